@@ -1,7 +1,49 @@
 //! # boltmcp
 //!
 //! A Model Context Protocol SDK: write a plain function, put `#[tool]` on it, and
-//! serve it to any MCP client of either protocol era.
+//! serve it to any MCP client of either protocol era — the 2026-07-28 stateless
+//! revision and the `initialize` revisions 2024-11-05 … 2025-11-25 — from one handler.
+//!
+//! ```no_run
+//! use boltmcp::prelude::*;
+//!
+//! /// Adds two numbers.
+//! #[tool]
+//! async fn add(a: f64, b: f64) -> f64 {
+//!     a + b
+//! }
+//!
+//! #[tokio::main(flavor = "current_thread")]
+//! async fn main() -> std::io::Result<()> {
+//!     let server = Server::builder("calculator", "1.0.0").tool(add_tool()).build();
+//!     boltmcp::transport::serve_stdio(server).await
+//! }
+//! ```
+//!
+//! The server is a tower `Service<McpRequest>`: [`server::Server::layer`] wraps it in
+//! any tower layer.
 #![forbid(unsafe_code)]
 
 pub mod protocol;
+pub mod server;
+pub mod transport;
+
+#[cfg(feature = "macros")]
+pub use boltmcp_macros::{handlers, prompt, resource, tool};
+
+/// The names most servers need.
+pub mod prelude {
+    pub use crate::protocol::{CallToolResult, ContentBlock, LoggingLevel};
+    pub use crate::server::{Context, Elicitation, Json, Server, ToolError};
+    #[cfg(feature = "macros")]
+    pub use boltmcp_macros::{handlers, prompt, resource, tool};
+}
+
+#[doc(hidden)]
+pub mod __private {
+    //! Re-exports for macro-generated code. Not a public API.
+    pub use crate::server::__private::*;
+    pub use schemars;
+    pub use serde;
+    pub use serde_json;
+}

@@ -36,3 +36,307 @@ impl From<&str> for RequestId {
         RequestId::String(s.into())
     }
 }
+
+use std::borrow::Cow;
+
+use serde::de::{self, Deserializer};
+use serde_json::value::RawValue;
+
+use super::error::ErrorObject;
+
+/// One incoming JSON-RPC message, borrowing from the line it was parsed from.
+///
+/// `params` and `result` stay raw: the handler that needs them parses them once.
+#[derive(Debug)]
+pub enum Incoming<'a> {
+    /// A request: it expects a response with the same id.
+    Request {
+        /// The request id.
+        id: RequestId,
+        /// The method name.
+        method: Cow<'a, str>,
+        /// The raw params, if any.
+        params: Option<&'a RawValue>,
+    },
+    /// A notification: no id, no response.
+    Notification {
+        /// The method name.
+        method: Cow<'a, str>,
+        /// The raw params, if any.
+        params: Option<&'a RawValue>,
+    },
+    /// A successful response to a request this side sent.
+    Response {
+        /// The id of the request being answered.
+        id: RequestId,
+        /// The raw result.
+        result: &'a RawValue,
+    },
+    /// An error response; `id` is `None` when the peer could not read our id.
+    Error {
+        /// The id of the request being answered, if known.
+        id: Option<RequestId>,
+        /// The error.
+        error: ErrorObject,
+    },
+}
+
+/// Why a line could not be read as a message, with the id to answer when one was readable.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Malformed {
+    /// The request id, when it could be read; the answer then carries it, else `null`.
+    pub id: Option<RequestId>,
+    /// The error to answer with: -32700 or -32600.
+    pub error: ErrorObject,
+}
+
+#[derive(serde::Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow, default)]
+    jsonrpc: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    id: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    method: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    params: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    result: Option<&'a RawValue>,
+    #[serde(default, deserialize_with = "present_error")]
+    error: Option<Box<RawValue>>,
+}
+
+/// Keeps a present member even when it is `null`, so `"id": null` is told from no id.
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
+    <&RawValue as de::Deserialize>::deserialize(d).map(Some)
+}
+
+fn present_error<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Box<RawValue>>, D::Error> {
+    <Box<RawValue> as de::Deserialize>::deserialize(d).map(Some)
+}
+
+fn read_id(raw: &RawValue) -> Option<RequestId> {
+    serde_json::from_str::<RequestId>(raw.get()).ok()
+}
+
+/// Parses one message. Invalid JSON is -32700; valid JSON that is not a JSON-RPC
+/// message (an array, a scalar, a missing method, a bad id) is -32600.
+pub fn parse_message(text: &str) -> Result<Incoming<'_>, Malformed> {
+    let env: Envelope<'_> = match serde_json::from_str(text) {
+        Ok(env) => env,
+        Err(err) if err.is_data() => {
+            let detail = if text.trim_start().starts_with('[') {
+                "batches are not supported".to_owned()
+            } else {
+                err.to_string()
+            };
+            return Err(Malformed {
+                id: None,
+                error: ErrorObject::invalid_request(detail),
+            });
+        }
+        Err(err) => {
+            return Err(Malformed {
+                id: None,
+                error: ErrorObject::parse_error(err),
+            });
+        }
+    };
+    let id = match env.id {
+        None => None,
+        Some(raw) => match read_id(raw) {
+            Some(id) => Some(id),
+            None => {
+                return Err(Malformed {
+                    id: None,
+                    error: ErrorObject::invalid_request("id must be a string or an integer"),
+                });
+            }
+        },
+    };
+    let invalid = |id: Option<RequestId>, detail: &str| Malformed {
+        id,
+        error: ErrorObject::invalid_request(detail),
+    };
+    if env.jsonrpc.as_deref() != Some("2.0") {
+        return Err(invalid(id, "jsonrpc must be \"2.0\""));
+    }
+    if let Some(method) = env.method {
+        if let Some(params) = env.params {
+            let first = params.get().as_bytes().first();
+            if first != Some(&b'{') {
+                return Err(Malformed {
+                    id,
+                    error: ErrorObject::invalid_params("params must be an object"),
+                });
+            }
+        }
+        return Ok(match id {
+            Some(id) => Incoming::Request {
+                id,
+                method,
+                params: env.params,
+            },
+            None => Incoming::Notification {
+                method,
+                params: env.params,
+            },
+        });
+    }
+    if let Some(error) = env.error {
+        let error = serde_json::from_str::<ErrorObject>(error.get())
+            .map_err(|_| invalid(id.clone(), "malformed error object"))?;
+        return Ok(Incoming::Error { id, error });
+    }
+    match (id, env.result) {
+        (Some(id), Some(result)) => Ok(Incoming::Response { id, result }),
+        (id, _) => Err(invalid(
+            id,
+            "a message needs a method, a result or an error",
+        )),
+    }
+}
+
+/// Appends a success response line (`\n`-terminated) to `out`.
+pub fn write_response(out: &mut Vec<u8>, id: &RequestId, result: &RawValue) {
+    out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":");
+    write_id(out, Some(id));
+    out.extend_from_slice(b",\"result\":");
+    out.extend_from_slice(result.get().as_bytes());
+    out.extend_from_slice(b"}\n");
+}
+
+/// Appends an error response line to `out`; `id: None` writes `"id":null`.
+pub fn write_error(out: &mut Vec<u8>, id: Option<&RequestId>, error: &ErrorObject) {
+    out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":");
+    write_id(out, id);
+    out.extend_from_slice(b",\"error\":");
+    // An ErrorObject holds only strings, integers and JSON values: it always serialises.
+    let _ = serde_json::to_writer(&mut *out, error);
+    out.extend_from_slice(b"}\n");
+}
+
+/// Appends a request or notification line to `out`.
+pub fn write_request<P: Serialize>(
+    out: &mut Vec<u8>,
+    id: Option<&RequestId>,
+    method: &str,
+    params: &P,
+) -> Result<(), serde_json::Error> {
+    let start = out.len();
+    out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",");
+    if let Some(id) = id {
+        out.extend_from_slice(b"\"id\":");
+        write_id(out, Some(id));
+        out.push(b',');
+    }
+    out.extend_from_slice(b"\"method\":");
+    serde_json::to_writer(&mut *out, method)?;
+    out.extend_from_slice(b",\"params\":");
+    if let Err(err) = serde_json::to_writer(&mut *out, params) {
+        out.truncate(start);
+        return Err(err);
+    }
+    out.extend_from_slice(b"}\n");
+    Ok(())
+}
+
+fn write_id(out: &mut Vec<u8>, id: Option<&RequestId>) {
+    match id {
+        None => out.extend_from_slice(b"null"),
+        Some(RequestId::Number(n)) => {
+            let _ = serde_json::to_writer(&mut *out, n);
+        }
+        Some(RequestId::String(s)) => {
+            let _ = serde_json::to_writer(&mut *out, &**s);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::error::code;
+
+    fn malformed(text: &str) -> Malformed {
+        parse_message(text).expect_err("should be malformed")
+    }
+
+    #[test]
+    fn request_keeps_params_raw() {
+        let msg = r#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"add"}}"#;
+        match parse_message(msg).expect("valid") {
+            Incoming::Request { id, method, params } => {
+                assert_eq!(id, RequestId::Number(7));
+                assert_eq!(method, "tools/call");
+                assert_eq!(params.map(RawValue::get), Some(r#"{"name":"add"}"#));
+            }
+            other => panic!("not a request: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn notification_has_no_id_and_string_ids_survive() {
+        let n = parse_message(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
+        assert!(matches!(n, Ok(Incoming::Notification { .. })));
+        let r = parse_message(r#"{"jsonrpc":"2.0","id":"a\"b","method":"ping"}"#);
+        assert!(
+            matches!(r, Ok(Incoming::Request { id: RequestId::String(s), .. }) if &*s == "a\"b")
+        );
+    }
+
+    #[test]
+    fn responses_and_errors_are_told_apart() {
+        let r = parse_message(r#"{"jsonrpc":"2.0","id":1,"result":{}}"#);
+        assert!(matches!(r, Ok(Incoming::Response { .. })));
+        let e = parse_message(r#"{"jsonrpc":"2.0","id":1,"error":{"code":-1,"message":"x"}}"#);
+        assert!(matches!(e, Ok(Incoming::Error { error, .. }) if error.code == -1));
+    }
+
+    #[test]
+    fn bad_input_gets_the_spec_codes() {
+        assert_eq!(malformed("{not json").error.code, code::PARSE_ERROR);
+        assert_eq!(malformed("\u{1}\u{2}garbage").error.code, code::PARSE_ERROR);
+        assert_eq!(malformed("42").error.code, code::INVALID_REQUEST);
+        assert_eq!(malformed("[]").error.code, code::INVALID_REQUEST);
+        assert_eq!(
+            malformed(r#"{"jsonrpc":"2.0","id":1}"#).error.code,
+            code::INVALID_REQUEST
+        );
+        let no_version = malformed(r#"{"id":3,"method":"ping"}"#);
+        assert_eq!(no_version.error.code, code::INVALID_REQUEST);
+        assert_eq!(no_version.id, Some(RequestId::Number(3)));
+        let bad_id = malformed(r#"{"jsonrpc":"2.0","id":{"x":1},"method":"ping"}"#);
+        assert_eq!(
+            (bad_id.id, bad_id.error.code),
+            (None, code::INVALID_REQUEST)
+        );
+        let null_id = malformed(r#"{"jsonrpc":"2.0","id":null,"method":"ping"}"#);
+        assert_eq!(null_id.error.code, code::INVALID_REQUEST);
+        let array_params = malformed(r#"{"jsonrpc":"2.0","id":1,"method":"ping","params":[1]}"#);
+        assert_eq!(array_params.error.code, code::INVALID_PARAMS);
+    }
+
+    #[test]
+    fn writers_emit_one_line_each() {
+        let mut out = Vec::new();
+        let raw = RawValue::from_string("{\"a\":1}".into()).expect("raw");
+        write_response(&mut out, &RequestId::from("x"), &raw);
+        write_error(&mut out, None, &ErrorObject::parse_error("eof"));
+        write_request(
+            &mut out,
+            None,
+            "notifications/progress",
+            &serde_json::json!({"p":1}),
+        )
+        .expect("serialises");
+        let text = String::from_utf8(out).expect("utf8");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], r#"{"jsonrpc":"2.0","id":"x","result":{"a":1}}"#);
+        assert!(lines[1].starts_with(r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700"#));
+        assert_eq!(
+            lines[2],
+            r#"{"jsonrpc":"2.0","method":"notifications/progress","params":{"p":1}}"#
+        );
+    }
+}

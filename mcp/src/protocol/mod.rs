@@ -2,8 +2,12 @@
 //!
 //! Nothing here does IO; the server, the client and the transports build on it.
 
+pub mod error;
 pub mod jsonrpc;
 pub mod types;
+pub mod version;
 
-pub use jsonrpc::RequestId;
+pub use error::{ErrorObject, code};
+pub use jsonrpc::{Incoming, Malformed, RequestId};
 pub use types::*;
+pub use version::{Era, ProtocolVersion};

@@ -1,0 +1,317 @@
+//! `Server` and its builder: who the server is, what it offers, and the tower stack
+//! every request goes through.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tower::util::BoxCloneSyncService;
+use tower::{BoxError, Layer, Service, ServiceExt};
+
+use super::input::StateKey;
+use super::prompt::PromptDef;
+use super::registry::{Registry, ServerEvent};
+use super::request::{McpRequest, McpResponse};
+use super::resource::{ResourceDef, ResourceTemplateDef};
+use super::router::Router;
+use super::tool::ToolDef;
+use crate::protocol::{Icon, Implementation};
+
+/// The type-erased tower stack that serves requests.
+pub type McpService = BoxCloneSyncService<McpRequest, McpResponse, BoxError>;
+
+/// Tunables with production defaults.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Items per page of every list method.
+    pub page_size: usize,
+    /// `ttlMs` on 2026-07-28 list results (0: clients re-fetch every time).
+    pub list_ttl: Duration,
+    /// `ttlMs` on 2026-07-28 `resources/read` results.
+    pub read_ttl: Duration,
+    /// `ttlMs` on `server/discover`.
+    pub discover_ttl: Duration,
+    /// How long an input-required `requestState` stays valid.
+    pub request_state_ttl: Duration,
+    /// Largest message a transport accepts, in bytes.
+    pub max_message_size: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            page_size: 100,
+            list_ttl: Duration::ZERO,
+            read_ttl: Duration::ZERO,
+            discover_ttl: Duration::ZERO,
+            request_state_ttl: Duration::from_secs(600),
+            max_message_size: 4 * 1024 * 1024,
+        }
+    }
+}
+
+pub(crate) struct ServerInner {
+    pub(crate) info: Implementation,
+    /// `info` as JSON, computed once for the `_meta` of every 2026-07-28 result.
+    pub(crate) info_json: serde_json::Value,
+    pub(crate) instructions: Option<String>,
+    pub(crate) config: ServerConfig,
+    pub(crate) registry: Registry,
+    pub(crate) state_key: StateKey,
+}
+
+/// An MCP server: cheap to clone, shared by all its connections and transports.
+#[derive(Clone)]
+pub struct Server {
+    pub(crate) inner: Arc<ServerInner>,
+    pub(crate) service: McpService,
+}
+
+impl fmt::Debug for Server {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Server")
+            .field("name", &self.inner.info.name)
+            .field("version", &self.inner.info.version)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Server {
+    /// Starts building a server called `name`, version `version`.
+    pub fn builder(name: impl Into<String>, version: impl Into<String>) -> ServerBuilder {
+        ServerBuilder {
+            info: Implementation {
+                name: name.into(),
+                version: version.into(),
+                ..Default::default()
+            },
+            instructions: None,
+            config: ServerConfig::default(),
+            state_key: None,
+            tools: Vec::new(),
+            resources: Vec::new(),
+            templates: Vec::new(),
+            prompts: Vec::new(),
+        }
+    }
+
+    /// Who this server says it is.
+    pub fn info(&self) -> &Implementation {
+        &self.inner.info
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ServerConfig {
+        &self.inner.config
+    }
+
+    /// Wraps the request stack in `layer`: tower's own (timeout, concurrency limit,
+    /// load shedding) or boltmcp's (auth, rate limits, sandbox).
+    pub fn layer<L>(self, layer: L) -> Server
+    where
+        L: Layer<McpService>,
+        L::Service: Service<McpRequest, Response = McpResponse> + Clone + Send + Sync + 'static,
+        <L::Service as Service<McpRequest>>::Error: Into<BoxError>,
+        <L::Service as Service<McpRequest>>::Future: Send + 'static,
+    {
+        let service = layer.layer(self.service).map_err(Into::into);
+        Server {
+            inner: self.inner,
+            service: BoxCloneSyncService::new(service),
+        }
+    }
+
+    /// The request stack, for transports.
+    pub fn service(&self) -> McpService {
+        self.service.clone()
+    }
+
+    /// Adds or replaces a tool while the server runs; clients hear `tools/list_changed`.
+    pub fn add_tool(&self, tool: ToolDef) {
+        self.inner.registry.add_tool(tool);
+    }
+
+    /// Removes a tool; true if it existed.
+    pub fn remove_tool(&self, name: &str) -> bool {
+        self.inner.registry.remove_tool(name)
+    }
+
+    /// Adds or replaces a resource.
+    pub fn add_resource(&self, resource: ResourceDef) {
+        self.inner.registry.add_resource(resource);
+    }
+
+    /// Removes a resource; true if it existed.
+    pub fn remove_resource(&self, uri: &str) -> bool {
+        self.inner.registry.remove_resource(uri)
+    }
+
+    /// Adds or replaces a resource template.
+    pub fn add_resource_template(&self, template: ResourceTemplateDef) {
+        self.inner.registry.add_template(template);
+    }
+
+    /// Removes a resource template; true if it existed.
+    pub fn remove_resource_template(&self, uri_template: &str) -> bool {
+        self.inner.registry.remove_template(uri_template)
+    }
+
+    /// Adds or replaces a prompt.
+    pub fn add_prompt(&self, prompt: PromptDef) {
+        self.inner.registry.add_prompt(prompt);
+    }
+
+    /// Removes a prompt; true if it existed.
+    pub fn remove_prompt(&self, name: &str) -> bool {
+        self.inner.registry.remove_prompt(name)
+    }
+
+    /// Tells subscribed clients that the resource at `uri` changed.
+    pub fn notify_resource_updated(&self, uri: &str) {
+        self.inner
+            .registry
+            .announce(ServerEvent::ResourceUpdated(uri.into()));
+    }
+
+    /// The names of the registered tools, in registration order.
+    pub fn tool_names(&self) -> Vec<String> {
+        self.inner
+            .registry
+            .tools
+            .snapshot()
+            .keys()
+            .map(|k| k.to_string())
+            .collect()
+    }
+}
+
+/// Collects a server's identity, configuration and offerings.
+#[derive(Debug)]
+#[must_use = "a builder does nothing until .build()"]
+pub struct ServerBuilder {
+    info: Implementation,
+    instructions: Option<String>,
+    config: ServerConfig,
+    state_key: Option<StateKey>,
+    tools: Vec<ToolDef>,
+    resources: Vec<ResourceDef>,
+    templates: Vec<ResourceTemplateDef>,
+    prompts: Vec<PromptDef>,
+}
+
+impl ServerBuilder {
+    /// A display title.
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.info.title = Some(title.into());
+        self
+    }
+
+    /// A description of the server.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.info.description = Some(description.into());
+        self
+    }
+
+    /// Icons for the server.
+    pub fn icons(mut self, icons: Vec<Icon>) -> Self {
+        self.info.icons = Some(icons);
+        self
+    }
+
+    /// Instructions for the model on how to use this server.
+    pub fn instructions(mut self, instructions: impl Into<String>) -> Self {
+        self.instructions = Some(instructions.into());
+        self
+    }
+
+    /// Replaces the configuration.
+    pub fn config(mut self, config: ServerConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Items per page of every list method.
+    pub fn page_size(mut self, page_size: usize) -> Self {
+        self.config.page_size = page_size.max(1);
+        self
+    }
+
+    /// The key that seals `requestState`; share it between replicas. Random by default.
+    pub fn request_state_key(mut self, key: StateKey) -> Self {
+        self.state_key = Some(key);
+        self
+    }
+
+    /// Registers a tool (from `#[tool]`'s `NAME_tool()` or built by hand).
+    pub fn tool(mut self, tool: ToolDef) -> Self {
+        self.tools.push(tool);
+        self
+    }
+
+    /// Registers several tools.
+    pub fn tools(mut self, tools: impl IntoIterator<Item = ToolDef>) -> Self {
+        self.tools.extend(tools);
+        self
+    }
+
+    /// Registers a resource or a resource template.
+    pub fn resource(mut self, resource: impl Into<super::AnyResource>) -> Self {
+        match resource.into() {
+            super::AnyResource::Static(def) => self.resources.push(def),
+            super::AnyResource::Template(def) => self.templates.push(def),
+        }
+        self
+    }
+
+    /// Registers a resource template.
+    pub fn resource_template(mut self, template: ResourceTemplateDef) -> Self {
+        self.templates.push(template);
+        self
+    }
+
+    /// Registers a prompt.
+    pub fn prompt(mut self, prompt: PromptDef) -> Self {
+        self.prompts.push(prompt);
+        self
+    }
+
+    /// Registers everything a `#[boltmcp::handlers]` impl block provides.
+    pub fn handlers<H: super::Handlers>(mut self, handlers: Arc<H>) -> Self {
+        self.tools.extend(handlers.tools());
+        self.resources.extend(handlers.resources());
+        self.templates.extend(handlers.resource_templates());
+        self.prompts.extend(handlers.prompts());
+        self
+    }
+
+    /// Finishes the server.
+    pub fn build(self) -> Server {
+        let registry = Registry::new();
+        for tool in self.tools {
+            registry.add_tool(tool);
+        }
+        for resource in self.resources {
+            registry.add_resource(resource);
+        }
+        for template in self.templates {
+            registry.add_template(template);
+        }
+        for prompt in self.prompts {
+            registry.add_prompt(prompt);
+        }
+        let info_json = serde_json::to_value(&self.info).unwrap_or_default();
+        let inner = Arc::new(ServerInner {
+            info: self.info,
+            info_json,
+            instructions: self.instructions,
+            config: self.config,
+            registry,
+            state_key: self.state_key.unwrap_or_else(StateKey::random),
+        });
+        let router = Router::new(inner.clone());
+        Server {
+            inner,
+            service: BoxCloneSyncService::new(router.map_err(BoxError::from)),
+        }
+    }
+}

@@ -1,0 +1,336 @@
+//! The protocol engine one connection runs, shared by every transport: it reads one
+//! message, decides its era and version, resolves its target, sends it through the
+//! tower stack, and turns the outcome into the response line. No IO happens here.
+
+use std::borrow::Cow;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use futures_util::FutureExt;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use tokio::sync::{broadcast, mpsc};
+use tokio_util::sync::CancellationToken;
+use tower::{BoxError, ServiceExt};
+
+use super::builder::Server;
+use super::peer::Peer;
+use super::registry::ServerEvent;
+use super::request::{McpRequest, RequestMeta};
+use super::session::Session;
+use super::target::{Target, TargetKind};
+use crate::protocol::jsonrpc::{parse_message, write_error, write_response};
+use crate::protocol::{
+    ClientCapabilities, Era, ErrorObject, Implementation, Incoming, LoggingLevel, ProgressToken,
+    ProtocolVersion, RequestId,
+};
+
+/// What the transport should do with one incoming message.
+pub enum Dispatch {
+    /// Nothing to answer (a notification or a response to us).
+    None,
+    /// Answer with this line now.
+    Ready(Vec<u8>),
+    /// Run this; it yields the response line, or `None` when the request was cancelled.
+    Pending(Pin<Box<dyn Future<Output = Option<Vec<u8>>> + Send>>),
+}
+
+impl std::fmt::Debug for Dispatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Dispatch::None => "Dispatch::None",
+            Dispatch::Ready(_) => "Dispatch::Ready",
+            Dispatch::Pending(_) => "Dispatch::Pending",
+        })
+    }
+}
+
+/// One client's connection to a server.
+#[derive(Debug)]
+pub struct Connection {
+    server: Server,
+    session: Arc<Session>,
+    peer: Peer,
+}
+
+#[derive(Deserialize, Default)]
+struct WireMeta {
+    #[serde(rename = "progressToken", default)]
+    progress_token: Option<ProgressToken>,
+    #[serde(rename = "io.modelcontextprotocol/protocolVersion", default)]
+    protocol_version: Option<String>,
+    #[serde(rename = "io.modelcontextprotocol/clientCapabilities", default)]
+    client_capabilities: Option<ClientCapabilities>,
+    #[serde(rename = "io.modelcontextprotocol/logLevel", default)]
+    log_level: Option<LoggingLevel>,
+    #[serde(rename = "io.modelcontextprotocol/clientInfo", default)]
+    client_info: Option<Implementation>,
+}
+
+/// The parts of params the engine reads before routing: `_meta` and the target.
+#[derive(Deserialize, Default)]
+struct Peek<'a> {
+    #[serde(rename = "_meta", default)]
+    meta: Option<WireMeta>,
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    uri: Option<Cow<'a, str>>,
+}
+
+fn line_error(id: Option<&RequestId>, error: &ErrorObject) -> Vec<u8> {
+    let mut out = Vec::with_capacity(128);
+    write_error(&mut out, id, error);
+    out
+}
+
+impl Connection {
+    /// A connection whose outgoing lines go to `out`.
+    pub fn new(server: Server, out: mpsc::UnboundedSender<Vec<u8>>) -> Self {
+        Connection {
+            server,
+            session: Arc::new(Session::default()),
+            peer: Peer::new(out),
+        }
+    }
+
+    /// The server's change announcements, for the transport to feed to [`Self::on_event`].
+    pub fn events(&self) -> broadcast::Receiver<ServerEvent> {
+        self.server.inner.registry.subscribe()
+    }
+
+    /// Requests still running.
+    pub fn in_flight(&self) -> usize {
+        self.session.in_flight()
+    }
+
+    /// Cancels every request in flight and fails our pending requests: the peer is gone.
+    pub fn shutdown(&self) {
+        self.session.cancel_all();
+        self.peer.fail_pending();
+    }
+
+    /// Forwards a server change to a legacy client that asked for it.
+    pub fn on_event(&self, event: &ServerEvent) {
+        if self.session.negotiated().is_none() {
+            return;
+        }
+        let empty = serde_json::json!({});
+        match event {
+            ServerEvent::ToolsChanged => {
+                self.peer.notify("notifications/tools/list_changed", &empty)
+            }
+            ServerEvent::PromptsChanged => self
+                .peer
+                .notify("notifications/prompts/list_changed", &empty),
+            ServerEvent::ResourcesChanged => self
+                .peer
+                .notify("notifications/resources/list_changed", &empty),
+            ServerEvent::ResourceUpdated(uri) if self.session.is_subscribed(uri) => {
+                self.peer.notify(
+                    "notifications/resources/updated",
+                    &serde_json::json!({ "uri": &**uri }),
+                )
+            }
+            ServerEvent::ResourceUpdated(_) => false,
+        };
+    }
+
+    /// Handles one message: `text` is one line without its newline.
+    pub fn handle(&self, text: &str, extensions: http::Extensions) -> Dispatch {
+        match parse_message(text) {
+            Err(bad) => Dispatch::Ready(line_error(bad.id.as_ref(), &bad.error)),
+            Ok(Incoming::Response { id, result }) => {
+                self.peer.complete(&id, Ok(result.to_owned()));
+                Dispatch::None
+            }
+            Ok(Incoming::Error {
+                id: Some(id),
+                error,
+            }) => {
+                self.peer.complete(&id, Err(error));
+                Dispatch::None
+            }
+            Ok(Incoming::Error { id: None, error }) => {
+                tracing::warn!(%error, "the client reported an error it could not tie to a request");
+                Dispatch::None
+            }
+            Ok(Incoming::Notification { method, params }) => {
+                self.on_notification(&method, params);
+                Dispatch::None
+            }
+            Ok(Incoming::Request { id, method, params }) => {
+                self.on_request(id, &method, params, extensions)
+            }
+        }
+    }
+
+    fn on_notification(&self, method: &str, params: Option<&RawValue>) {
+        match method {
+            "notifications/initialized" => self.session.mark_initialized(),
+            "notifications/cancelled" => {
+                #[derive(Deserialize)]
+                struct Cancelled {
+                    #[serde(rename = "requestId")]
+                    request_id: Option<RequestId>,
+                }
+                let text = params.map_or("{}", RawValue::get);
+                if let Ok(Cancelled {
+                    request_id: Some(id),
+                }) = serde_json::from_str(text)
+                {
+                    self.session.cancel(&id);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Decides the request's revision: a 2026-07-28 `_meta` stamp, else the legacy
+    /// session's negotiated version, else (for `initialize` and `ping`) legacy.
+    fn version_of(&self, method: &str, meta: &WireMeta) -> Result<ProtocolVersion, ErrorObject> {
+        if method == "initialize" {
+            return Ok(ProtocolVersion::LATEST_LEGACY);
+        }
+        if let Some(requested) = &meta.protocol_version {
+            return match ProtocolVersion::parse(requested) {
+                Some(v) if v.era() == Era::Modern => {
+                    if meta.client_capabilities.is_none() {
+                        return Err(ErrorObject::invalid_params(
+                            "params._meta is missing the required key io.modelcontextprotocol/clientCapabilities",
+                        ));
+                    }
+                    Ok(v)
+                }
+                _ => match self.session.legacy_version() {
+                    Some(v) => Ok(v),
+                    None => {
+                        let supported: Vec<&str> =
+                            ProtocolVersion::ALL.iter().map(|v| v.as_str()).collect();
+                        Err(ErrorObject::unsupported_version(requested, &supported))
+                    }
+                },
+            };
+        }
+        if let Some(v) = self.session.legacy_version() {
+            return Ok(v);
+        }
+        if method == "ping" {
+            return Ok(ProtocolVersion::LATEST_LEGACY);
+        }
+        // 2026-07-28 `basic/index`: a request without the per-request fields is malformed.
+        Err(ErrorObject::invalid_params(
+            "params._meta is missing the required key io.modelcontextprotocol/protocolVersion \
+             (or send initialize first to use a legacy revision)",
+        ))
+    }
+
+    fn on_request(
+        &self,
+        id: RequestId,
+        method: &str,
+        params: Option<&RawValue>,
+        extensions: http::Extensions,
+    ) -> Dispatch {
+        let peek: Peek<'_> = match params.map(|p| serde_json::from_str(p.get())) {
+            None => Peek::default(),
+            Some(Ok(peek)) => peek,
+            Some(Err(err)) => {
+                return Dispatch::Ready(line_error(Some(&id), &ErrorObject::invalid_params(err)));
+            }
+        };
+        let wire = peek.meta.unwrap_or_default();
+        let version = match self.version_of(method, &wire) {
+            Ok(v) => v,
+            Err(err) => return Dispatch::Ready(line_error(Some(&id), &err)),
+        };
+        let target = self.resolve_target(method, peek.name.as_deref(), peek.uri.as_deref());
+        let cancel = CancellationToken::new();
+        if !self.session.begin(&id, cancel.clone()) {
+            let err = ErrorObject::invalid_request(format!("request id {id} is already in flight"));
+            return Dispatch::Ready(line_error(Some(&id), &err));
+        }
+        let req = McpRequest {
+            id: id.clone(),
+            method: method.into(),
+            params: params.map(ToOwned::to_owned),
+            version,
+            meta: RequestMeta {
+                progress_token: wire.progress_token,
+                protocol_version: wire.protocol_version,
+                client_capabilities: wire.client_capabilities,
+                log_level: wire.log_level,
+                client_info: wire.client_info,
+            },
+            target,
+            peer: self.peer.clone(),
+            session: self.session.clone(),
+            cancel: cancel.clone(),
+            extensions,
+        };
+        let service = self.server.service.clone();
+        let session = self.session.clone();
+        Dispatch::Pending(Box::pin(async move {
+            let call = AssertUnwindSafe(service.oneshot(req)).catch_unwind();
+            let outcome = tokio::select! {
+                biased;
+                outcome = call => Some(outcome),
+                () = cancel.cancelled() => None,
+            };
+            session.finish(&id);
+            // 2025-11-25 `basic/utilities/cancellation`: no response to a cancelled request.
+            let outcome = outcome?;
+            let mut out = Vec::with_capacity(256);
+            match outcome {
+                Ok(Ok(response)) => match response.into_body() {
+                    Ok(result) => write_response(&mut out, &id, &result),
+                    Err(error) => write_error(&mut out, Some(&id), &error),
+                },
+                Ok(Err(err)) => write_error(&mut out, Some(&id), &layer_error(err)),
+                Err(_) => write_error(
+                    &mut out,
+                    Some(&id),
+                    &ErrorObject::internal("the handler panicked"),
+                ),
+            }
+            Some(out)
+        }))
+    }
+
+    fn resolve_target(
+        &self,
+        method: &str,
+        name: Option<&str>,
+        uri: Option<&str>,
+    ) -> Option<Target> {
+        let registry = &self.server.inner.registry;
+        match method {
+            "tools/call" => {
+                let name = name?;
+                let meta = registry.tools.get(name).map(|t| t.meta.clone());
+                Some(Target::new(TargetKind::Tool, name.into(), meta))
+            }
+            "prompts/get" => {
+                let name = name?;
+                let meta = registry.prompts.get(name).map(|p| p.meta.clone());
+                Some(Target::new(TargetKind::Prompt, name.into(), meta))
+            }
+            "resources/read" | "resources/subscribe" | "resources/unsubscribe" => {
+                let uri = uri?;
+                let meta = registry.resources.get(uri).map(|r| r.meta.clone());
+                Some(Target::new(TargetKind::Resource, uri.into(), meta))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Maps an error from a layer (tower's timeout, load shedding, or ours) to JSON-RPC.
+fn layer_error(err: BoxError) -> ErrorObject {
+    match err.downcast::<ErrorObject>() {
+        Ok(err) => *err,
+        Err(err) => ErrorObject::internal(err),
+    }
+}

@@ -1,0 +1,343 @@
+//! `Context`: what a handler can do besides compute — report progress, log, ask the
+//! user (elicitation), ask the model (sampling), list the client's roots, notice
+//! cancellation — written once and working in both eras.
+//!
+//! In the legacy era the questions are real server-to-client requests. In the
+//! 2026-07-28 era they cannot be (the server never sends requests), so the first
+//! unanswered question ends the call with an `InputRequiredResult`; the client answers
+//! and retries the same call, the handler runs again, and this time the question
+//! returns the answer found in `inputResponses` (2026-07-28 `basic/patterns/mrtr`).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+
+use super::ToolError;
+use super::peer::Peer;
+use super::request::RequestMeta;
+use super::session::Session;
+use crate::protocol::{
+    ClientCapabilities, CreateMessageRequestParams, CreateMessageResult, ElicitResult, Era,
+    ErrorObject, ListRootsResult, LoggingLevel, ProtocolVersion, RequestId, Root,
+};
+
+/// The request context handed to every handler. Cheap to clone.
+#[derive(Clone)]
+pub struct Context {
+    inner: Arc<ContextInner>,
+}
+
+pub(crate) struct ContextInner {
+    pub(crate) id: RequestId,
+    pub(crate) version: ProtocolVersion,
+    pub(crate) meta: RequestMeta,
+    pub(crate) peer: Peer,
+    pub(crate) session: Arc<Session>,
+    pub(crate) cancel: CancellationToken,
+    pub(crate) extensions: http::Extensions,
+    pub(crate) last_progress: Mutex<Option<f64>>,
+    pub(crate) input: InputRound,
+}
+
+/// The modern era's questions and answers for one call.
+#[derive(Debug, Default)]
+pub(crate) struct InputRound {
+    /// Answers already given, verified through `requestState`.
+    pub(crate) answers: HashMap<String, Value>,
+    next_key: AtomicUsize,
+    /// Questions this run asked that have no answer yet: key → `{method, params}`.
+    pub(crate) asked: Mutex<Vec<(String, Value)>>,
+    /// A JSON-RPC error the call must end with (such as -32021), recorded here so a
+    /// handler that folds the `ToolError` into its own error type cannot lose it.
+    pub(crate) fatal: Mutex<Option<ErrorObject>>,
+}
+
+impl InputRound {
+    pub(crate) fn with_answers(answers: HashMap<String, Value>) -> Self {
+        InputRound {
+            answers,
+            ..Default::default()
+        }
+    }
+
+    pub(crate) fn take_fatal(&self) -> Option<ErrorObject> {
+        self.fatal
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
+
+    pub(crate) fn take_asked(&self) -> Vec<(String, Value)> {
+        std::mem::take(&mut *self.asked.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+impl fmt::Debug for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Context")
+            .field("id", &self.inner.id)
+            .field("version", &self.inner.version)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The user's answer to an elicitation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Elicitation<T> {
+    /// The user submitted the form.
+    Accepted(T),
+    /// The user explicitly declined.
+    Declined,
+    /// The user dismissed the request.
+    Cancelled,
+}
+
+impl Context {
+    pub(crate) fn from_inner(inner: ContextInner) -> Self {
+        Context {
+            inner: Arc::new(inner),
+        }
+    }
+
+    pub(crate) fn inner(&self) -> &ContextInner {
+        &self.inner
+    }
+
+    /// The JSON-RPC id of the request being handled.
+    pub fn request_id(&self) -> &RequestId {
+        &self.inner.id
+    }
+
+    /// The protocol revision the client speaks.
+    pub fn protocol_version(&self) -> ProtocolVersion {
+        self.inner.version
+    }
+
+    /// The era of the request.
+    pub fn era(&self) -> Era {
+        self.inner.version.era()
+    }
+
+    /// What the transport and the layers recorded: HTTP headers, verified claims, …
+    pub fn extensions(&self) -> &http::Extensions {
+        &self.inner.extensions
+    }
+
+    /// True once the client cancelled the request.
+    pub fn is_cancelled(&self) -> bool {
+        self.inner.cancel.is_cancelled()
+    }
+
+    /// Completes when the client cancels the request.
+    pub async fn cancelled(&self) {
+        self.inner.cancel.cancelled().await;
+    }
+
+    /// The cancellation token of this request.
+    pub fn cancellation_token(&self) -> &CancellationToken {
+        &self.inner.cancel
+    }
+
+    /// The capabilities the client declared (at `initialize`, or in this request's `_meta`).
+    pub fn client_capabilities(&self) -> ClientCapabilities {
+        match self.era() {
+            Era::Modern => self
+                .inner
+                .meta
+                .client_capabilities
+                .clone()
+                .unwrap_or_default(),
+            Era::Legacy => self
+                .inner
+                .session
+                .negotiated()
+                .map(|n| n.client_capabilities)
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Who the client says it is (at `initialize`, or in this request's `_meta`).
+    pub fn client_info(&self) -> Option<crate::protocol::Implementation> {
+        match self.era() {
+            Era::Modern => self.inner.meta.client_info.clone(),
+            Era::Legacy => self.inner.session.negotiated().and_then(|n| n.client_info),
+        }
+    }
+
+    /// Reports progress, when the client asked for it with a progress token. Values that
+    /// do not increase are dropped, as the spec requires progress to grow.
+    pub fn progress(&self, progress: f64, total: Option<f64>, message: Option<&str>) {
+        let Some(token) = &self.inner.meta.progress_token else {
+            return;
+        };
+        {
+            let mut last = self
+                .inner
+                .last_progress
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if last.is_some_and(|l| progress <= l) {
+                return;
+            }
+            *last = Some(progress);
+        }
+        let mut params = json!({ "progressToken": token, "progress": progress });
+        if let Some(total) = total {
+            params["total"] = json!(total);
+        }
+        if let Some(message) = message {
+            params["message"] = json!(message);
+        }
+        self.inner.peer.notify("notifications/progress", &params);
+    }
+
+    /// The minimum level the client wants to see, if it said.
+    fn wanted_level(&self) -> Option<LoggingLevel> {
+        match self.era() {
+            Era::Modern => self.inner.meta.log_level,
+            Era::Legacy => self.inner.session.log_level().or(Some(LoggingLevel::Info)),
+        }
+    }
+
+    /// Sends a log message to the client, if the client asked for this level.
+    pub fn log(&self, level: LoggingLevel, logger: Option<&str>, data: impl serde::Serialize) {
+        let Some(min) = self.wanted_level() else {
+            return;
+        };
+        if level < min {
+            return;
+        }
+        let mut params = json!({ "level": level, "data": data });
+        if let Some(logger) = logger {
+            params["logger"] = json!(logger);
+        }
+        self.inner.peer.notify("notifications/message", &params);
+    }
+
+    /// Logs at `info`.
+    pub fn info(&self, message: impl fmt::Display) {
+        self.log(LoggingLevel::Info, None, message.to_string());
+    }
+
+    /// Asks the user to fill in a form shaped like `T` (a flat struct of strings,
+    /// numbers, booleans and enums).
+    pub async fn elicit<T: JsonSchema + DeserializeOwned>(
+        &self,
+        message: impl Into<String>,
+    ) -> Result<Elicitation<T>, ToolError> {
+        let caps = self.client_capabilities();
+        if caps.elicitation.is_none() {
+            return Err(self.missing_capability(json!({ "elicitation": {} })));
+        }
+        let schema = elicitation_schema::<T>();
+        let params =
+            json!({ "mode": "form", "message": message.into(), "requestedSchema": schema });
+        let answer = self.ask("elicitation/create", params).await?;
+        let result: ElicitResult = serde_json::from_value(answer).map_err(|e| {
+            ToolError::new(format!("the client's elicitation answer is malformed: {e}"))
+        })?;
+        match result.action.as_str() {
+            "accept" => {
+                let content = Value::Object(result.content.unwrap_or_default());
+                serde_json::from_value(content)
+                    .map(Elicitation::Accepted)
+                    .map_err(|e| {
+                        ToolError::new(format!("the elicitation answer does not fit the form: {e}"))
+                    })
+            }
+            "decline" => Ok(Elicitation::Declined),
+            _ => Ok(Elicitation::Cancelled),
+        }
+    }
+
+    /// Asks the client's model for a completion.
+    pub async fn sample(
+        &self,
+        params: CreateMessageRequestParams,
+    ) -> Result<CreateMessageResult, ToolError> {
+        if self.client_capabilities().sampling.is_none() {
+            return Err(self.missing_capability(json!({ "sampling": {} })));
+        }
+        let params = serde_json::to_value(params).map_err(ToolError::new)?;
+        let answer = self.ask("sampling/createMessage", params).await?;
+        serde_json::from_value(answer)
+            .map_err(|e| ToolError::new(format!("the client's sampling answer is malformed: {e}")))
+    }
+
+    /// Asks the client for its roots.
+    pub async fn roots(&self) -> Result<Vec<Root>, ToolError> {
+        if self.client_capabilities().roots.is_none() {
+            return Err(self.missing_capability(json!({ "roots": {} })));
+        }
+        let answer = self.ask("roots/list", json!({})).await?;
+        let result: ListRootsResult = serde_json::from_value(answer)
+            .map_err(|e| ToolError::new(format!("the client's roots answer is malformed: {e}")))?;
+        Ok(result.roots)
+    }
+
+    fn missing_capability(&self, required: Value) -> ToolError {
+        match self.era() {
+            Era::Modern => {
+                let error = ErrorObject::missing_client_capability(required);
+                *self
+                    .inner
+                    .input
+                    .fatal
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) = Some(error.clone());
+                ToolError::protocol(error)
+            }
+            Era::Legacy => ToolError::new(format!(
+                "the client did not declare the capability this tool needs: {required}"
+            )),
+        }
+    }
+
+    /// One question to the client, in whichever way the era allows.
+    async fn ask(&self, method: &str, params: Value) -> Result<Value, ToolError> {
+        match self.era() {
+            Era::Legacy => {
+                let raw = self
+                    .inner
+                    .peer
+                    .request(method, &params, &self.inner.cancel)
+                    .await
+                    .map_err(|e| ToolError::new(format!("{method} failed: {}", e.message)))?;
+                serde_json::from_str(raw.get()).map_err(ToolError::new)
+            }
+            Era::Modern => {
+                let round = &self.inner.input;
+                let n = round.next_key.fetch_add(1, Ordering::Relaxed);
+                let key = format!("input-{n}");
+                if let Some(answer) = round.answers.get(&key) {
+                    return Ok(answer.clone());
+                }
+                round
+                    .asked
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push((key, json!({ "method": method, "params": params })));
+                Err(ToolError::input_required())
+            }
+        }
+    }
+}
+
+/// The requested schema of an elicitation: the flat object schema of `T`, without
+/// the `$schema` and `title` keys clients do not expect there.
+fn elicitation_schema<T: JsonSchema>() -> Value {
+    let mut schema = schemars::SchemaGenerator::default()
+        .into_root_schema_for::<T>()
+        .to_value();
+    if let Some(obj) = schema.as_object_mut() {
+        obj.remove("$schema");
+        obj.remove("title");
+    }
+    schema
+}

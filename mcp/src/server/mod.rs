@@ -1,0 +1,75 @@
+//! The server: its builder, the registries of tools, resources and prompts, the router
+//! (a tower `Service<McpRequest>`), the handler `Context`, and the connection engine the
+//! transports drive.
+
+mod builder;
+mod connection;
+mod context;
+mod error;
+mod extract;
+mod input;
+mod output;
+mod peer;
+mod prompt;
+mod registry;
+mod request;
+mod resource;
+mod router;
+mod schema;
+mod session;
+mod target;
+mod tool;
+mod uri_template;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+pub use builder::{McpService, Server, ServerBuilder, ServerConfig};
+pub use connection::{Connection, Dispatch};
+pub use context::{Context, Elicitation};
+pub use error::ToolError;
+pub use extract::{Extension, FromContext};
+pub use input::StateKey;
+pub use output::{IntoCallToolResult, Json};
+pub use peer::Peer;
+pub use prompt::{Completer, IntoGetPromptResult, PromptDef, PromptRequest};
+pub use registry::ServerEvent;
+pub use request::{McpRequest, McpResponse, RequestMeta};
+pub use resource::{
+    AnyResource, IntoReadResourceResult, ResourceDef, ResourceRequest, ResourceTemplateDef,
+};
+pub use target::{Target, TargetKind, TargetMeta};
+pub use tool::{ToolCall, ToolDef};
+pub use uri_template::{UriTemplate, UriTemplateError};
+
+/// A boxed, sendable future: the form every handler returns.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// What a `#[boltmcp::handlers]` impl block provides: its tools, resources and prompts,
+/// bound to one shared instance of the type.
+pub trait Handlers: Send + Sync + 'static {
+    /// The tools.
+    fn tools(self: &Arc<Self>) -> Vec<ToolDef> {
+        Vec::new()
+    }
+    /// The static resources.
+    fn resources(self: &Arc<Self>) -> Vec<ResourceDef> {
+        Vec::new()
+    }
+    /// The resource templates.
+    fn resource_templates(self: &Arc<Self>) -> Vec<ResourceTemplateDef> {
+        Vec::new()
+    }
+    /// The prompts.
+    fn prompts(self: &Arc<Self>) -> Vec<PromptDef> {
+        Vec::new()
+    }
+}
+
+#[doc(hidden)]
+pub mod __private {
+    //! Support for the code `#[tool]`, `#[resource]` and `#[prompt]` generate. Not a public API.
+    pub use super::output::structured_result;
+    pub use super::schema::{input_schema, output_schema};
+}

@@ -1,0 +1,152 @@
+//! The live registries of tools, resources, templates and prompts.
+//!
+//! Reads are lock-free snapshots (`ArcSwap`): a `tools/call` looks its tool up without
+//! taking a lock or cloning the list. Writes copy the map, swap it in and announce the
+//! change, so registering at runtime emits the matching `list_changed`.
+
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use indexmap::IndexMap;
+use tokio::sync::broadcast;
+
+use super::prompt::PromptDef;
+use super::resource::{ResourceDef, ResourceTemplateDef};
+use super::tool::ToolDef;
+
+/// A change the server announces to every connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerEvent {
+    /// The tool list changed.
+    ToolsChanged,
+    /// The resource or template list changed.
+    ResourcesChanged,
+    /// The prompt list changed.
+    PromptsChanged,
+    /// The resource at this URI changed.
+    ResourceUpdated(Arc<str>),
+}
+
+/// A copy-on-write map keyed by name or URI, in registration order.
+#[derive(Debug)]
+pub(crate) struct Catalog<T> {
+    items: ArcSwap<IndexMap<Arc<str>, T>>,
+}
+
+impl<T: Clone> Catalog<T> {
+    fn new() -> Self {
+        Catalog {
+            items: ArcSwap::from_pointee(IndexMap::new()),
+        }
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<T> {
+        self.items.load().get(key).cloned()
+    }
+
+    pub(crate) fn snapshot(&self) -> Arc<IndexMap<Arc<str>, T>> {
+        self.items.load_full()
+    }
+
+    fn insert(&self, key: Arc<str>, value: T) {
+        self.items.rcu(|map| {
+            let mut map = IndexMap::clone(map);
+            map.insert(key.clone(), value.clone());
+            map
+        });
+    }
+
+    fn remove(&self, key: &str) -> bool {
+        let mut removed = false;
+        self.items.rcu(|map| {
+            let mut map = IndexMap::clone(map);
+            removed = map.shift_remove(key).is_some();
+            map
+        });
+        removed
+    }
+}
+
+/// Everything a server offers, shared by all its connections.
+#[derive(Debug)]
+pub(crate) struct Registry {
+    pub(crate) tools: Catalog<ToolDef>,
+    pub(crate) resources: Catalog<ResourceDef>,
+    pub(crate) templates: Catalog<ResourceTemplateDef>,
+    pub(crate) prompts: Catalog<PromptDef>,
+    events: broadcast::Sender<ServerEvent>,
+}
+
+impl Registry {
+    pub(crate) fn new() -> Self {
+        Registry {
+            tools: Catalog::new(),
+            resources: Catalog::new(),
+            templates: Catalog::new(),
+            prompts: Catalog::new(),
+            events: broadcast::channel(256).0,
+        }
+    }
+
+    pub(crate) fn subscribe(&self) -> broadcast::Receiver<ServerEvent> {
+        self.events.subscribe()
+    }
+
+    pub(crate) fn announce(&self, event: ServerEvent) {
+        // No receivers simply means no connection is open.
+        let _ = self.events.send(event);
+    }
+
+    pub(crate) fn add_tool(&self, def: ToolDef) {
+        self.tools.insert(def.tool.name.as_str().into(), def);
+        self.announce(ServerEvent::ToolsChanged);
+    }
+
+    pub(crate) fn remove_tool(&self, name: &str) -> bool {
+        let removed = self.tools.remove(name);
+        if removed {
+            self.announce(ServerEvent::ToolsChanged);
+        }
+        removed
+    }
+
+    pub(crate) fn add_resource(&self, def: ResourceDef) {
+        self.resources.insert(def.resource.uri.as_str().into(), def);
+        self.announce(ServerEvent::ResourcesChanged);
+    }
+
+    pub(crate) fn remove_resource(&self, uri: &str) -> bool {
+        let removed = self.resources.remove(uri);
+        if removed {
+            self.announce(ServerEvent::ResourcesChanged);
+        }
+        removed
+    }
+
+    pub(crate) fn add_template(&self, def: ResourceTemplateDef) {
+        self.templates
+            .insert(def.template.uri_template.as_str().into(), def);
+        self.announce(ServerEvent::ResourcesChanged);
+    }
+
+    pub(crate) fn remove_template(&self, uri_template: &str) -> bool {
+        let removed = self.templates.remove(uri_template);
+        if removed {
+            self.announce(ServerEvent::ResourcesChanged);
+        }
+        removed
+    }
+
+    pub(crate) fn add_prompt(&self, def: PromptDef) {
+        self.prompts.insert(def.prompt.name.as_str().into(), def);
+        self.announce(ServerEvent::PromptsChanged);
+    }
+
+    pub(crate) fn remove_prompt(&self, name: &str) -> bool {
+        let removed = self.prompts.remove(name);
+        if removed {
+            self.announce(ServerEvent::PromptsChanged);
+        }
+        removed
+    }
+}

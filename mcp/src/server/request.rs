@@ -1,0 +1,160 @@
+//! `McpRequest` and `McpResponse`: what flows through the server's tower stack.
+//!
+//! A transport builds the request with the method, the raw params, the era, the
+//! request's `_meta`, and `http::Extensions` where it and the layers record what they
+//! learned (HTTP headers, the caller's claims, the peer address).
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::value::RawValue;
+use tokio_util::sync::CancellationToken;
+
+use super::peer::Peer;
+use super::session::Session;
+use super::target::Target;
+use crate::protocol::{
+    ClientCapabilities, Era, ErrorObject, LoggingLevel, ProgressToken, ProtocolVersion, RequestId,
+};
+
+/// The `_meta` of a request, read once by the transport.
+#[derive(Debug, Clone, Default)]
+pub struct RequestMeta {
+    /// Where progress notifications for this request go, if the client wants them.
+    pub progress_token: Option<ProgressToken>,
+    /// 2026-07-28: `io.modelcontextprotocol/protocolVersion`.
+    pub protocol_version: Option<String>,
+    /// 2026-07-28: `io.modelcontextprotocol/clientCapabilities`.
+    pub client_capabilities: Option<ClientCapabilities>,
+    /// 2026-07-28: `io.modelcontextprotocol/logLevel`.
+    pub log_level: Option<LoggingLevel>,
+    /// 2026-07-28: `io.modelcontextprotocol/clientInfo`.
+    pub client_info: Option<crate::protocol::Implementation>,
+}
+
+/// One MCP request on its way through the server's tower stack to the router.
+#[derive(Debug)]
+pub struct McpRequest {
+    pub(crate) id: RequestId,
+    pub(crate) method: Arc<str>,
+    pub(crate) params: Option<Box<RawValue>>,
+    pub(crate) version: ProtocolVersion,
+    pub(crate) meta: RequestMeta,
+    pub(crate) target: Option<Target>,
+    pub(crate) peer: Peer,
+    pub(crate) session: Arc<Session>,
+    pub(crate) cancel: CancellationToken,
+    pub(crate) extensions: http::Extensions,
+}
+
+impl McpRequest {
+    /// The JSON-RPC id.
+    pub fn id(&self) -> &RequestId {
+        &self.id
+    }
+
+    /// The method, e.g. `tools/call`.
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The raw params as sent.
+    pub fn params(&self) -> Option<&RawValue> {
+        self.params.as_deref()
+    }
+
+    /// The protocol revision this request is spoken in.
+    pub fn protocol_version(&self) -> ProtocolVersion {
+        self.version
+    }
+
+    /// The era of this request.
+    pub fn era(&self) -> Era {
+        self.version.era()
+    }
+
+    /// The request's `_meta`.
+    pub fn meta(&self) -> &RequestMeta {
+        &self.meta
+    }
+
+    /// The tool, prompt or resource this request targets, with its declared metadata.
+    pub fn target(&self) -> Option<&Target> {
+        self.target.as_ref()
+    }
+
+    /// Fires when the client cancels the request or disconnects.
+    pub fn cancellation(&self) -> &CancellationToken {
+        &self.cancel
+    }
+
+    /// What the transport and earlier layers recorded about this request.
+    pub fn extensions(&self) -> &http::Extensions {
+        &self.extensions
+    }
+
+    /// Mutable access, for layers that add what they learned (verified claims, say).
+    pub fn extensions_mut(&mut self) -> &mut http::Extensions {
+        &mut self.extensions
+    }
+}
+
+/// The outcome of one request: a serialised result or a JSON-RPC error.
+#[derive(Debug)]
+pub struct McpResponse {
+    body: Result<Box<RawValue>, ErrorObject>,
+    extensions: http::Extensions,
+}
+
+impl McpResponse {
+    /// A successful result, serialised now.
+    pub fn result<T: Serialize>(result: &T) -> Self {
+        match serde_json::value::to_raw_value(result) {
+            Ok(raw) => Self::raw(raw),
+            Err(err) => Self::error(ErrorObject::internal(format!(
+                "result did not serialise: {err}"
+            ))),
+        }
+    }
+
+    /// A result that is already JSON.
+    pub fn raw(result: Box<RawValue>) -> Self {
+        McpResponse {
+            body: Ok(result),
+            extensions: http::Extensions::new(),
+        }
+    }
+
+    /// A JSON-RPC error response.
+    pub fn error(error: ErrorObject) -> Self {
+        McpResponse {
+            body: Err(error),
+            extensions: http::Extensions::new(),
+        }
+    }
+
+    /// The result or the error.
+    pub fn body(&self) -> Result<&RawValue, &ErrorObject> {
+        self.body.as_deref()
+    }
+
+    /// Consumes the response into its result or error.
+    pub fn into_body(self) -> Result<Box<RawValue>, ErrorObject> {
+        self.body
+    }
+
+    /// True for an error response.
+    pub fn is_error(&self) -> bool {
+        self.body.is_err()
+    }
+
+    /// What layers attach for the transport, such as an HTTP status or a challenge header.
+    pub fn extensions(&self) -> &http::Extensions {
+        &self.extensions
+    }
+
+    /// Mutable access to the extensions.
+    pub fn extensions_mut(&mut self) -> &mut http::Extensions {
+        &mut self.extensions
+    }
+}

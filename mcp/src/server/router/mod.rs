@@ -1,0 +1,128 @@
+//! The innermost service: a `match` on the method, then the handler.
+//!
+//! One router serves both eras; each handler reads the request's era to decide the
+//! few things that differ (result fields, error codes, which methods exist).
+
+mod call;
+mod lifecycle;
+mod listen;
+mod lists;
+mod prompts;
+mod resources;
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::BoxFuture;
+use super::builder::ServerInner;
+use super::context::{Context, ContextInner, InputRound};
+use super::request::{McpRequest, McpResponse};
+use crate::protocol::{Era, ErrorObject, JsonObject, META_SERVER_INFO, ResultType};
+
+/// Routes each request to its handler. Cloning is cheap.
+#[derive(Clone)]
+pub(crate) struct Router {
+    server: Arc<ServerInner>,
+}
+
+impl Router {
+    pub(crate) fn new(server: Arc<ServerInner>) -> Self {
+        Router { server }
+    }
+}
+
+impl tower::Service<McpRequest> for Router {
+    type Response = McpResponse;
+    type Error = Infallible;
+    type Future = BoxFuture<'static, Result<McpResponse, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: McpRequest) -> Self::Future {
+        let server = self.server.clone();
+        Box::pin(async move { Ok(route(server, req).await) })
+    }
+}
+
+async fn route(server: Arc<ServerInner>, req: McpRequest) -> McpResponse {
+    let era = req.era();
+    match req.method() {
+        "tools/call" => return call::call_tool(&server, req).await,
+        "resources/read" => return resources::read(&server, req).await,
+        "prompts/get" => return prompts::get(&server, req).await,
+        _ => {}
+    }
+    let outcome = match (req.method(), era) {
+        ("tools/list", _) => lists::list_tools(&server, &req),
+        ("resources/list", _) => lists::list_resources(&server, &req),
+        ("resources/templates/list", _) => lists::list_templates(&server, &req),
+        ("prompts/list", _) => lists::list_prompts(&server, &req),
+        ("completion/complete", _) => prompts::complete(&server, &req),
+        ("initialize", Era::Legacy) => lifecycle::initialize(&server, &req),
+        ("ping", Era::Legacy) => Ok(Value::Object(JsonObject::new())),
+        ("logging/setLevel", Era::Legacy) => lifecycle::set_level(&req),
+        ("resources/subscribe", Era::Legacy) => resources::subscribe(&req, true),
+        ("resources/unsubscribe", Era::Legacy) => resources::subscribe(&req, false),
+        ("server/discover", Era::Modern) => lifecycle::discover(&server, &req),
+        ("subscriptions/listen", Era::Modern) => listen::listen(&server, req).await,
+        (method, _) => Err(ErrorObject::method_not_found(method)),
+    };
+    match outcome {
+        Ok(result) => McpResponse::result(&result),
+        Err(error) => McpResponse::error(error),
+    }
+}
+
+/// Reads typed params; absent params read as `{}`.
+pub(crate) fn parse_params<T: DeserializeOwned>(req: &McpRequest) -> Result<T, ErrorObject> {
+    let text = req.params().map_or("{}", |p| p.get());
+    serde_json::from_str(text).map_err(ErrorObject::invalid_params)
+}
+
+/// Serialises a typed result, stamping the 2026-07-28 fields every result carries:
+/// `resultType` and `_meta["io.modelcontextprotocol/serverInfo"]`.
+pub(crate) fn finish<T: serde::Serialize>(
+    server: &ServerInner,
+    era: Era,
+    result: &T,
+    result_type: ResultType,
+) -> Result<Value, ErrorObject> {
+    let mut value = serde_json::to_value(result).map_err(ErrorObject::internal)?;
+    if era == Era::Modern
+        && let Value::Object(obj) = &mut value
+    {
+        obj.insert(
+            "resultType".into(),
+            serde_json::to_value(result_type).unwrap_or(Value::Null),
+        );
+        let meta = obj
+            .entry("_meta")
+            .or_insert_with(|| Value::Object(JsonObject::new()));
+        if let Value::Object(meta) = meta {
+            meta.entry(META_SERVER_INFO)
+                .or_insert_with(|| server.info_json.clone());
+        }
+    }
+    Ok(value)
+}
+
+/// Builds the handler's `Context` from the request, moving its extensions in.
+pub(crate) fn context(req: McpRequest, input: InputRound) -> Context {
+    Context::from_inner(ContextInner {
+        id: req.id,
+        version: req.version,
+        meta: req.meta,
+        peer: req.peer,
+        session: req.session,
+        cancel: req.cancel,
+        extensions: req.extensions,
+        last_progress: Default::default(),
+        input,
+    })
+}

@@ -1,0 +1,119 @@
+//! `resources/read` and the legacy `resources/subscribe` / `resources/unsubscribe`.
+//!
+//! A missing resource is -32002 with `{uri}` in the legacy era and -32602 in
+//! 2026-07-28, which forbids -32002 (2026-07-28 `basic/index`, "Error Codes").
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::call::{input_required, input_round, panic_message};
+use super::{context, finish, parse_params};
+use crate::protocol::{CacheScope, Era, ErrorObject, ResultType, SubscribeRequestParams, code};
+use crate::server::ToolError;
+use crate::server::builder::ServerInner;
+use crate::server::input::Binding;
+use crate::server::request::{McpRequest, McpResponse};
+use crate::server::resource::ResourceRequest;
+
+#[derive(Deserialize)]
+struct ReadParams {
+    uri: String,
+    #[serde(default, rename = "requestState")]
+    request_state: Option<String>,
+    #[serde(default, rename = "inputResponses")]
+    input_responses: Option<HashMap<String, Value>>,
+}
+
+pub(crate) fn not_found(era: Era, uri: &str) -> ErrorObject {
+    let code = match era {
+        Era::Legacy => code::RESOURCE_NOT_FOUND,
+        Era::Modern => code::INVALID_PARAMS,
+    };
+    ErrorObject::new(code, format!("Resource not found: {uri}")).with_data(json!({ "uri": uri }))
+}
+
+/// A handler failure on a read or a prompt: the handler's own JSON-RPC error, or -32603.
+pub(crate) fn handler_error(err: ToolError) -> ErrorObject {
+    match err.into_protocol() {
+        Ok(protocol) => protocol,
+        Err(message) => ErrorObject::internal(message),
+    }
+}
+
+pub(super) async fn read(server: &ServerInner, req: McpRequest) -> McpResponse {
+    let era = req.era();
+    let params: ReadParams = match parse_params(&req) {
+        Ok(p) => p,
+        Err(err) => return McpResponse::error(err),
+    };
+    let (handler, vars) = if let Some(def) = server.registry.resources.get(&params.uri) {
+        (def.handler.clone(), Default::default())
+    } else {
+        let templates = server.registry.templates.snapshot();
+        let found = templates.values().find_map(|t| {
+            t.matcher
+                .matches(&params.uri)
+                .map(|vars| (t.handler.clone(), vars))
+        });
+        match found {
+            Some(found) => found,
+            None => return McpResponse::error(not_found(era, &params.uri)),
+        }
+    };
+    let binding = Binding::new("resources/read", &params.uri, None);
+    let round = match input_round(
+        server,
+        era,
+        &binding,
+        params.request_state.as_deref(),
+        params.input_responses,
+    ) {
+        Ok(round) => round,
+        Err(err) => return McpResponse::error(err),
+    };
+    let ctx = context(req, round);
+    let request = ResourceRequest {
+        ctx: ctx.clone(),
+        uri: params.uri.clone(),
+        params: vars,
+    };
+    let outcome = AssertUnwindSafe(handler(request)).catch_unwind().await;
+    if let Some(fatal) = ctx.inner().input.take_fatal() {
+        return McpResponse::error(fatal);
+    }
+    if era == Era::Modern {
+        let asked = ctx.inner().input.take_asked();
+        if !asked.is_empty() {
+            return input_required(server, binding, &ctx.inner().input, asked);
+        }
+    }
+    let mut result = match outcome {
+        Ok(Ok(result)) => result,
+        Ok(Err(err)) => return McpResponse::error(handler_error(err)),
+        Err(panic) => return McpResponse::error(ErrorObject::internal(panic_message(&panic))),
+    };
+    if era == Era::Modern {
+        result.ttl_ms = Some(server.config.read_ttl.as_millis() as u64);
+        result.cache_scope = Some(CacheScope::Private);
+    }
+    match finish(server, era, &result, ResultType::Complete) {
+        Ok(value) => McpResponse::result(&value),
+        Err(err) => McpResponse::error(err),
+    }
+}
+
+/// 2025-11-25 `server/resources`, "Subscriptions": the session remembers the URI and
+/// forwards `notifications/resources/updated` for it.
+pub(super) fn subscribe(req: &McpRequest, on: bool) -> Result<Value, ErrorObject> {
+    let params: SubscribeRequestParams = parse_params(req)?;
+    if on {
+        req.session.subscribe(&params.uri);
+    } else {
+        req.session.unsubscribe(&params.uri);
+    }
+    Ok(json!({}))
+}

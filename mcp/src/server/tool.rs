@@ -1,0 +1,196 @@
+//! Tools in their one runtime form: a protocol [`Tool`] description plus an async handler.
+//!
+//! `#[tool]` generates exactly this; Python handlers and proxies build it by hand.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use super::context::Context;
+use super::output::IntoCallToolResult;
+use super::target::TargetMeta;
+use super::{BoxFuture, ToolError};
+use crate::protocol::{CallToolResult, Icon, JsonObject, Tool, ToolAnnotations};
+
+type ToolHandlerFn =
+    dyn Fn(ToolCall) -> BoxFuture<'static, Result<CallToolResult, ToolError>> + Send + Sync;
+
+/// A tool ready to register: its description, its declared metadata and its handler.
+///
+/// Cloning is cheap (reference counted), so a definition can be built once per process.
+#[derive(Clone)]
+pub struct ToolDef {
+    pub(crate) tool: Arc<Tool>,
+    pub(crate) meta: Arc<TargetMeta>,
+    pub(crate) handler: Arc<ToolHandlerFn>,
+}
+
+impl fmt::Debug for ToolDef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ToolDef")
+            .field("name", &self.tool.name)
+            .field("meta", &self.meta)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One invocation of a tool: the caller's arguments and the request's [`Context`].
+#[derive(Debug)]
+pub struct ToolCall {
+    /// The request context: progress, logging, elicitation, cancellation, extensions.
+    pub ctx: Context,
+    arguments: Option<Box<RawValue>>,
+}
+
+impl ToolCall {
+    pub(crate) fn new(ctx: Context, arguments: Option<Box<RawValue>>) -> Self {
+        ToolCall { ctx, arguments }
+    }
+
+    /// The raw JSON text of the `arguments` object (`{}` when the caller sent none).
+    pub fn raw_arguments(&self) -> &str {
+        self.arguments.as_deref().map_or("{}", RawValue::get)
+    }
+
+    /// Deserialises the arguments into `T`; a mismatch is an invalid-arguments tool error.
+    pub fn arguments<T: DeserializeOwned>(&self) -> Result<T, ToolError> {
+        serde_json::from_str(self.raw_arguments()).map_err(ToolError::invalid_arguments)
+    }
+
+    /// The arguments as a JSON object.
+    pub fn arguments_object(&self) -> Result<JsonObject, ToolError> {
+        self.arguments()
+    }
+}
+
+impl ToolDef {
+    /// A tool named `name` whose arguments follow `input_schema` (a JSON Schema object),
+    /// handled by `handler`. The handler may return anything that converts into a
+    /// [`CallToolResult`]: a `String`, a `CallToolResult`, a [`Json`](super::Json)
+    /// value, or a `Result` of those.
+    pub fn new<F, Fut, R>(name: impl Into<String>, input_schema: Value, handler: F) -> Self
+    where
+        F: Fn(ToolCall) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = R> + Send + 'static,
+        R: IntoCallToolResult,
+    {
+        let tool = Tool {
+            name: name.into(),
+            input_schema: Arc::new(input_schema),
+            ..Default::default()
+        };
+        Self::from_tool(tool, handler)
+    }
+
+    /// A tool from a complete protocol description, as a proxy forwards one.
+    pub fn from_tool<F, Fut, R>(tool: Tool, handler: F) -> Self
+    where
+        F: Fn(ToolCall) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = R> + Send + 'static,
+        R: IntoCallToolResult,
+    {
+        let handler =
+            move |call: ToolCall| -> BoxFuture<'static, Result<CallToolResult, ToolError>> {
+                let fut = handler(call);
+                Box::pin(async move { fut.await.into_call_tool_result() })
+            };
+        ToolDef {
+            tool: Arc::new(tool),
+            meta: Arc::new(TargetMeta::default()),
+            handler: Arc::new(handler),
+        }
+    }
+
+    /// A tool whose handler already produces boxed futures; the macros use this form.
+    #[doc(hidden)]
+    pub fn from_boxed(
+        tool: Tool,
+        meta: TargetMeta,
+        handler: impl Fn(ToolCall) -> BoxFuture<'static, Result<CallToolResult, ToolError>>
+        + Send
+        + Sync
+        + 'static,
+    ) -> Self {
+        ToolDef {
+            tool: Arc::new(tool),
+            meta: Arc::new(meta),
+            handler: Arc::new(handler),
+        }
+    }
+
+    /// The protocol description clients see in `tools/list`.
+    pub fn tool(&self) -> &Tool {
+        &self.tool
+    }
+
+    /// The tool's name.
+    pub fn name(&self) -> &str {
+        &self.tool.name
+    }
+
+    /// The metadata layers read: scopes and the like.
+    pub fn meta(&self) -> &TargetMeta {
+        &self.meta
+    }
+
+    fn tool_mut(&mut self) -> &mut Tool {
+        Arc::make_mut(&mut self.tool)
+    }
+
+    /// Sets the human-readable description.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.tool_mut().description = Some(description.into());
+        self
+    }
+
+    /// Sets the display title.
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.tool_mut().title = Some(title.into());
+        self
+    }
+
+    /// Declares the JSON Schema of the tool's structured output.
+    pub fn output_schema(mut self, schema: Value) -> Self {
+        self.tool_mut().output_schema = Some(Arc::new(schema));
+        self
+    }
+
+    /// Sets the behaviour hints (read-only, destructive, idempotent, open-world).
+    pub fn annotations(mut self, annotations: ToolAnnotations) -> Self {
+        self.tool_mut().annotations = Some(annotations);
+        self
+    }
+
+    /// Sets the icons.
+    pub fn icons(mut self, icons: Vec<Icon>) -> Self {
+        self.tool_mut().icons = Some(icons);
+        self
+    }
+
+    /// Declares the OAuth scopes a caller needs; the auth layer enforces them.
+    pub fn scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Arc::make_mut(&mut self.meta).scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Replaces the declared metadata.
+    pub fn with_meta(mut self, meta: TargetMeta) -> Self {
+        self.meta = Arc::new(meta);
+        self
+    }
+
+    pub(crate) fn call(
+        &self,
+        call: ToolCall,
+    ) -> BoxFuture<'static, Result<CallToolResult, ToolError>> {
+        (self.handler)(call)
+    }
+}

@@ -1,0 +1,106 @@
+//! A cancel-safe reader of newline-delimited messages with a size limit.
+
+use tokio::io::{AsyncBufRead, AsyncBufReadExt};
+
+/// One read from the line reader.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Line {
+    /// A complete line, without its `\n` (and without a trailing `\r`).
+    Complete(Vec<u8>),
+    /// A line longer than the limit; its bytes were discarded.
+    Oversized,
+    /// End of input.
+    Eof,
+}
+
+/// Accumulates bytes across reads so that dropping `next` mid-way loses nothing.
+#[derive(Debug)]
+pub(crate) struct LineReader<R> {
+    inner: R,
+    buf: Vec<u8>,
+    max: usize,
+    discarding: bool,
+}
+
+impl<R: AsyncBufRead + Unpin> LineReader<R> {
+    pub(crate) fn new(inner: R, max: usize) -> Self {
+        LineReader {
+            inner,
+            buf: Vec::new(),
+            max,
+            discarding: false,
+        }
+    }
+
+    /// The next line. Cancel-safe: the only await is `fill_buf`, which consumes nothing.
+    pub(crate) async fn next(&mut self) -> std::io::Result<Line> {
+        loop {
+            let chunk = self.inner.fill_buf().await?;
+            if chunk.is_empty() {
+                let rest = std::mem::take(&mut self.buf);
+                if self.discarding {
+                    self.discarding = false;
+                    return Ok(Line::Oversized);
+                }
+                return Ok(if rest.is_empty() {
+                    Line::Eof
+                } else {
+                    Line::Complete(rest)
+                });
+            }
+            let (take, done) = match memchr(chunk) {
+                Some(i) => (i + 1, true),
+                None => (chunk.len(), false),
+            };
+            if !self.discarding {
+                let body = if done { &chunk[..take - 1] } else { chunk };
+                if self.buf.len() + body.len() > self.max {
+                    self.discarding = true;
+                    self.buf = Vec::new();
+                } else {
+                    self.buf.extend_from_slice(body);
+                }
+            }
+            self.inner.consume(take);
+            if done {
+                if std::mem::take(&mut self.discarding) {
+                    return Ok(Line::Oversized);
+                }
+                let mut line = std::mem::take(&mut self.buf);
+                if line.last() == Some(&b'\r') {
+                    line.pop();
+                }
+                return Ok(Line::Complete(line));
+            }
+        }
+    }
+}
+
+fn memchr(haystack: &[u8]) -> Option<usize> {
+    haystack.iter().position(|&b| b == b'\n')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn splits_lines_and_refuses_oversized_ones() {
+        let input: &[u8] = b"{\"a\":1}\r\n0123456789ABCDEF\nok\ntail";
+        let mut reader = LineReader::new(tokio::io::BufReader::with_capacity(4, input), 10);
+        assert_eq!(
+            reader.next().await.expect("io"),
+            Line::Complete(b"{\"a\":1}".to_vec())
+        );
+        assert_eq!(reader.next().await.expect("io"), Line::Oversized);
+        assert_eq!(
+            reader.next().await.expect("io"),
+            Line::Complete(b"ok".to_vec())
+        );
+        assert_eq!(
+            reader.next().await.expect("io"),
+            Line::Complete(b"tail".to_vec())
+        );
+        assert_eq!(reader.next().await.expect("io"), Line::Eof);
+    }
+}

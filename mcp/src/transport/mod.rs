@@ -1,0 +1,8 @@
+//! Transports: how messages reach a server. stdio (newline-delimited JSON-RPC on a
+//! child process's pipes) and an in-memory duplex for tests; Streamable HTTP comes next.
+
+mod lines;
+pub mod memory;
+pub mod stdio;
+
+pub use stdio::{StdioOptions, serve_io, serve_stdio};

@@ -1,0 +1,187 @@
+//! stdio: newline-delimited JSON-RPC on standard input and output (2025-11-25
+//! `basic/transports`, "stdio"). Logs go to stderr, never stdout.
+//!
+//! Requests are served concurrently. A handler that finishes without waiting is run
+//! inline on the connection's task and its response leaves in the same write as any
+//! other ready output: no spawn, no thread handoff. A handler that waits is spawned
+//! and its response is written when it finishes. One task owns the writer, so lines
+//! never interleave.
+
+use std::future::Future;
+use std::io;
+use std::task::Poll;
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::sync::{broadcast, mpsc};
+use tokio::task::JoinSet;
+
+use super::lines::{Line, LineReader};
+use crate::protocol::ErrorObject;
+use crate::protocol::jsonrpc::write_error;
+use crate::server::{Connection, Dispatch, Server};
+
+/// How a stdio-style connection behaves at its edges.
+#[derive(Debug, Clone)]
+pub struct StdioOptions {
+    /// Largest accepted line, in bytes; a longer one is answered with -32600.
+    pub max_message_size: usize,
+    /// At end of input, how long requests in flight may run before they are cancelled.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for StdioOptions {
+    fn default() -> Self {
+        StdioOptions {
+            max_message_size: 4 * 1024 * 1024,
+            shutdown_grace: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Serves `server` on this process's stdin and stdout until stdin closes.
+pub async fn serve_stdio(server: Server) -> io::Result<()> {
+    let options = StdioOptions {
+        max_message_size: server.config().max_message_size,
+        ..Default::default()
+    };
+    let (reader, writer) = std_pipes()?;
+    serve_io(server, reader, writer, options).await
+}
+
+type BoxRead = Box<dyn AsyncRead + Send + Unpin>;
+type BoxWrite = Box<dyn AsyncWrite + Send + Unpin>;
+
+/// stdin and stdout as non-blocking pipes when they are pipes (no blocking-pool
+/// handoff per read), else tokio's ordinary stdin and stdout.
+fn std_pipes() -> io::Result<(BoxRead, BoxWrite)> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        use tokio::net::unix::pipe;
+        let stdin = std::fs::File::from(io::stdin().as_fd().try_clone_to_owned()?);
+        let stdout = std::fs::File::from(io::stdout().as_fd().try_clone_to_owned()?);
+        let reader: BoxRead = match pipe::Receiver::from_file(stdin) {
+            Ok(rx) => Box::new(rx),
+            Err(_) => Box::new(tokio::io::stdin()),
+        };
+        let writer: BoxWrite = match pipe::Sender::from_file(stdout) {
+            Ok(tx) => Box::new(tx),
+            Err(_) => Box::new(tokio::io::stdout()),
+        };
+        Ok((reader, writer))
+    }
+    #[cfg(not(unix))]
+    {
+        Ok((Box::new(tokio::io::stdin()), Box::new(tokio::io::stdout())))
+    }
+}
+
+/// Polls a future once on the current task; hands it back if it is not done.
+fn poll_once<F: Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
+    let waker = std::task::Waker::noop();
+    let mut cx = std::task::Context::from_waker(waker);
+    std::pin::Pin::new(fut).poll(&mut cx)
+}
+
+/// Serves `server` on any byte stream pair: a child's pipes, a socket, an in-memory duplex.
+pub async fn serve_io<R, W>(
+    server: Server,
+    reader: R,
+    mut writer: W,
+    options: StdioOptions,
+) -> io::Result<()>
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let conn = Connection::new(server, tx.clone());
+    let mut events = conn.events();
+    let mut lines = LineReader::new(
+        BufReader::with_capacity(64 * 1024, reader),
+        options.max_message_size,
+    );
+    let mut tasks = JoinSet::new();
+    let mut out: Vec<u8> = Vec::with_capacity(64 * 1024);
+    let result = loop {
+        tokio::select! {
+            biased;
+            Some(line) = rx.recv() => {
+                out.extend_from_slice(&line);
+                while let Ok(line) = rx.try_recv() {
+                    out.extend_from_slice(&line);
+                }
+            }
+            Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
+            event = events.recv() => match event {
+                Ok(event) => conn.on_event(&event),
+                Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => {}
+            },
+            line = lines.next() => match line {
+                Ok(Line::Eof) => break Ok(()),
+                Ok(Line::Oversized) => {
+                    let err = ErrorObject::invalid_request(format!(
+                        "message exceeds the {} byte limit", options.max_message_size
+                    ));
+                    write_error(&mut out, None, &err);
+                }
+                Ok(Line::Complete(bytes)) => {
+                    if bytes.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    let text = String::from_utf8_lossy(&bytes);
+                    match conn.handle(&text, http::Extensions::new()) {
+                        Dispatch::None => {}
+                        Dispatch::Ready(line) => out.extend_from_slice(&line),
+                        Dispatch::Pending(mut fut) => match poll_once(&mut fut) {
+                            Poll::Ready(Some(line)) => {
+                                // Notifications the handler sent precede its response.
+                                while let Ok(note) = rx.try_recv() {
+                                    out.extend_from_slice(&note);
+                                }
+                                out.extend_from_slice(&line);
+                            }
+                            Poll::Ready(None) => {}
+                            Poll::Pending => {
+                                let tx = tx.clone();
+                                tasks.spawn(async move {
+                                    if let Some(line) = fut.await {
+                                        let _ = tx.send(line);
+                                    }
+                                });
+                            }
+                        },
+                    }
+                }
+                Err(err) => break Err(err),
+            },
+        }
+        if !out.is_empty() {
+            writer.write_all(&out).await?;
+            writer.flush().await?;
+            out.clear();
+        }
+    };
+    // End of input: let requests in flight finish for a grace period, then cancel them.
+    let drain = async { while tasks.join_next().await.is_some() {} };
+    if tokio::time::timeout(options.shutdown_grace, drain)
+        .await
+        .is_err()
+    {
+        conn.shutdown();
+        tasks.shutdown().await;
+    }
+    conn.shutdown();
+    drop(tx);
+    while let Ok(line) = rx.try_recv() {
+        out.extend_from_slice(&line);
+    }
+    if !out.is_empty() {
+        // The reader may already be gone; a failed final write is not an error of ours.
+        let _ = writer.write_all(&out).await;
+        let _ = writer.flush().await;
+    }
+    result
+}

@@ -1,0 +1,127 @@
+//! A server built with the runtime form only (no macros), used across these tests.
+
+use std::time::Duration;
+
+use boltmcp::protocol::{CallToolResult, PromptArgument};
+use boltmcp::server::{
+    Elicitation, PromptDef, ResourceDef, ResourceTemplateDef, Server, ToolCall, ToolDef, ToolError,
+};
+use serde_json::json;
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+pub(crate) struct Confirm {
+    pub(crate) ok: bool,
+}
+
+pub(crate) fn add() -> ToolDef {
+    let schema = json!({
+        "type": "object",
+        "properties": { "a": { "type": "number" }, "b": { "type": "number" } },
+        "required": ["a", "b"]
+    });
+    ToolDef::new("add", schema, |call: ToolCall| async move {
+        #[derive(serde::Deserialize)]
+        struct Args {
+            a: f64,
+            b: f64,
+        }
+        let args: Args = call.arguments()?;
+        Ok::<_, ToolError>(boltmcp::server::Json(args.a + args.b))
+    })
+    .description("Adds two numbers.")
+}
+
+pub(crate) fn server() -> Server {
+    server_with_page_size(100)
+}
+
+pub(crate) fn server_with_page_size(page_size: usize) -> Server {
+    let object = json!({ "type": "object" });
+    Server::builder("fixture", "1.0.0")
+        .instructions("Test fixture.")
+        .page_size(page_size)
+        .tool(add())
+        .tool(ToolDef::new("fail", object.clone(), |_| async {
+            Err::<String, _>("it broke")
+        }))
+        .tool(ToolDef::new("panic", object.clone(), |_| async {
+            if true {
+                panic!("handler exploded");
+            }
+            "unreachable"
+        }))
+        .tool(ToolDef::new(
+            "slow",
+            object.clone(),
+            |call: ToolCall| async move {
+                tokio::select! {
+                    () = tokio::time::sleep(Duration::from_secs(30)) => "finished".to_owned(),
+                    () = call.ctx.cancelled() => "cancelled".to_owned(),
+                }
+            },
+        ))
+        .tool(ToolDef::new(
+            "progress",
+            object.clone(),
+            |call: ToolCall| async move {
+                for i in 1..=3 {
+                    call.ctx.progress(f64::from(i), Some(3.0), Some("working"));
+                    call.ctx.progress(0.5, None, None);
+                }
+                call.ctx.info("done");
+                "ok"
+            },
+        ))
+        .tool(ToolDef::new(
+            "confirm",
+            object.clone(),
+            |call: ToolCall| async move {
+                match call.ctx.elicit::<Confirm>("Proceed?").await? {
+                    Elicitation::Accepted(Confirm { ok: true }) => {
+                        Ok::<_, ToolError>("confirmed".to_owned())
+                    }
+                    Elicitation::Accepted(_) => Ok("refused".to_owned()),
+                    Elicitation::Declined | Elicitation::Cancelled => Ok("declined".to_owned()),
+                }
+            },
+        ))
+        .tool(ToolDef::new("raw", object, |_| async {
+            CallToolResult::text("raw")
+        }))
+        .resource(
+            ResourceDef::new("test://static", "static", |_| async { "static text" })
+                .mime_type("text/plain"),
+        )
+        .resource(
+            ResourceTemplateDef::new(
+                "test://items/{id}",
+                "item",
+                |req: boltmcp::server::ResourceRequest| async move {
+                    format!("item {}", req.params["id"])
+                },
+            )
+            .expect("valid template")
+            .completion(|_, value| {
+                ["1", "10", "2"]
+                    .iter()
+                    .filter(|c| c.starts_with(value))
+                    .map(|c| c.to_string())
+                    .collect()
+            }),
+        )
+        .prompt(
+            PromptDef::new(
+                "greet",
+                vec![PromptArgument {
+                    name: "name".into(),
+                    required: Some(true),
+                    ..Default::default()
+                }],
+                |req: boltmcp::server::PromptRequest| async move {
+                    format!("Hello, {}!", req.arguments["name"])
+                },
+            )
+            .description("Greets someone."),
+        )
+        .build()
+}

@@ -1,0 +1,287 @@
+//! The legacy era: the `initialize` handshake and everything a 2025-11-25 client uses.
+
+use boltmcp_tests::RawClient;
+use serde_json::{Value, json};
+
+use super::fixtures::server;
+
+async fn ready() -> RawClient {
+    let mut client = RawClient::connect(server());
+    let init = client
+        .initialize("2025-11-25", json!({ "elicitation": {} }))
+        .await;
+    assert_eq!(init["result"]["protocolVersion"], "2025-11-25");
+    client
+}
+
+#[tokio::test]
+async fn initialize_negotiates_every_legacy_version_and_offers_the_latest_otherwise() {
+    for version in ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"] {
+        let mut client = RawClient::connect(server());
+        let init = client.initialize(version, json!({})).await;
+        assert_eq!(init["result"]["protocolVersion"], version);
+        assert_eq!(init["result"]["serverInfo"]["name"], "fixture");
+        assert_eq!(init["result"]["instructions"], "Test fixture.");
+        assert_eq!(init["result"]["capabilities"]["tools"]["listChanged"], true);
+        assert!(
+            init["result"].get("resultType").is_none(),
+            "legacy results carry no resultType"
+        );
+    }
+    let mut client = RawClient::connect(server());
+    let init = client.initialize("1999-01-01", json!({})).await;
+    assert_eq!(init["result"]["protocolVersion"], "2025-11-25");
+}
+
+#[tokio::test]
+async fn requests_before_initialize_are_refused_except_ping() {
+    let mut client = RawClient::connect(server());
+    let ping = client.request("ping", json!({})).await;
+    assert_eq!(ping["result"], json!({}));
+    let early = client.request("tools/list", json!({})).await;
+    assert_eq!(early["error"]["code"], -32602);
+}
+
+#[tokio::test]
+async fn tools_list_and_call() {
+    let mut client = ready().await;
+    let list = client.request("tools/list", json!({})).await;
+    let names: Vec<&str> = list["result"]["tools"]
+        .as_array()
+        .expect("tools")
+        .iter()
+        .map(|t| t["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(
+        names,
+        ["add", "fail", "panic", "slow", "progress", "confirm", "raw"]
+    );
+    let call = client
+        .request(
+            "tools/call",
+            json!({ "name": "add", "arguments": { "a": 2, "b": 3 } }),
+        )
+        .await;
+    assert_eq!(
+        call["result"]["structuredContent"],
+        json!({ "result": 5.0 })
+    );
+    assert_eq!(call["result"]["content"][0]["text"], "{\"result\":5.0}");
+    assert!(call["result"].get("resultType").is_none());
+}
+
+#[tokio::test]
+async fn tool_failures_are_results_and_unknown_tools_are_errors() {
+    let mut client = ready().await;
+    let fail = client
+        .request("tools/call", json!({ "name": "fail", "arguments": {} }))
+        .await;
+    assert_eq!(fail["result"]["isError"], true);
+    assert_eq!(fail["result"]["content"][0]["text"], "it broke");
+    let bad_args = client
+        .request(
+            "tools/call",
+            json!({ "name": "add", "arguments": { "a": "x" } }),
+        )
+        .await;
+    assert_eq!(bad_args["result"]["isError"], true);
+    assert!(
+        bad_args["result"]["content"][0]["text"]
+            .as_str()
+            .expect("text")
+            .contains("Invalid arguments")
+    );
+    let unknown = client
+        .request("tools/call", json!({ "name": "nope", "arguments": {} }))
+        .await;
+    assert_eq!(unknown["error"]["code"], -32602);
+}
+
+#[tokio::test]
+async fn a_panicking_tool_is_an_error_result_and_the_server_goes_on() {
+    let mut client = ready().await;
+    let boom = client
+        .request("tools/call", json!({ "name": "panic", "arguments": {} }))
+        .await;
+    assert_eq!(boom["result"]["isError"], true);
+    assert!(
+        boom["result"]["content"][0]["text"]
+            .as_str()
+            .expect("text")
+            .contains("handler exploded")
+    );
+    let after = client
+        .request(
+            "tools/call",
+            json!({ "name": "add", "arguments": { "a": 1, "b": 1 } }),
+        )
+        .await;
+    assert_eq!(after["result"]["structuredContent"]["result"], 2.0);
+}
+
+#[tokio::test]
+async fn resources_templates_prompts_and_completion() {
+    let mut client = ready().await;
+    let read = client
+        .request("resources/read", json!({ "uri": "test://static" }))
+        .await;
+    assert_eq!(read["result"]["contents"][0]["text"], "static text");
+    assert_eq!(read["result"]["contents"][0]["mimeType"], "text/plain");
+    let item = client
+        .request("resources/read", json!({ "uri": "test://items/42" }))
+        .await;
+    assert_eq!(item["result"]["contents"][0]["text"], "item 42");
+    let missing = client
+        .request("resources/read", json!({ "uri": "test://missing" }))
+        .await;
+    assert_eq!(missing["error"]["code"], -32002);
+    assert_eq!(missing["error"]["data"]["uri"], "test://missing");
+    let templates = client.request("resources/templates/list", json!({})).await;
+    assert_eq!(
+        templates["result"]["resourceTemplates"][0]["uriTemplate"],
+        "test://items/{id}"
+    );
+    let prompt = client
+        .request(
+            "prompts/get",
+            json!({ "name": "greet", "arguments": { "name": "Ada" } }),
+        )
+        .await;
+    assert_eq!(
+        prompt["result"]["messages"][0]["content"]["text"],
+        "Hello, Ada!"
+    );
+    let no_arg = client
+        .request("prompts/get", json!({ "name": "greet" }))
+        .await;
+    assert_eq!(no_arg["error"]["code"], -32602);
+    let done = client
+        .request("completion/complete", json!({ "ref": { "type": "ref/resource", "uri": "test://items/{id}" }, "argument": { "name": "id", "value": "1" } }))
+        .await;
+    assert_eq!(done["result"]["completion"]["values"], json!(["1", "10"]));
+}
+
+#[tokio::test]
+async fn progress_increases_and_logs_respect_set_level() {
+    let mut client = ready().await;
+    client
+        .send(&json!({ "jsonrpc": "2.0", "id": 50, "method": "tools/call",
+        "params": { "name": "progress", "arguments": {}, "_meta": { "progressToken": "p1" } } }))
+        .await;
+    let (resp, notes) = client.response_to(&json!(50)).await;
+    assert_eq!(resp["result"]["content"][0]["text"], "ok");
+    let progress: Vec<f64> = notes
+        .iter()
+        .filter(|n| n["method"] == "notifications/progress")
+        .map(|n| {
+            assert_eq!(n["params"]["progressToken"], "p1");
+            n["params"]["progress"].as_f64().expect("f64")
+        })
+        .collect();
+    assert_eq!(
+        progress,
+        [1.0, 2.0, 3.0],
+        "non-increasing progress is dropped"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n["method"] == "notifications/message" && n["params"]["data"] == "done")
+    );
+    let set = client
+        .request("logging/setLevel", json!({ "level": "error" }))
+        .await;
+    assert_eq!(set["result"], json!({}));
+    client.send(&json!({ "jsonrpc": "2.0", "id": 51, "method": "tools/call", "params": { "name": "progress", "arguments": {} } })).await;
+    let (_, notes) = client.response_to(&json!(51)).await;
+    assert!(
+        notes.is_empty(),
+        "no progress token and level error: nothing but the response, got {notes:?}"
+    );
+}
+
+#[tokio::test]
+async fn cancellation_stops_the_handler_and_no_response_follows() {
+    let mut client = ready().await;
+    client.send(&json!({ "jsonrpc": "2.0", "id": 60, "method": "tools/call", "params": { "name": "slow", "arguments": {} } })).await;
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    client.send(&json!({ "jsonrpc": "2.0", "method": "notifications/cancelled", "params": { "requestId": 60, "reason": "user" } })).await;
+    let after = client.request("ping", json!({})).await;
+    assert_eq!(
+        after["result"],
+        json!({}),
+        "the next message is the ping's answer, not the cancelled call's"
+    );
+}
+
+#[tokio::test]
+async fn elicitation_is_a_real_server_to_client_request() {
+    let mut client = ready().await;
+    client.send(&json!({ "jsonrpc": "2.0", "id": 70, "method": "tools/call", "params": { "name": "confirm", "arguments": {} } })).await;
+    let ask = client.recv().await.expect("elicitation request");
+    assert_eq!(ask["method"], "elicitation/create");
+    assert_eq!(
+        ask["params"]["requestedSchema"]["properties"]["ok"]["type"],
+        "boolean"
+    );
+    client.send(&json!({ "jsonrpc": "2.0", "id": ask["id"], "result": { "action": "accept", "content": { "ok": true } } })).await;
+    let (resp, _) = client.response_to(&json!(70)).await;
+    assert_eq!(resp["result"]["content"][0]["text"], "confirmed");
+}
+
+#[tokio::test]
+async fn subscribe_and_list_changed_reach_the_client() {
+    let server = server();
+    let mut client = RawClient::connect(server.clone());
+    client.initialize("2025-11-25", json!({})).await;
+    let sub = client
+        .request("resources/subscribe", json!({ "uri": "test://static" }))
+        .await;
+    assert_eq!(sub["result"], json!({}));
+    server.notify_resource_updated("test://static");
+    server.notify_resource_updated("test://other");
+    server.remove_tool("raw");
+    let first = client.recv().await.expect("updated");
+    assert_eq!(
+        first,
+        json!({ "jsonrpc": "2.0", "method": "notifications/resources/updated", "params": { "uri": "test://static" } })
+    );
+    let second = client.recv().await.expect("list_changed");
+    assert_eq!(second["method"], "notifications/tools/list_changed");
+    let list = client.request("tools/list", json!({})).await;
+    assert!(
+        !list["result"]["tools"]
+            .as_array()
+            .expect("tools")
+            .iter()
+            .any(|t| t["name"] == "raw")
+    );
+}
+
+#[tokio::test]
+async fn pagination_walks_every_list_and_refuses_bad_cursors() {
+    let mut client = RawClient::connect(super::fixtures::server_with_page_size(3));
+    client.initialize("2025-11-25", json!({})).await;
+    let mut names = Vec::new();
+    let mut cursor: Option<Value> = None;
+    loop {
+        let params = cursor.take().map_or(json!({}), |c| json!({ "cursor": c }));
+        let page = client.request("tools/list", params).await;
+        names.extend(
+            page["result"]["tools"]
+                .as_array()
+                .expect("tools")
+                .iter()
+                .map(|t| t["name"].clone()),
+        );
+        match page["result"].get("nextCursor") {
+            Some(next) => cursor = Some(next.clone()),
+            None => break,
+        }
+    }
+    assert_eq!(names.len(), 7);
+    let bad = client
+        .request("tools/list", json!({ "cursor": "garbage" }))
+        .await;
+    assert_eq!(bad["error"]["code"], -32602);
+}

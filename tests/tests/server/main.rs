@@ -1,0 +1,7 @@
+//! Behaviour of the server core over the in-memory transport, in both eras.
+
+mod fixtures;
+mod layers;
+mod legacy;
+mod modern;
+mod robustness;
