@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, clippy with -D warnings, every Rust test (unit,
+# integration, schema validation, trybuild UI tests), then interop with real peers
+# (the official Python `mcp` client and the MCP Inspector CLI) against the examples.
+# Install the peers first with scripts/install-test-deps.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== cargo fmt"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+echo "== cargo test"
+cargo test --workspace
+echo "== interop (real peers)"
+cargo build -p boltmcp-examples
+python3 -m pytest tests/interop -q
