@@ -46,7 +46,7 @@ pub(crate) fn invalid_state(err: impl std::fmt::Display) -> ErrorObject {
 pub(crate) fn input_round(
     server: &ServerInner,
     era: Era,
-    binding: &Binding,
+    binding: impl FnOnce() -> Binding,
     state: Option<&str>,
     responses: Option<HashMap<String, Value>>,
 ) -> Result<InputRound, ErrorObject> {
@@ -61,7 +61,7 @@ pub(crate) fn input_round(
         (Some(state), responses) => input::open(
             &server.state_key,
             state,
-            binding,
+            &binding(),
             responses.unwrap_or_default(),
         )
         .map(InputRound::with_answers)
@@ -113,15 +113,21 @@ pub(super) async fn call_tool(server: &ServerInner, mut req: McpRequest) -> McpR
         )));
     };
     let era = req.era();
-    let binding = Binding::new(
-        "tools/call",
-        &params.name,
-        params.arguments.as_deref().map(RawValue::get),
-    );
+    // Only a 2026-07-28 call can need its binding (to open or seal requestState);
+    // keep what it needs without hashing anything on the common path.
+    let modern_args = if era == Era::Modern {
+        Some(params.arguments.clone())
+    } else {
+        None
+    };
+    let binding = || {
+        let args = modern_args.as_ref().and_then(|a| a.as_deref()).map(RawValue::get);
+        Binding::new("tools/call", &params.name, args)
+    };
     let round = match input_round(
         server,
         era,
-        &binding,
+        binding,
         params.request_state.as_deref(),
         params.input_responses,
     ) {
@@ -138,7 +144,7 @@ pub(super) async fn call_tool(server: &ServerInner, mut req: McpRequest) -> McpR
     if era == Era::Modern {
         let asked = ctx.inner().input.take_asked();
         if !asked.is_empty() {
-            return input_required(server, binding, &ctx.inner().input, asked);
+            return input_required(server, binding(), &ctx.inner().input, asked);
         }
     }
     let mut result = match outcome {

@@ -59,7 +59,7 @@ pub(super) async fn get(server: &ServerInner, req: McpRequest) -> McpResponse {
     let round = match input_round(
         server,
         era,
-        &binding,
+        || binding.clone(),
         params.request_state.as_deref(),
         params.input_responses,
     ) {
