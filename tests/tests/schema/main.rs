@@ -17,19 +17,35 @@ struct Spec {
 
 impl Spec {
     fn load(version: &'static str) -> Spec {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../../shared/spec/{version}/schema.json"));
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("../../shared/spec/{version}/schema.json"));
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
         let schema: Value = serde_json::from_str(&text).expect("schema JSON");
-        Spec { defs: schema["$defs"].clone(), version }
+        Spec {
+            defs: schema["$defs"].clone(),
+            version,
+        }
     }
 
     /// Asserts `instance` is a valid `definition` of this revision.
     fn check(&self, definition: &str, instance: &Value) {
-        assert!(self.defs.get(definition).is_some(), "{} has no {definition}", self.version);
+        assert!(
+            self.defs.get(definition).is_some(),
+            "{} has no {definition}",
+            self.version
+        );
         let schema = json!({ "$defs": self.defs, "$ref": format!("#/$defs/{definition}") });
         let validator = jsonschema::draft202012::new(&schema).expect("the spec schema compiles");
-        let errors: Vec<String> = validator.iter_errors(instance).map(|e| format!("{e} at {}", e.instance_path)).collect();
-        assert!(errors.is_empty(), "{} {definition} invalid: {errors:#?}\n{instance:#}", self.version);
+        let errors: Vec<String> = validator
+            .iter_errors(instance)
+            .map(|e| format!("{e} at {}", e.instance_path))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{} {definition} invalid: {errors:#?}\n{instance:#}",
+            self.version
+        );
     }
 }
 
@@ -38,30 +54,90 @@ async fn legacy_2025_11_25_output_matches_its_schema() {
     let spec = Spec::load("2025-11-25");
     let server = fixtures::server();
     let mut client = RawClient::connect(server.clone());
-    let init = client.initialize("2025-11-25", json!({ "elicitation": {} })).await;
+    let init = client
+        .initialize("2025-11-25", json!({ "elicitation": {} }))
+        .await;
     spec.check("JSONRPCResultResponse", &init);
     spec.check("InitializeResult", &init["result"]);
-    spec.check("EmptyResult", &client.request("ping", json!({})).await["result"]);
-    spec.check("ListToolsResult", &client.request("tools/list", json!({})).await["result"]);
-    let call = client.request("tools/call", json!({ "name": "add", "arguments": { "a": 1, "b": 2 } })).await;
+    spec.check(
+        "EmptyResult",
+        &client.request("ping", json!({})).await["result"],
+    );
+    spec.check(
+        "ListToolsResult",
+        &client.request("tools/list", json!({})).await["result"],
+    );
+    let call = client
+        .request(
+            "tools/call",
+            json!({ "name": "add", "arguments": { "a": 1, "b": 2 } }),
+        )
+        .await;
     spec.check("CallToolResult", &call["result"]);
-    spec.check("CallToolResult", &client.request("tools/call", json!({ "name": "fail", "arguments": {} })).await["result"]);
-    spec.check("ListResourcesResult", &client.request("resources/list", json!({})).await["result"]);
-    spec.check("ListResourceTemplatesResult", &client.request("resources/templates/list", json!({})).await["result"]);
-    spec.check("ReadResourceResult", &client.request("resources/read", json!({ "uri": "test://items/1" })).await["result"]);
-    spec.check("ListPromptsResult", &client.request("prompts/list", json!({})).await["result"]);
-    spec.check("GetPromptResult", &client.request("prompts/get", json!({ "name": "greet", "arguments": { "name": "x" } })).await["result"]);
+    spec.check(
+        "CallToolResult",
+        &client
+            .request("tools/call", json!({ "name": "fail", "arguments": {} }))
+            .await["result"],
+    );
+    spec.check(
+        "ListResourcesResult",
+        &client.request("resources/list", json!({})).await["result"],
+    );
+    spec.check(
+        "ListResourceTemplatesResult",
+        &client.request("resources/templates/list", json!({})).await["result"],
+    );
+    spec.check(
+        "ReadResourceResult",
+        &client
+            .request("resources/read", json!({ "uri": "test://items/1" }))
+            .await["result"],
+    );
+    spec.check(
+        "ListPromptsResult",
+        &client.request("prompts/list", json!({})).await["result"],
+    );
+    spec.check(
+        "GetPromptResult",
+        &client
+            .request(
+                "prompts/get",
+                json!({ "name": "greet", "arguments": { "name": "x" } }),
+            )
+            .await["result"],
+    );
     let complete = client
         .request("completion/complete", json!({ "ref": { "type": "ref/resource", "uri": "test://items/{id}" }, "argument": { "name": "id", "value": "" } }))
         .await;
     spec.check("CompleteResult", &complete["result"]);
-    spec.check("EmptyResult", &client.request("logging/setLevel", json!({ "level": "debug" })).await["result"]);
-    spec.check("EmptyResult", &client.request("resources/subscribe", json!({ "uri": "test://static" })).await["result"]);
-    spec.check("JSONRPCErrorResponse", &client.request("no/such", json!({})).await);
-    spec.check("JSONRPCErrorResponse", &client.request("resources/read", json!({ "uri": "x://missing" })).await);
+    spec.check(
+        "EmptyResult",
+        &client
+            .request("logging/setLevel", json!({ "level": "debug" }))
+            .await["result"],
+    );
+    spec.check(
+        "EmptyResult",
+        &client
+            .request("resources/subscribe", json!({ "uri": "test://static" }))
+            .await["result"],
+    );
+    spec.check(
+        "JSONRPCErrorResponse",
+        &client.request("no/such", json!({})).await,
+    );
+    spec.check(
+        "JSONRPCErrorResponse",
+        &client
+            .request("resources/read", json!({ "uri": "x://missing" }))
+            .await,
+    );
 
-    client.send(&json!({ "jsonrpc": "2.0", "id": 90, "method": "tools/call",
-        "params": { "name": "progress", "arguments": {}, "_meta": { "progressToken": 5 } } })).await;
+    client
+        .send(&json!({ "jsonrpc": "2.0", "id": 90, "method": "tools/call",
+        "params": { "name": "progress", "arguments": {}, "_meta": { "progressToken": 5 } } }))
+        .await;
     let (resp, notes) = client.response_to(&json!(90)).await;
     spec.check("CallToolResult", &resp["result"]);
     for note in &notes {
@@ -73,9 +149,15 @@ async fn legacy_2025_11_25_output_matches_its_schema() {
     }
     assert!(notes.len() >= 4);
     server.notify_resource_updated("test://static");
-    spec.check("ResourceUpdatedNotification", &client.recv().await.expect("updated"));
+    spec.check(
+        "ResourceUpdatedNotification",
+        &client.recv().await.expect("updated"),
+    );
     server.remove_tool("raw");
-    spec.check("ToolListChangedNotification", &client.recv().await.expect("changed"));
+    spec.check(
+        "ToolListChangedNotification",
+        &client.recv().await.expect("changed"),
+    );
 
     client.send(&json!({ "jsonrpc": "2.0", "id": 91, "method": "tools/call", "params": { "name": "confirm", "arguments": {} } })).await;
     let ask = client.recv().await.expect("elicitation");
@@ -88,23 +170,61 @@ async fn modern_2026_07_28_output_matches_its_schema() {
     let spec = Spec::load("2026-07-28");
     let server = fixtures::server();
     let mut client = RawClient::connect(server.clone());
-    spec.check("DiscoverResult", &client.modern("server/discover", json!({})).await["result"]);
-    spec.check("ListToolsResult", &client.modern("tools/list", json!({})).await["result"]);
-    let call = client.modern("tools/call", json!({ "name": "add", "arguments": { "a": 1, "b": 2 } })).await;
+    spec.check(
+        "DiscoverResult",
+        &client.modern("server/discover", json!({})).await["result"],
+    );
+    spec.check(
+        "ListToolsResult",
+        &client.modern("tools/list", json!({})).await["result"],
+    );
+    let call = client
+        .modern(
+            "tools/call",
+            json!({ "name": "add", "arguments": { "a": 1, "b": 2 } }),
+        )
+        .await;
     spec.check("CallToolResultResponse", &call);
     spec.check("CallToolResult", &call["result"]);
-    spec.check("ListResourcesResult", &client.modern("resources/list", json!({})).await["result"]);
-    spec.check("ListResourceTemplatesResult", &client.modern("resources/templates/list", json!({})).await["result"]);
-    spec.check("ReadResourceResult", &client.modern("resources/read", json!({ "uri": "test://static" })).await["result"]);
-    spec.check("ListPromptsResult", &client.modern("prompts/list", json!({})).await["result"]);
-    spec.check("GetPromptResult", &client.modern("prompts/get", json!({ "name": "greet", "arguments": { "name": "x" } })).await["result"]);
+    spec.check(
+        "ListResourcesResult",
+        &client.modern("resources/list", json!({})).await["result"],
+    );
+    spec.check(
+        "ListResourceTemplatesResult",
+        &client.modern("resources/templates/list", json!({})).await["result"],
+    );
+    spec.check(
+        "ReadResourceResult",
+        &client
+            .modern("resources/read", json!({ "uri": "test://static" }))
+            .await["result"],
+    );
+    spec.check(
+        "ListPromptsResult",
+        &client.modern("prompts/list", json!({})).await["result"],
+    );
+    spec.check(
+        "GetPromptResult",
+        &client
+            .modern(
+                "prompts/get",
+                json!({ "name": "greet", "arguments": { "name": "x" } }),
+            )
+            .await["result"],
+    );
     let complete = client
         .modern("completion/complete", json!({ "ref": { "type": "ref/resource", "uri": "test://items/{id}" }, "argument": { "name": "id", "value": "1" } }))
         .await;
     spec.check("CompleteResult", &complete["result"]);
 
     let caps = json!({ "elicitation": { "form": {} } });
-    let asked = client.request("tools/call", modern_params(json!({ "name": "confirm", "arguments": {} }), caps)).await;
+    let asked = client
+        .request(
+            "tools/call",
+            modern_params(json!({ "name": "confirm", "arguments": {} }), caps),
+        )
+        .await;
     spec.check("InputRequiredResult", &asked["result"]);
     spec.check("CallToolResultResponse", &asked);
 
@@ -112,17 +232,44 @@ async fn modern_2026_07_28_output_matches_its_schema() {
         .request("tools/list", json!({ "_meta": { "io.modelcontextprotocol/protocolVersion": "1999-01-01", "io.modelcontextprotocol/clientCapabilities": {} } }))
         .await;
     spec.check("UnsupportedProtocolVersionError", &unsupported);
-    let missing = client.modern("tools/call", json!({ "name": "confirm", "arguments": {} })).await;
+    let missing = client
+        .modern("tools/call", json!({ "name": "confirm", "arguments": {} }))
+        .await;
     spec.check("MissingRequiredClientCapabilityError", &missing);
-    spec.check("JSONRPCErrorResponse", &client.modern("resources/read", json!({ "uri": "x://missing" })).await);
-    spec.check("InvalidParamsError", &client.modern("resources/read", json!({ "uri": "x://missing" })).await["error"]);
-    spec.check("MethodNotFoundError", &client.modern("no/such", json!({})).await["error"]);
+    spec.check(
+        "JSONRPCErrorResponse",
+        &client
+            .modern("resources/read", json!({ "uri": "x://missing" }))
+            .await,
+    );
+    spec.check(
+        "InvalidParamsError",
+        &client
+            .modern("resources/read", json!({ "uri": "x://missing" }))
+            .await["error"],
+    );
+    spec.check(
+        "MethodNotFoundError",
+        &client.modern("no/such", json!({})).await["error"],
+    );
 
-    let params = modern_params(json!({ "notifications": { "toolsListChanged": true, "resourceSubscriptions": ["test://static"] } }), json!({}));
+    let params = modern_params(
+        json!({ "notifications": { "toolsListChanged": true, "resourceSubscriptions": ["test://static"] } }),
+        json!({}),
+    );
     client.send(&json!({ "jsonrpc": "2.0", "id": 7, "method": "subscriptions/listen", "params": params })).await;
-    spec.check("SubscriptionsAcknowledgedNotification", &client.recv().await.expect("ack"));
+    spec.check(
+        "SubscriptionsAcknowledgedNotification",
+        &client.recv().await.expect("ack"),
+    );
     server.remove_tool("raw");
-    spec.check("ToolListChangedNotification", &client.recv().await.expect("changed"));
+    spec.check(
+        "ToolListChangedNotification",
+        &client.recv().await.expect("changed"),
+    );
     server.notify_resource_updated("test://static");
-    spec.check("ResourceUpdatedNotification", &client.recv().await.expect("updated"));
+    spec.check(
+        "ResourceUpdatedNotification",
+        &client.recv().await.expect("updated"),
+    );
 }

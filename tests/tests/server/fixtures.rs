@@ -85,8 +85,27 @@ pub(crate) fn server_with_page_size(page_size: usize) -> Server {
                 }
             },
         ))
-        .tool(ToolDef::new("raw", object, |_| async {
+        .tool(ToolDef::new("raw", object.clone(), |_| async {
             CallToolResult::text("raw")
+        }))
+        .tool(ToolDef::new(
+            "ask_model",
+            object.clone(),
+            |call: ToolCall| async move {
+                let params = serde_json::from_value(json!({
+                    "messages": [{ "role": "user", "content": { "type": "text", "text": "2+2?" } }],
+                    "maxTokens": 10
+                }))
+                .map_err(ToolError::new)?;
+                let answer = call.ctx.sample(params).await?;
+                let content = serde_json::to_string(&answer.content).map_err(ToolError::new)?;
+                Ok::<_, ToolError>(format!("model {} said {content}", answer.model))
+            },
+        ))
+        .tool(ToolDef::new("roots", object, |call: ToolCall| async move {
+            let roots = call.ctx.roots().await?;
+            let uris: Vec<String> = roots.iter().map(|r| r.uri.clone()).collect();
+            Ok::<_, ToolError>(uris.join(","))
         }))
         .resource(
             ResourceDef::new("test://static", "static", |_| async { "static text" })

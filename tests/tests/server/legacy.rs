@@ -54,7 +54,17 @@ async fn tools_list_and_call() {
         .collect();
     assert_eq!(
         names,
-        ["add", "fail", "panic", "slow", "progress", "confirm", "raw"]
+        [
+            "add",
+            "fail",
+            "panic",
+            "slow",
+            "progress",
+            "confirm",
+            "raw",
+            "ask_model",
+            "roots"
+        ]
     );
     let call = client
         .request(
@@ -279,9 +289,91 @@ async fn pagination_walks_every_list_and_refuses_bad_cursors() {
             None => break,
         }
     }
-    assert_eq!(names.len(), 7);
+    assert_eq!(names.len(), 9);
     let bad = client
         .request("tools/list", json!({ "cursor": "garbage" }))
         .await;
     assert_eq!(bad["error"]["code"], -32602);
+}
+
+#[tokio::test]
+async fn sampling_and_roots_are_real_requests_and_need_the_capability() {
+    let mut client = RawClient::connect(server());
+    client
+        .initialize("2025-11-25", json!({ "sampling": {}, "roots": {} }))
+        .await;
+    client.send(&json!({ "jsonrpc": "2.0", "id": 80, "method": "tools/call", "params": { "name": "ask_model", "arguments": {} } })).await;
+    let ask = client.recv().await.expect("sampling request");
+    assert_eq!(ask["method"], "sampling/createMessage");
+    assert_eq!(ask["params"]["maxTokens"], 10);
+    client.send(&json!({ "jsonrpc": "2.0", "id": ask["id"], "result": { "role": "assistant", "model": "m1", "content": { "type": "text", "text": "4" } } })).await;
+    let (resp, _) = client.response_to(&json!(80)).await;
+    assert!(
+        resp["result"]["content"][0]["text"]
+            .as_str()
+            .expect("text")
+            .starts_with("model m1 said")
+    );
+
+    client.send(&json!({ "jsonrpc": "2.0", "id": 81, "method": "tools/call", "params": { "name": "roots", "arguments": {} } })).await;
+    let ask = client.recv().await.expect("roots request");
+    assert_eq!(ask["method"], "roots/list");
+    client.send(&json!({ "jsonrpc": "2.0", "id": ask["id"], "result": { "roots": [{ "uri": "file:///a" }, { "uri": "file:///b" }] } })).await;
+    let (resp, _) = client.response_to(&json!(81)).await;
+    assert_eq!(resp["result"]["content"][0]["text"], "file:///a,file:///b");
+
+    client.send(&json!({ "jsonrpc": "2.0", "id": 82, "method": "tools/call", "params": { "name": "roots", "arguments": {} } })).await;
+    let ask = client.recv().await.expect("roots request");
+    client.send(&json!({ "jsonrpc": "2.0", "id": ask["id"], "error": { "code": -32603, "message": "no roots today" } })).await;
+    let (resp, _) = client.response_to(&json!(82)).await;
+    assert_eq!(
+        resp["result"]["isError"], true,
+        "a failed client answer is a tool error, not a hang"
+    );
+
+    let mut bare = RawClient::connect(server());
+    bare.initialize("2025-11-25", json!({})).await;
+    let refused = bare
+        .request(
+            "tools/call",
+            json!({ "name": "ask_model", "arguments": {} }),
+        )
+        .await;
+    assert_eq!(refused["result"]["isError"], true);
+}
+
+#[tokio::test]
+async fn runtime_registration_announces_every_list() {
+    let server = server();
+    let mut client = RawClient::connect(server.clone());
+    client.initialize("2025-11-25", json!({})).await;
+    server.add_tool(super::fixtures::add().description("replaced"));
+    server.add_resource(boltmcp::server::ResourceDef::new(
+        "test://new",
+        "new",
+        |_| async { "fresh" },
+    ));
+    server.remove_prompt("greet");
+    let methods: Vec<Value> = [
+        client.recv().await,
+        client.recv().await,
+        client.recv().await,
+    ]
+    .into_iter()
+    .map(|m| m.expect("note")["method"].clone())
+    .collect();
+    assert_eq!(
+        methods,
+        [
+            "notifications/tools/list_changed",
+            "notifications/resources/list_changed",
+            "notifications/prompts/list_changed"
+        ]
+    );
+    let read = client
+        .request("resources/read", json!({ "uri": "test://new" }))
+        .await;
+    assert_eq!(read["result"]["contents"][0]["text"], "fresh");
+    let tools = client.request("tools/list", json!({})).await;
+    assert_eq!(tools["result"]["tools"][0]["description"], "replaced");
 }

@@ -226,3 +226,118 @@ async fn one_connection_serves_both_eras() {
     let modern_again = client.modern("tools/list", json!({})).await;
     assert_eq!(modern_again["result"]["resultType"], "complete");
 }
+
+#[tokio::test]
+async fn sampling_and_roots_round_trip_through_input_required() {
+    let mut client = RawClient::connect(server());
+    let caps = json!({ "sampling": {}, "roots": {} });
+    let first = client
+        .request(
+            "tools/call",
+            modern_params(
+                json!({ "name": "ask_model", "arguments": {} }),
+                caps.clone(),
+            ),
+        )
+        .await;
+    assert_eq!(first["result"]["resultType"], "input_required");
+    let (key, ask) = first["result"]["inputRequests"]
+        .as_object()
+        .expect("requests")
+        .iter()
+        .next()
+        .expect("one");
+    assert_eq!(ask["method"], "sampling/createMessage");
+    let retry = json!({ "name": "ask_model", "arguments": {}, "requestState": first["result"]["requestState"],
+        "inputResponses": { key: { "role": "assistant", "model": "m2", "content": { "type": "text", "text": "4" } } } });
+    let done = client
+        .request("tools/call", modern_params(retry, caps.clone()))
+        .await;
+    assert!(
+        done["result"]["content"][0]["text"]
+            .as_str()
+            .expect("text")
+            .starts_with("model m2 said")
+    );
+
+    let first = client
+        .request(
+            "tools/call",
+            modern_params(json!({ "name": "roots", "arguments": {} }), caps.clone()),
+        )
+        .await;
+    let (key, ask) = first["result"]["inputRequests"]
+        .as_object()
+        .expect("requests")
+        .iter()
+        .next()
+        .expect("one");
+    assert_eq!(ask["method"], "roots/list");
+    let retry = json!({ "name": "roots", "arguments": {}, "requestState": first["result"]["requestState"],
+        "inputResponses": { key: { "roots": [{ "uri": "file:///w" }] } } });
+    let done = client
+        .request("tools/call", modern_params(retry, caps))
+        .await;
+    assert_eq!(done["result"]["content"][0]["text"], "file:///w");
+}
+
+#[tokio::test]
+async fn a_retry_without_answers_is_asked_again_and_foreign_answers_are_refused() {
+    let mut client = RawClient::connect(server());
+    let caps = json!({ "elicitation": {} });
+    let first = client
+        .request(
+            "tools/call",
+            modern_params(json!({ "name": "confirm", "arguments": {} }), caps.clone()),
+        )
+        .await;
+    let state = first["result"]["requestState"].clone();
+    let again = client
+        .request(
+            "tools/call",
+            modern_params(
+                json!({ "name": "confirm", "arguments": {}, "requestState": state }),
+                caps.clone(),
+            ),
+        )
+        .await;
+    assert_eq!(again["result"]["resultType"], "input_required");
+    let foreign = json!({ "name": "confirm", "arguments": {}, "requestState": state, "inputResponses": { "input-7": { "action": "accept" } } });
+    let refused = client
+        .request("tools/call", modern_params(foreign, caps.clone()))
+        .await;
+    assert_eq!(refused["error"]["code"], -32602);
+    let stateless = json!({ "name": "confirm", "arguments": {}, "inputResponses": { "input-0": { "action": "accept" } } });
+    let refused = client
+        .request("tools/call", modern_params(stateless, caps))
+        .await;
+    assert_eq!(refused["error"]["code"], -32602);
+}
+
+#[tokio::test]
+async fn log_notifications_follow_the_request_log_level() {
+    let mut client = RawClient::connect(server());
+    let mut params = modern_params(json!({ "name": "progress", "arguments": {} }), json!({}));
+    params["_meta"]["io.modelcontextprotocol/logLevel"] = json!("info");
+    params["_meta"]["progressToken"] = json!("t");
+    client
+        .send(&json!({ "jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": params }))
+        .await;
+    let (resp, notes) = client.response_to(&json!(5)).await;
+    assert_eq!(resp["result"]["resultType"], "complete");
+    assert!(notes.iter().any(|n| n["method"] == "notifications/message"));
+    assert_eq!(
+        notes
+            .iter()
+            .filter(|n| n["method"] == "notifications/progress")
+            .count(),
+        3
+    );
+    let quiet = client
+        .modern("tools/call", json!({ "name": "progress", "arguments": {} }))
+        .await;
+    assert_eq!(
+        quiet["result"]["resultType"], "complete",
+        "no logLevel: no log notifications came first"
+    );
+}
