@@ -18,7 +18,7 @@ use tower::{BoxError, ServiceExt};
 use super::builder::Server;
 use super::peer::Peer;
 use super::registry::ServerEvent;
-use super::request::{McpRequest, RequestMeta};
+use super::request::{CallParts, McpRequest, RequestMeta};
 use super::session::Session;
 use super::target::{Target, TargetKind};
 use crate::protocol::jsonrpc::{parse_message, write_error, write_response};
@@ -62,11 +62,11 @@ struct WireMeta {
     #[serde(rename = "io.modelcontextprotocol/protocolVersion", default)]
     protocol_version: Option<String>,
     #[serde(rename = "io.modelcontextprotocol/clientCapabilities", default)]
-    client_capabilities: Option<ClientCapabilities>,
+    client_capabilities: Option<Box<ClientCapabilities>>,
     #[serde(rename = "io.modelcontextprotocol/logLevel", default)]
     log_level: Option<LoggingLevel>,
     #[serde(rename = "io.modelcontextprotocol/clientInfo", default)]
-    client_info: Option<Implementation>,
+    client_info: Option<Box<Implementation>>,
 }
 
 /// The parts of params the engine reads before routing: `_meta` and the target.
@@ -78,6 +78,12 @@ struct Peek<'a> {
     name: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     uri: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    arguments: Option<&'a RawValue>,
+    #[serde(rename = "requestState", default)]
+    request_state: Option<String>,
+    #[serde(rename = "inputResponses", borrow, default)]
+    input_responses: Option<&'a RawValue>,
 }
 
 fn line_error(id: Option<&RequestId>, error: &ErrorObject) -> Vec<u8> {
@@ -247,6 +253,17 @@ impl Connection {
             Err(err) => return Dispatch::Ready(line_error(Some(&id), &err)),
         };
         let target = self.resolve_target(method, peek.name.as_deref(), peek.uri.as_deref());
+        // tools/call is the hot path: hand the router what was just parsed instead of
+        // letting it parse the params a second time.
+        let call = match (method, &peek.name) {
+            ("tools/call", Some(name)) => Some(CallParts {
+                name: name.clone().into_owned(),
+                arguments: peek.arguments.map(ToOwned::to_owned),
+                request_state: peek.request_state,
+                input_responses: peek.input_responses.map(ToOwned::to_owned),
+            }),
+            _ => None,
+        };
         let cancel = CancellationToken::new();
         if !self.session.begin(&id, cancel.clone()) {
             let err = ErrorObject::invalid_request(format!("request id {id} is already in flight"));
@@ -265,6 +282,7 @@ impl Connection {
                 client_info: wire.client_info,
             },
             target,
+            call,
             peer: self.peer.clone(),
             session: self.session.clone(),
             cancel: cancel.clone(),

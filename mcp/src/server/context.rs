@@ -151,7 +151,8 @@ impl Context {
                 .inner
                 .meta
                 .client_capabilities
-                .clone()
+                .as_deref()
+                .cloned()
                 .unwrap_or_default(),
             Era::Legacy => self
                 .inner
@@ -165,7 +166,7 @@ impl Context {
     /// Who the client says it is (at `initialize`, or in this request's `_meta`).
     pub fn client_info(&self) -> Option<crate::protocol::Implementation> {
         match self.era() {
-            Era::Modern => self.inner.meta.client_info.clone(),
+            Era::Modern => self.inner.meta.client_info.as_deref().cloned(),
             Era::Legacy => self.inner.session.negotiated().and_then(|n| n.client_info),
         }
     }

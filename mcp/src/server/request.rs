@@ -25,11 +25,20 @@ pub struct RequestMeta {
     /// 2026-07-28: `io.modelcontextprotocol/protocolVersion`.
     pub protocol_version: Option<String>,
     /// 2026-07-28: `io.modelcontextprotocol/clientCapabilities`.
-    pub client_capabilities: Option<ClientCapabilities>,
+    pub client_capabilities: Option<Box<ClientCapabilities>>,
     /// 2026-07-28: `io.modelcontextprotocol/logLevel`.
     pub log_level: Option<LoggingLevel>,
     /// 2026-07-28: `io.modelcontextprotocol/clientInfo`.
-    pub client_info: Option<crate::protocol::Implementation>,
+    pub client_info: Option<Box<crate::protocol::Implementation>>,
+}
+
+/// The params of a `tools/call`, read once by the engine.
+#[derive(Debug)]
+pub(crate) struct CallParts {
+    pub(crate) name: String,
+    pub(crate) arguments: Option<Box<RawValue>>,
+    pub(crate) request_state: Option<String>,
+    pub(crate) input_responses: Option<Box<RawValue>>,
 }
 
 /// One MCP request on its way through the server's tower stack to the router.
@@ -41,6 +50,7 @@ pub struct McpRequest {
     pub(crate) version: ProtocolVersion,
     pub(crate) meta: RequestMeta,
     pub(crate) target: Option<Target>,
+    pub(crate) call: Option<CallParts>,
     pub(crate) peer: Peer,
     pub(crate) session: Arc<Session>,
     pub(crate) cancel: CancellationToken,

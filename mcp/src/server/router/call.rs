@@ -20,7 +20,7 @@ use crate::protocol::{
 use crate::server::builder::ServerInner;
 use crate::server::context::InputRound;
 use crate::server::input::{self, Binding};
-use crate::server::request::{McpRequest, McpResponse};
+use crate::server::request::{CallParts, McpRequest, McpResponse};
 use crate::server::tool::ToolCall;
 
 #[derive(Deserialize)]
@@ -31,7 +31,18 @@ struct CallParams {
     #[serde(default, rename = "requestState")]
     request_state: Option<String>,
     #[serde(default, rename = "inputResponses")]
-    input_responses: Option<HashMap<String, Value>>,
+    input_responses: Option<Box<RawValue>>,
+}
+
+impl From<CallParts> for CallParams {
+    fn from(parts: CallParts) -> Self {
+        CallParams {
+            name: parts.name,
+            arguments: parts.arguments,
+            request_state: parts.request_state,
+            input_responses: parts.input_responses,
+        }
+    }
 }
 
 pub(crate) fn invalid_state(err: impl std::fmt::Display) -> ErrorObject {
@@ -48,11 +59,15 @@ pub(crate) fn input_round(
     era: Era,
     binding: impl FnOnce() -> Binding,
     state: Option<&str>,
-    responses: Option<HashMap<String, Value>>,
+    responses: Option<&RawValue>,
 ) -> Result<InputRound, ErrorObject> {
     if era == Era::Legacy {
         return Ok(InputRound::default());
     }
+    let responses = responses
+        .map(|raw| serde_json::from_str::<HashMap<String, Value>>(raw.get()))
+        .transpose()
+        .map_err(|e| ErrorObject::invalid_params(format!("inputResponses: {e}")))?;
     match (state, responses) {
         (None, None) => Ok(InputRound::default()),
         (None, Some(_)) => Err(invalid_state(
@@ -102,9 +117,12 @@ pub(crate) fn server_meta(server: &ServerInner) -> JsonObject {
 }
 
 pub(super) async fn call_tool(server: &ServerInner, mut req: McpRequest) -> McpResponse {
-    let params: CallParams = match super::parse_params(&req) {
-        Ok(p) => p,
-        Err(err) => return McpResponse::error(err),
+    let params: CallParams = match req.call.take() {
+        Some(parts) => parts.into(),
+        None => match super::parse_params(&req) {
+            Ok(p) => p,
+            Err(err) => return McpResponse::error(err),
+        },
     };
     let Some(tool) = server.registry.tools.get(&params.name) else {
         return McpResponse::error(ErrorObject::invalid_params(format!(
@@ -121,7 +139,10 @@ pub(super) async fn call_tool(server: &ServerInner, mut req: McpRequest) -> McpR
         None
     };
     let binding = || {
-        let args = modern_args.as_ref().and_then(|a| a.as_deref()).map(RawValue::get);
+        let args = modern_args
+            .as_ref()
+            .and_then(|a| a.as_deref())
+            .map(RawValue::get);
         Binding::new("tools/call", &params.name, args)
     };
     let round = match input_round(
@@ -129,7 +150,7 @@ pub(super) async fn call_tool(server: &ServerInner, mut req: McpRequest) -> McpR
         era,
         binding,
         params.request_state.as_deref(),
-        params.input_responses,
+        params.input_responses.as_deref(),
     ) {
         Ok(round) => round,
         Err(err) => return McpResponse::error(err),

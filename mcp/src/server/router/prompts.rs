@@ -1,6 +1,6 @@
 //! `prompts/get` and `completion/complete`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::panic::AssertUnwindSafe;
 
 use futures_util::FutureExt;
@@ -24,7 +24,7 @@ struct GetParams {
     #[serde(default, rename = "requestState")]
     request_state: Option<String>,
     #[serde(default, rename = "inputResponses")]
-    input_responses: Option<HashMap<String, Value>>,
+    input_responses: Option<Box<serde_json::value::RawValue>>,
 }
 
 pub(super) async fn get(server: &ServerInner, req: McpRequest) -> McpResponse {
@@ -61,7 +61,7 @@ pub(super) async fn get(server: &ServerInner, req: McpRequest) -> McpResponse {
         era,
         || binding.clone(),
         params.request_state.as_deref(),
-        params.input_responses,
+        params.input_responses.as_deref(),
     ) {
         Ok(round) => round,
         Err(err) => return McpResponse::error(err),

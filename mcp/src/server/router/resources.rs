@@ -3,7 +3,6 @@
 //! A missing resource is -32002 with `{uri}` in the legacy era and -32602 in
 //! 2026-07-28, which forbids -32002 (2026-07-28 `basic/index`, "Error Codes").
 
-use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 
 use futures_util::FutureExt;
@@ -25,7 +24,7 @@ struct ReadParams {
     #[serde(default, rename = "requestState")]
     request_state: Option<String>,
     #[serde(default, rename = "inputResponses")]
-    input_responses: Option<HashMap<String, Value>>,
+    input_responses: Option<Box<serde_json::value::RawValue>>,
 }
 
 pub(crate) fn not_found(era: Era, uri: &str) -> ErrorObject {
@@ -70,7 +69,7 @@ pub(super) async fn read(server: &ServerInner, req: McpRequest) -> McpResponse {
         era,
         || binding.clone(),
         params.request_state.as_deref(),
-        params.input_responses,
+        params.input_responses.as_deref(),
     ) {
         Ok(round) => round,
         Err(err) => return McpResponse::error(err),

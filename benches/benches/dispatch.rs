@@ -1,0 +1,72 @@
+//! Micro benchmarks of the request path without IO: parsing one envelope, and one
+//! whole `tools/call` through the connection engine, the tower stack and a tool.
+//!
+//! `cargo bench -p boltmcp-benches --bench dispatch`
+
+use std::hint::black_box;
+use std::task::{Context, Poll, Waker};
+
+use boltmcp::protocol::jsonrpc::parse_message;
+use boltmcp::server::{Connection, Dispatch, Json, Server, ToolCall, ToolDef, ToolError};
+use criterion::{Criterion, criterion_group, criterion_main};
+use serde_json::json;
+
+const CALL: &str = r#"{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2}}}"#;
+const MODERN_CALL: &str = r#"{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}"#;
+
+fn add() -> ToolDef {
+    let schema = json!({ "type": "object", "properties": { "a": { "type": "number" }, "b": { "type": "number" } } });
+    ToolDef::new("add", schema, |call: ToolCall| {
+        #[derive(serde::Deserialize)]
+        struct Args {
+            a: f64,
+            b: f64,
+        }
+        let args = call.arguments::<Args>();
+        std::future::ready(args.map(|a: Args| Json(a.a + a.b)))
+    })
+}
+
+/// Handles one line and polls its future once, as the stdio transport does.
+fn drive(conn: &Connection, line: &str) -> usize {
+    match conn.handle(line, http::Extensions::new()) {
+        Dispatch::Ready(out) => out.len(),
+        Dispatch::None => 0,
+        Dispatch::Pending(mut fut) => {
+            match fut.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+                Poll::Ready(out) => out.map_or(0, |o| o.len()),
+                Poll::Pending => panic!("a synchronous tool completes on the first poll"),
+            }
+        }
+    }
+}
+
+fn benches(c: &mut Criterion) {
+    let _: Option<ToolError> = None;
+    c.bench_function("parse_envelope", |b| {
+        b.iter(|| black_box(parse_message(black_box(CALL)).is_ok()))
+    });
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let _guard = runtime.enter();
+    let server = Server::builder("bench", "1").tool(add()).build();
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let conn = Connection::new(server, tx);
+    let init = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"b","version":"1"}}}"#;
+    drive(&conn, init);
+    drive(
+        &conn,
+        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+    );
+    c.bench_function("tools_call_legacy", |b| {
+        b.iter(|| black_box(drive(&conn, black_box(CALL))))
+    });
+    c.bench_function("tools_call_modern", |b| {
+        b.iter(|| black_box(drive(&conn, black_box(MODERN_CALL))))
+    });
+}
+
+criterion_group!(dispatch, benches);
+criterion_main!(dispatch);
