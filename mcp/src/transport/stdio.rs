@@ -98,6 +98,7 @@ where
     let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
     let conn = Connection::new(server, tx.clone());
     let mut events = conn.events();
+    let mut events_open = true;
     let mut lines = LineReader::new(
         BufReader::with_capacity(64 * 1024, reader),
         options.max_message_size,
@@ -109,50 +110,32 @@ where
             biased;
             Some(line) = rx.recv() => {
                 out.extend_from_slice(&line);
-                while let Ok(line) = rx.try_recv() {
-                    out.extend_from_slice(&line);
-                }
+                drain(&mut rx, &mut out);
             }
             Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
-            event = events.recv() => match event {
+            event = events.recv(), if events_open => match event {
                 Ok(event) => conn.on_event(&event),
                 Err(broadcast::error::RecvError::Lagged(_)) => {}
-                Err(broadcast::error::RecvError::Closed) => {}
+                Err(broadcast::error::RecvError::Closed) => events_open = false,
             },
             line = lines.next() => match line {
                 Ok(Line::Eof) => break Ok(()),
                 Ok(Line::Oversized) => {
                     let err = ErrorObject::invalid_request(format!(
-                        "message exceeds the {} byte limit", options.max_message_size
+                        "message exceeds the {} byte limit",
+                        options.max_message_size
                     ));
                     write_error(&mut out, None, &err);
                 }
                 Ok(Line::Complete(bytes)) => {
-                    if bytes.iter().all(u8::is_ascii_whitespace) {
-                        continue;
-                    }
-                    let text = String::from_utf8_lossy(&bytes);
-                    match conn.handle(&text, http::Extensions::new()) {
-                        Dispatch::None => {}
-                        Dispatch::Ready(line) => out.extend_from_slice(&line),
-                        Dispatch::Pending(mut fut) => match poll_once(&mut fut) {
-                            Poll::Ready(Some(line)) => {
-                                // Notifications the handler sent precede its response.
-                                while let Ok(note) = rx.try_recv() {
-                                    out.extend_from_slice(&note);
-                                }
-                                out.extend_from_slice(&line);
+                    let pending = on_line(&conn, &bytes, &mut rx, &mut out);
+                    if let Some(fut) = pending {
+                        let tx = tx.clone();
+                        tasks.spawn(async move {
+                            if let Some(line) = fut.await {
+                                let _ = tx.send(line);
                             }
-                            Poll::Ready(None) => {}
-                            Poll::Pending => {
-                                let tx = tx.clone();
-                                tasks.spawn(async move {
-                                    if let Some(line) = fut.await {
-                                        let _ = tx.send(line);
-                                    }
-                                });
-                            }
-                        },
+                        });
                     }
                 }
                 Err(err) => break Err(err),
@@ -165,8 +148,8 @@ where
         }
     };
     // End of input: let requests in flight finish for a grace period, then cancel them.
-    let drain = async { while tasks.join_next().await.is_some() {} };
-    if tokio::time::timeout(options.shutdown_grace, drain)
+    let finish_in_flight = async { while tasks.join_next().await.is_some() {} };
+    if tokio::time::timeout(options.shutdown_grace, finish_in_flight)
         .await
         .is_err()
     {
@@ -175,9 +158,7 @@ where
     }
     conn.shutdown();
     drop(tx);
-    while let Ok(line) = rx.try_recv() {
-        out.extend_from_slice(&line);
-    }
+    drain(&mut rx, &mut out);
     if !out.is_empty() {
         // The reader may already be gone; a failed final write is not an error of ours.
         let _ = writer.write_all(&out).await;
@@ -185,3 +166,47 @@ where
     }
     result
 }
+
+fn drain(rx: &mut mpsc::UnboundedReceiver<Vec<u8>>, out: &mut Vec<u8>) {
+    while let Ok(line) = rx.try_recv() {
+        out.extend_from_slice(&line);
+    }
+}
+
+/// Handles one line: what is ready goes into `out` (after any notifications the
+/// handler sent, so they precede its response); what must wait is handed back.
+fn on_line(
+    conn: &Connection,
+    bytes: &[u8],
+    rx: &mut mpsc::UnboundedReceiver<Vec<u8>>,
+    out: &mut Vec<u8>,
+) -> Option<PendingLine> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        write_error(
+            out,
+            None,
+            &ErrorObject::parse_error("the message is not valid UTF-8"),
+        );
+        return None;
+    };
+    match conn.handle(text, http::Extensions::new()) {
+        Dispatch::None => None,
+        Dispatch::Ready(line) => {
+            out.extend_from_slice(&line);
+            None
+        }
+        Dispatch::Pending(mut fut) => match poll_once(&mut fut) {
+            Poll::Ready(line) => {
+                drain(rx, out);
+                out.extend_from_slice(&line.unwrap_or_default());
+                None
+            }
+            Poll::Pending => Some(fut),
+        },
+    }
+}
+
+type PendingLine = std::pin::Pin<Box<dyn Future<Output = Option<Vec<u8>>> + Send>>;
