@@ -5,21 +5,14 @@
 //! `isError: true` results so the model can see and correct them; a panic is caught
 //! and becomes such a result too, and the server goes on.
 
-use std::collections::HashMap;
-use std::panic::AssertUnwindSafe;
-
-use futures_util::FutureExt;
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use serde_json::{Value, json};
 
 use super::context;
-use crate::protocol::{
-    CallToolResult, Era, ErrorObject, InputRequiredResult, JsonObject, META_SERVER_INFO, ResultType,
-};
+use super::invoke::{Outcome, input_round, invoke};
+use crate::protocol::{CallToolResult, Era, ErrorObject, JsonObject, META_SERVER_INFO, ResultType};
 use crate::server::builder::ServerInner;
-use crate::server::context::InputRound;
-use crate::server::input::{self, Binding};
+use crate::server::input::Binding;
 use crate::server::request::{CallParts, McpRequest, McpResponse};
 use crate::server::tool::ToolCall;
 
@@ -43,77 +36,6 @@ impl From<CallParts> for CallParams {
             input_responses: parts.input_responses,
         }
     }
-}
-
-pub(crate) fn invalid_state(err: impl std::fmt::Display) -> ErrorObject {
-    ErrorObject::new(
-        crate::protocol::code::INVALID_PARAMS,
-        format!("Invalid or expired requestState: {err}"),
-    )
-    .with_data(json!({ "reason": "invalid_request_state" }))
-}
-
-/// Reads the answers a 2026-07-28 retry brings, verified against its `requestState`.
-pub(crate) fn input_round(
-    server: &ServerInner,
-    era: Era,
-    binding: impl FnOnce() -> Binding,
-    state: Option<&str>,
-    responses: Option<&RawValue>,
-) -> Result<InputRound, ErrorObject> {
-    if era == Era::Legacy {
-        return Ok(InputRound::default());
-    }
-    let responses = responses
-        .map(|raw| serde_json::from_str::<HashMap<String, Value>>(raw.get()))
-        .transpose()
-        .map_err(|e| ErrorObject::invalid_params(format!("inputResponses: {e}")))?;
-    match (state, responses) {
-        (None, None) => Ok(InputRound::default()),
-        (None, Some(_)) => Err(invalid_state(
-            "inputResponses were sent without requestState",
-        )),
-        (Some(state), responses) => input::open(
-            &server.state_key,
-            state,
-            &binding(),
-            responses.unwrap_or_default(),
-        )
-        .map(InputRound::with_answers)
-        .map_err(invalid_state),
-    }
-}
-
-/// Ends a 2026-07-28 call whose handler asked questions with an `InputRequiredResult`.
-pub(crate) fn input_required(
-    server: &ServerInner,
-    binding: Binding,
-    round: &InputRound,
-    asked: Vec<(String, Value)>,
-) -> McpResponse {
-    let keys = asked.iter().map(|(k, _)| k.clone()).collect();
-    let state = input::seal(
-        &server.state_key,
-        binding,
-        server.config.request_state_ttl,
-        keys,
-        round.answers.clone(),
-    );
-    let requests: JsonObject = asked.into_iter().collect();
-    let result = InputRequiredResult {
-        result_type: Some(ResultType::InputRequired),
-        input_requests: Some(serde_json::from_value(Value::Object(requests)).unwrap_or_default()),
-        request_state: Some(state),
-        meta: Some(server_meta(server)),
-        ..Default::default()
-    };
-    McpResponse::result(&result)
-}
-
-pub(crate) fn server_meta(server: &ServerInner) -> JsonObject {
-    let mut meta = JsonObject::new();
-    meta.insert(META_SERVER_INFO.to_owned(), server.info_json.clone());
-    meta
 }
 
 pub(super) async fn call_tool(server: &ServerInner, mut req: McpRequest) -> McpResponse {
@@ -158,24 +80,14 @@ pub(super) async fn call_tool(server: &ServerInner, mut req: McpRequest) -> McpR
     req.params = None;
     let ctx = context(req, round);
     let call = ToolCall::new(ctx.clone(), params.arguments);
-    let outcome = AssertUnwindSafe(tool.call(call)).catch_unwind().await;
-    if let Some(fatal) = ctx.inner().input.take_fatal() {
-        return McpResponse::error(fatal);
-    }
-    if era == Era::Modern {
-        let asked = ctx.inner().input.take_asked();
-        if !asked.is_empty() {
-            return input_required(server, binding(), &ctx.inner().input, asked);
-        }
-    }
-    let mut result = match outcome {
-        Ok(Ok(result)) => result,
-        Ok(Err(err)) => match err.into_protocol() {
+    let mut result = match invoke(server, &ctx, binding, tool.call(call)).await {
+        Outcome::Respond(response) => return response,
+        Outcome::Returned(Ok(result)) => result,
+        Outcome::Returned(Err(err)) => match err.into_protocol() {
             Ok(protocol) => return McpResponse::error(protocol),
             Err(message) => CallToolResult::error_text(message),
         },
-        Err(panic) => {
-            let what = panic_message(&panic);
+        Outcome::Panicked(what) => {
             tracing::error!(tool = %params.name, panic = %what, "tool handler panicked");
             CallToolResult::error_text(format!("The tool failed unexpectedly: {what}"))
         }
@@ -188,15 +100,4 @@ pub(super) async fn call_tool(server: &ServerInner, mut req: McpRequest) -> McpR
             .insert(META_SERVER_INFO.to_owned(), server.info_json.clone());
     }
     McpResponse::result(&result)
-}
-
-/// The text of a panic payload, for the error result and the log.
-pub(crate) fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
-    if let Some(s) = panic.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = panic.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "panic".to_owned()
-    }
 }

@@ -4,6 +4,7 @@
 //! few things that differ (result fields, error codes, which methods exist).
 
 mod call;
+mod invoke;
 mod lifecycle;
 mod listen;
 mod lists;

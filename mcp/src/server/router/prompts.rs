@@ -1,16 +1,14 @@
 //! `prompts/get` and `completion/complete`.
 
 use std::collections::BTreeMap;
-use std::panic::AssertUnwindSafe;
 
-use futures_util::FutureExt;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::call::{input_required, input_round, panic_message};
+use super::invoke::{Outcome, input_round, invoke};
 use super::resources::handler_error;
 use super::{context, finish, parse_params};
-use crate::protocol::{Era, ErrorObject, ResultType};
+use crate::protocol::{ErrorObject, ResultType};
 use crate::server::builder::ServerInner;
 use crate::server::input::Binding;
 use crate::server::prompt::PromptRequest;
@@ -67,25 +65,15 @@ pub(super) async fn get(server: &ServerInner, req: McpRequest) -> McpResponse {
         Err(err) => return McpResponse::error(err),
     };
     let ctx = context(req, round);
-    let outcome = AssertUnwindSafe(prompt.get(PromptRequest {
+    let request = PromptRequest {
         ctx: ctx.clone(),
         arguments,
-    }))
-    .catch_unwind()
-    .await;
-    if let Some(fatal) = ctx.inner().input.take_fatal() {
-        return McpResponse::error(fatal);
-    }
-    if era == Era::Modern {
-        let asked = ctx.inner().input.take_asked();
-        if !asked.is_empty() {
-            return input_required(server, binding, &ctx.inner().input, asked);
-        }
-    }
-    let result = match outcome {
-        Ok(Ok(result)) => result,
-        Ok(Err(err)) => return McpResponse::error(handler_error(err)),
-        Err(panic) => return McpResponse::error(ErrorObject::internal(panic_message(&panic))),
+    };
+    let result = match invoke(server, &ctx, || binding, prompt.get(request)).await {
+        Outcome::Respond(response) => return response,
+        Outcome::Returned(Ok(result)) => result,
+        Outcome::Returned(Err(err)) => return McpResponse::error(handler_error(err)),
+        Outcome::Panicked(what) => return McpResponse::error(ErrorObject::internal(what)),
     };
     match finish(server, era, &result, ResultType::Complete) {
         Ok(value) => McpResponse::result(&value),

@@ -3,13 +3,10 @@
 //! A missing resource is -32002 with `{uri}` in the legacy era and -32602 in
 //! 2026-07-28, which forbids -32002 (2026-07-28 `basic/index`, "Error Codes").
 
-use std::panic::AssertUnwindSafe;
-
-use futures_util::FutureExt;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::call::{input_required, input_round, panic_message};
+use super::invoke::{Outcome, input_round, invoke};
 use super::{context, finish, parse_params};
 use crate::protocol::{CacheScope, Era, ErrorObject, ResultType, SubscribeRequestParams, code};
 use crate::server::ToolError;
@@ -80,20 +77,11 @@ pub(super) async fn read(server: &ServerInner, req: McpRequest) -> McpResponse {
         uri: params.uri.clone(),
         params: vars,
     };
-    let outcome = AssertUnwindSafe(handler(request)).catch_unwind().await;
-    if let Some(fatal) = ctx.inner().input.take_fatal() {
-        return McpResponse::error(fatal);
-    }
-    if era == Era::Modern {
-        let asked = ctx.inner().input.take_asked();
-        if !asked.is_empty() {
-            return input_required(server, binding, &ctx.inner().input, asked);
-        }
-    }
-    let mut result = match outcome {
-        Ok(Ok(result)) => result,
-        Ok(Err(err)) => return McpResponse::error(handler_error(err)),
-        Err(panic) => return McpResponse::error(ErrorObject::internal(panic_message(&panic))),
+    let mut result = match invoke(server, &ctx, || binding, handler(request)).await {
+        Outcome::Respond(response) => return response,
+        Outcome::Returned(Ok(result)) => result,
+        Outcome::Returned(Err(err)) => return McpResponse::error(handler_error(err)),
+        Outcome::Panicked(what) => return McpResponse::error(ErrorObject::internal(what)),
     };
     if era == Era::Modern {
         result.ttl_ms = Some(server.config.read_ttl.as_millis() as u64);
