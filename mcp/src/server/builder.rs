@@ -60,11 +60,28 @@ pub(crate) struct ServerInner {
     pub(crate) state_key: StateKey,
 }
 
+/// The request stack: the bare router until a layer is added, so an unlayered
+/// server pays for no boxing or dynamic dispatch per request.
+#[derive(Clone)]
+pub(crate) enum Stack {
+    Bare(Router),
+    Layered(McpService),
+}
+
+impl Stack {
+    fn boxed(self) -> McpService {
+        match self {
+            Stack::Bare(router) => BoxCloneSyncService::new(router.map_err(BoxError::from)),
+            Stack::Layered(service) => service,
+        }
+    }
+}
+
 /// An MCP server: cheap to clone, shared by all its connections and transports.
 #[derive(Clone)]
 pub struct Server {
     pub(crate) inner: Arc<ServerInner>,
-    pub(crate) service: McpService,
+    pub(crate) stack: Stack,
 }
 
 impl fmt::Debug for Server {
@@ -114,16 +131,16 @@ impl Server {
         <L::Service as Service<McpRequest>>::Error: Into<BoxError>,
         <L::Service as Service<McpRequest>>::Future: Send + 'static,
     {
-        let service = layer.layer(self.service).map_err(Into::into);
+        let service = layer.layer(self.stack.boxed()).map_err(Into::into);
         Server {
             inner: self.inner,
-            service: BoxCloneSyncService::new(service),
+            stack: Stack::Layered(BoxCloneSyncService::new(service)),
         }
     }
 
     /// The request stack, for transports.
     pub fn service(&self) -> McpService {
-        self.service.clone()
+        self.stack.clone().boxed()
     }
 
     /// Adds or replaces a tool while the server runs; clients hear `tools/list_changed`.
@@ -311,7 +328,7 @@ impl ServerBuilder {
         let router = Router::new(inner.clone());
         Server {
             inner,
-            service: BoxCloneSyncService::new(router.map_err(BoxError::from)),
+            stack: Stack::Bare(router),
         }
     }
 }

@@ -15,12 +15,12 @@ use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 use tower::{BoxError, ServiceExt};
 
-use super::builder::Server;
+use super::builder::{Server, Stack};
 use super::peer::Peer;
 use super::registry::ServerEvent;
 use super::request::{CallParts, McpRequest, RequestMeta};
 use super::session::Session;
-use super::target::{Target, TargetKind};
+use super::target::{Target, TargetKind, TargetMeta};
 use crate::protocol::jsonrpc::{parse_message, write_error, write_response};
 use crate::protocol::{
     ClientCapabilities, Era, ErrorObject, Implementation, Incoming, LoggingLevel, ProgressToken,
@@ -271,7 +271,7 @@ impl Connection {
         }
         let req = McpRequest {
             id: id.clone(),
-            method: method.into(),
+            method: intern(method),
             params: params.map(ToOwned::to_owned),
             version,
             meta: RequestMeta {
@@ -288,10 +288,16 @@ impl Connection {
             cancel: cancel.clone(),
             extensions,
         };
-        let service = self.server.service.clone();
+        let stack = self.server.stack.clone();
         let session = self.session.clone();
         Dispatch::Pending(Box::pin(async move {
-            let call = AssertUnwindSafe(service.oneshot(req)).catch_unwind();
+            let call = AssertUnwindSafe(async move {
+                match stack {
+                    Stack::Bare(router) => Ok(router.serve(req).await),
+                    Stack::Layered(service) => service.oneshot(req).await,
+                }
+            })
+            .catch_unwind();
             let outcome = tokio::select! {
                 biased;
                 outcome = call => Some(outcome),
@@ -324,24 +330,57 @@ impl Connection {
         uri: Option<&str>,
     ) -> Option<Target> {
         let registry = &self.server.inner.registry;
+        // A registered target lends its key: no copy of the name per request.
+        let target = |kind, name: &str, found: Option<(Arc<str>, Arc<TargetMeta>)>| match found {
+            Some((key, meta)) => Target::new(kind, key, Some(meta)),
+            None => Target::new(kind, name.into(), None),
+        };
         match method {
             "tools/call" => {
                 let name = name?;
-                let meta = registry.tools.get(name).map(|t| t.meta.clone());
-                Some(Target::new(TargetKind::Tool, name.into(), meta))
+                let found = registry.tools.get_entry(name).map(|(k, t)| (k, t.meta));
+                Some(target(TargetKind::Tool, name, found))
             }
             "prompts/get" => {
                 let name = name?;
-                let meta = registry.prompts.get(name).map(|p| p.meta.clone());
-                Some(Target::new(TargetKind::Prompt, name.into(), meta))
+                let found = registry.prompts.get_entry(name).map(|(k, p)| (k, p.meta));
+                Some(target(TargetKind::Prompt, name, found))
             }
             "resources/read" | "resources/subscribe" | "resources/unsubscribe" => {
                 let uri = uri?;
-                let meta = registry.resources.get(uri).map(|r| r.meta.clone());
-                Some(Target::new(TargetKind::Resource, uri.into(), meta))
+                let found = registry.resources.get_entry(uri).map(|(k, r)| (k, r.meta));
+                Some(target(TargetKind::Resource, uri, found))
             }
             _ => None,
         }
+    }
+}
+
+/// The method name, without an allocation for the methods the spec defines.
+fn intern(method: &str) -> Cow<'static, str> {
+    const KNOWN: [&str; 18] = [
+        "tools/call",
+        "tools/list",
+        "resources/read",
+        "resources/list",
+        "resources/templates/list",
+        "resources/subscribe",
+        "resources/unsubscribe",
+        "prompts/get",
+        "prompts/list",
+        "completion/complete",
+        "initialize",
+        "ping",
+        "logging/setLevel",
+        "server/discover",
+        "subscriptions/listen",
+        "tasks/get",
+        "tasks/list",
+        "tasks/cancel",
+    ];
+    match KNOWN.iter().find(|known| **known == method) {
+        Some(known) => Cow::Borrowed(known),
+        None => Cow::Owned(method.to_owned()),
     }
 }
 

@@ -44,6 +44,14 @@ impl<T: Clone> Catalog<T> {
         self.items.load().get(key).cloned()
     }
 
+    /// The entry and its key, so callers can share the key instead of copying the name.
+    pub(crate) fn get_entry(&self, key: &str) -> Option<(Arc<str>, T)> {
+        self.items
+            .load()
+            .get_key_value(key)
+            .map(|(k, v)| (k.clone(), v.clone()))
+    }
+
     pub(crate) fn snapshot(&self) -> Arc<IndexMap<Arc<str>, T>> {
         self.items.load_full()
     }

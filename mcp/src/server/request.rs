@@ -45,7 +45,7 @@ pub(crate) struct CallParts {
 #[derive(Debug)]
 pub struct McpRequest {
     pub(crate) id: RequestId,
-    pub(crate) method: Arc<str>,
+    pub(crate) method: std::borrow::Cow<'static, str>,
     pub(crate) params: Option<Box<RawValue>>,
     pub(crate) version: ProtocolVersion,
     pub(crate) meta: RequestMeta,

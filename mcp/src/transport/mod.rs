@@ -3,6 +3,8 @@
 
 mod lines;
 pub mod memory;
+#[cfg(unix)]
+mod pipe;
 pub mod stdio;
 
 pub use stdio::{StdioOptions, serve_io, serve_stdio};

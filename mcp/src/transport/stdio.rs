@@ -61,7 +61,7 @@ fn std_pipes() -> io::Result<(BoxRead, BoxWrite)> {
         use tokio::net::unix::pipe;
         let stdin = std::fs::File::from(io::stdin().as_fd().try_clone_to_owned()?);
         let stdout = std::fs::File::from(io::stdout().as_fd().try_clone_to_owned()?);
-        let reader: BoxRead = match pipe::Receiver::from_file(stdin) {
+        let reader: BoxRead = match super::pipe::PipeReader::new(stdin) {
             Ok(rx) => Box::new(rx),
             Err(_) => Box::new(tokio::io::stdin()),
         };
@@ -148,13 +148,15 @@ where
         }
     };
     // End of input: let requests in flight finish for a grace period, then cancel them.
-    let finish_in_flight = async { while tasks.join_next().await.is_some() {} };
-    if tokio::time::timeout(options.shutdown_grace, finish_in_flight)
-        .await
-        .is_err()
-    {
-        conn.shutdown();
-        tasks.shutdown().await;
+    if !tasks.is_empty() {
+        let finish_in_flight = async { while tasks.join_next().await.is_some() {} };
+        tokio::select! {
+            () = finish_in_flight => {}
+            () = grace_period(options.shutdown_grace) => {
+                conn.shutdown();
+                tasks.shutdown().await;
+            }
+        }
     }
     conn.shutdown();
     drop(tx);
@@ -165,6 +167,18 @@ where
         let _ = writer.flush().await;
     }
     result
+}
+
+/// Completes after `period`. Timed by a short-lived thread rather than tokio's timer,
+/// so that a server's runtime needs no time driver (whose clock reads cost every
+/// wake-up on the hot path) just for its shutdown.
+async fn grace_period(period: Duration) {
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    std::thread::spawn(move || {
+        std::thread::sleep(period);
+        let _ = tx.send(());
+    });
+    let _ = rx.await;
 }
 
 fn drain(rx: &mut mpsc::UnboundedReceiver<Vec<u8>>, out: &mut Vec<u8>) {

@@ -198,7 +198,10 @@ impl CallToolResult {
     /// clients that ignore `structuredContent`.
     pub fn structured(value: serde_json::Value) -> Self {
         CallToolResult {
-            content: vec![ContentBlock::text(value.to_string())],
+            // `to_string` writes through a byte buffer; `Display` goes through fmt and is slower.
+            content: vec![ContentBlock::text(
+                serde_json::to_string(&value).unwrap_or_default(),
+            )],
             structured_content: Some(value),
             ..Default::default()
         }

