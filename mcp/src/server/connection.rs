@@ -11,7 +11,7 @@ use std::sync::Arc;
 use futures_util::FutureExt;
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tower::{BoxError, ServiceExt};
 
@@ -103,7 +103,7 @@ impl Connection {
     }
 
     /// The server's change announcements, for the transport to feed to [`Self::on_event`].
-    pub fn events(&self) -> broadcast::Receiver<ServerEvent> {
+    pub fn events(&self) -> mpsc::UnboundedReceiver<ServerEvent> {
         self.server.inner.registry.subscribe()
     }
 

@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use indexmap::IndexMap;
-use tokio::sync::broadcast;
+use std::sync::{Mutex, PoisonError};
+
+use tokio::sync::mpsc;
 
 use super::prompt::PromptDef;
 use super::resource::{ResourceDef, ResourceTemplateDef};
@@ -82,7 +84,10 @@ pub(crate) struct Registry {
     pub(crate) resources: Catalog<ResourceDef>,
     pub(crate) templates: Catalog<ResourceTemplateDef>,
     pub(crate) prompts: Catalog<PromptDef>,
-    events: broadcast::Sender<ServerEvent>,
+    /// One queue per listener (a connection, a `subscriptions/listen`). A queue rather
+    /// than a broadcast channel: polling an empty queue takes no lock, and connections
+    /// poll theirs on every message.
+    listeners: Mutex<Vec<mpsc::UnboundedSender<ServerEvent>>>,
 }
 
 impl Registry {
@@ -92,17 +97,23 @@ impl Registry {
             resources: Catalog::new(),
             templates: Catalog::new(),
             prompts: Catalog::new(),
-            events: broadcast::channel(256).0,
+            listeners: Mutex::new(Vec::new()),
         }
     }
 
-    pub(crate) fn subscribe(&self) -> broadcast::Receiver<ServerEvent> {
-        self.events.subscribe()
+    pub(crate) fn subscribe(&self) -> mpsc::UnboundedReceiver<ServerEvent> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.listeners().push(tx);
+        rx
     }
 
+    /// Tells every live listener; listeners that went away are forgotten.
     pub(crate) fn announce(&self, event: ServerEvent) {
-        // No receivers simply means no connection is open.
-        let _ = self.events.send(event);
+        self.listeners().retain(|tx| tx.send(event.clone()).is_ok());
+    }
+
+    fn listeners(&self) -> std::sync::MutexGuard<'_, Vec<mpsc::UnboundedSender<ServerEvent>>> {
+        self.listeners.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub(crate) fn add_tool(&self, def: ToolDef) {

@@ -4,9 +4,9 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 /// One read from the line reader.
 #[derive(Debug, PartialEq)]
-pub(crate) enum Line {
+pub(crate) enum Line<'a> {
     /// A complete line, without its `\n` (and without a trailing `\r`).
-    Complete(Vec<u8>),
+    Complete(&'a [u8]),
     /// A line longer than the limit; its bytes were discarded.
     Oversized,
     /// End of input.
@@ -14,39 +14,45 @@ pub(crate) enum Line {
 }
 
 /// Accumulates bytes across reads so that dropping `next` mid-way loses nothing.
+/// The line buffer keeps its capacity from one line to the next: no allocation per
+/// message once it has grown to the usual size.
 #[derive(Debug)]
 pub(crate) struct LineReader<R> {
     inner: R,
     buf: Vec<u8>,
     max: usize,
     discarding: bool,
+    /// The last line handed out still sits in `buf`; clear it before reading on.
+    handed_out: bool,
 }
 
 impl<R: AsyncBufRead + Unpin> LineReader<R> {
     pub(crate) fn new(inner: R, max: usize) -> Self {
         LineReader {
             inner,
-            buf: Vec::new(),
+            buf: Vec::with_capacity(1024),
             max,
             discarding: false,
+            handed_out: false,
         }
     }
 
     /// The next line. Cancel-safe: the only await is `fill_buf`, which consumes nothing.
-    pub(crate) async fn next(&mut self) -> std::io::Result<Line> {
+    pub(crate) async fn next(&mut self) -> std::io::Result<Line<'_>> {
+        if std::mem::take(&mut self.handed_out) {
+            self.buf.clear();
+        }
         loop {
             let chunk = self.inner.fill_buf().await?;
             if chunk.is_empty() {
-                let rest = std::mem::take(&mut self.buf);
-                if self.discarding {
-                    self.discarding = false;
+                if std::mem::take(&mut self.discarding) {
                     return Ok(Line::Oversized);
                 }
-                return Ok(if rest.is_empty() {
-                    Line::Eof
-                } else {
-                    Line::Complete(rest)
-                });
+                if self.buf.is_empty() {
+                    return Ok(Line::Eof);
+                }
+                self.handed_out = true;
+                return Ok(Line::Complete(&self.buf));
             }
             let (take, done) = match memchr(chunk) {
                 Some(i) => (i + 1, true),
@@ -56,7 +62,7 @@ impl<R: AsyncBufRead + Unpin> LineReader<R> {
                 let body = if done { &chunk[..take - 1] } else { chunk };
                 if self.buf.len() + body.len() > self.max {
                     self.discarding = true;
-                    self.buf = Vec::new();
+                    self.buf.clear();
                 } else {
                     self.buf.extend_from_slice(body);
                 }
@@ -66,11 +72,11 @@ impl<R: AsyncBufRead + Unpin> LineReader<R> {
                 if std::mem::take(&mut self.discarding) {
                     return Ok(Line::Oversized);
                 }
-                let mut line = std::mem::take(&mut self.buf);
-                if line.last() == Some(&b'\r') {
-                    line.pop();
+                if self.buf.last() == Some(&b'\r') {
+                    self.buf.pop();
                 }
-                return Ok(Line::Complete(line));
+                self.handed_out = true;
+                return Ok(Line::Complete(&self.buf));
             }
         }
     }
@@ -90,16 +96,16 @@ mod tests {
         let mut reader = LineReader::new(tokio::io::BufReader::with_capacity(4, input), 10);
         assert_eq!(
             reader.next().await.expect("io"),
-            Line::Complete(b"{\"a\":1}".to_vec())
+            Line::Complete(b"{\"a\":1}")
         );
         assert_eq!(reader.next().await.expect("io"), Line::Oversized);
         assert_eq!(
             reader.next().await.expect("io"),
-            Line::Complete(b"ok".to_vec())
+            Line::Complete(b"ok")
         );
         assert_eq!(
             reader.next().await.expect("io"),
-            Line::Complete(b"tail".to_vec())
+            Line::Complete(b"tail")
         );
         assert_eq!(reader.next().await.expect("io"), Line::Eof);
     }

@@ -13,7 +13,7 @@ use std::task::Poll;
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::lines::{Line, LineReader};
@@ -114,9 +114,8 @@ where
             }
             Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
             event = events.recv(), if events_open => match event {
-                Ok(event) => conn.on_event(&event),
-                Err(broadcast::error::RecvError::Lagged(_)) => {}
-                Err(broadcast::error::RecvError::Closed) => events_open = false,
+                Some(event) => conn.on_event(&event),
+                None => events_open = false,
             },
             line = lines.next() => match line {
                 Ok(Line::Eof) => break Ok(()),

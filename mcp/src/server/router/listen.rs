@@ -5,7 +5,6 @@
 
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use tokio::sync::broadcast::error::RecvError;
 
 use super::parse_params;
 use crate::protocol::{ErrorObject, META_SERVER_INFO, META_SUBSCRIPTION_ID};
@@ -93,7 +92,7 @@ pub(super) async fn listen(server: &ServerInner, req: McpRequest) -> Result<Valu
             event = events.recv() => event,
         };
         match event {
-            Ok(event) => {
+            Some(event) => {
                 if let Some((method, uri)) = filter.wants(&event) {
                     let mut params = json!({ "_meta": meta });
                     if let Some(uri) = uri {
@@ -104,8 +103,7 @@ pub(super) async fn listen(server: &ServerInner, req: McpRequest) -> Result<Valu
                     }
                 }
             }
-            Err(RecvError::Lagged(_)) => continue,
-            Err(RecvError::Closed) => break,
+            None => break,
         }
     }
     Ok(json!({
