@@ -101,6 +101,7 @@ pub(crate) fn expand(args: TokenStream, mut item: ItemFn) -> syn::Result<TokenSt
         return Ok(func::fallback(err, item.into_token_stream(), stub));
     }
     let (items, build, handler) = tool.parts();
+    let ctor = tool.constructor();
     let doc = format!("The MCP tool definition of [`{}`].", item.sig.ident);
     Ok(quote! {
         #item
@@ -114,7 +115,7 @@ pub(crate) fn expand(args: TokenStream, mut item: ItemFn) -> syn::Result<TokenSt
                 ::std::sync::OnceLock::new();
             ::core::clone::Clone::clone(__DEF.get_or_init(|| {
                 let (__tool, __meta, __wrap) = #build;
-                ::boltmcp::server::ToolDef::from_boxed(__tool, __meta, #handler)
+                #ctor(__tool, __meta, #handler)
             }))
         }
     })
@@ -124,6 +125,7 @@ impl Tool {
     /// A block producing this method's `ToolDef` inside `Handlers::tools`.
     pub(crate) fn method_def(&self) -> TokenStream {
         let (items, build, handler) = self.parts();
+        let ctor = self.constructor();
         let capture = func::capture(self.place);
         quote! {{
             #items
@@ -135,7 +137,7 @@ impl Tool {
             let (__tool, __meta, __wrap) = __DATA.get_or_init(|| #build);
             let __wrap = *__wrap;
             #capture
-            ::boltmcp::server::ToolDef::from_boxed(
+            #ctor(
                 ::core::clone::Clone::clone(__tool),
                 ::core::clone::Clone::clone(__meta),
                 #handler,
@@ -290,6 +292,20 @@ impl Tool {
         }))
     }
 
+    /// A plain synchronous function (no `async`, nothing injected) gets the
+    /// synchronous form, which an unlayered server runs without a future or a context.
+    fn is_plain_sync(&self) -> bool {
+        self.sig.asyncness.is_none() && self.params.iter().all(|p| p.kind == Kind::Argument)
+    }
+
+    fn constructor(&self) -> TokenStream {
+        if self.is_plain_sync() {
+            quote!(::boltmcp::server::ToolDef::from_sync)
+        } else {
+            quote!(::boltmcp::server::ToolDef::from_boxed)
+        }
+    }
+
     fn handler(&self, output: &Output) -> TokenStream {
         let ctx = quote!(__call.ctx);
         let args: Vec<TokenStream> = self
@@ -303,6 +319,19 @@ impl Tool {
         let call = func::call(&self.sig, self.place, &args);
         let convert = output.convert();
         let per_call = func::per_call(self.place);
+        if self.is_plain_sync() {
+            return quote! {
+                move |__raw: &str| -> ::core::result::Result<
+                    ::boltmcp::protocol::CallToolResult,
+                    ::boltmcp::server::ToolError,
+                > {
+                    let __args: __BoltmcpArgs = ::boltmcp::__private::serde_json::from_str(__raw)
+                        .map_err(::boltmcp::server::ToolError::invalid_arguments)?;
+                    let __out = #call;
+                    #convert
+                }
+            };
+        }
         quote! {
             move |__call: ::boltmcp::server::ToolCall| -> ::boltmcp::server::BoxFuture<
                 'static,

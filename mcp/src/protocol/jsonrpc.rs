@@ -232,6 +232,25 @@ pub fn write_response(out: &mut Vec<u8>, id: &RequestId, result: &RawValue) {
     out.extend_from_slice(b"}\n");
 }
 
+/// Appends a success response line serialising `result` straight into `out`, with no
+/// intermediate buffer. On a serialisation error `out` is left as it was.
+pub fn write_result<T: Serialize>(
+    out: &mut Vec<u8>,
+    id: &RequestId,
+    result: &T,
+) -> Result<(), serde_json::Error> {
+    let start = out.len();
+    out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":");
+    write_id(out, Some(id));
+    out.extend_from_slice(b",\"result\":");
+    if let Err(err) = serde_json::to_writer(&mut *out, result) {
+        out.truncate(start);
+        return Err(err);
+    }
+    out.extend_from_slice(b"}\n");
+    Ok(())
+}
+
 /// Appends an error response line to `out`; `id: None` writes `"id":null`.
 pub fn write_error(out: &mut Vec<u8>, id: Option<&RequestId>, error: &ErrorObject) {
     out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":");

@@ -19,9 +19,11 @@ use super::builder::{Server, Stack};
 use super::peer::Peer;
 use super::registry::ServerEvent;
 use super::request::{CallParts, McpRequest, RequestMeta};
+use super::router::call::settle;
+use super::router::invoke::panic_message;
 use super::session::Session;
 use super::target::{Target, TargetKind, TargetMeta};
-use crate::protocol::jsonrpc::{parse_message, write_error, write_response};
+use crate::protocol::jsonrpc::{parse_message, write_error, write_response, write_result};
 use crate::protocol::{
     ClientCapabilities, Era, ErrorObject, Implementation, Incoming, LoggingLevel, ProgressToken,
     ProtocolVersion, RequestId,
@@ -34,7 +36,7 @@ pub enum Dispatch {
     /// Answer with this line now.
     Ready(Vec<u8>),
     /// Run this; it yields the response line, or `None` when the request was cancelled.
-    Pending(Pin<Box<dyn Future<Output = Option<Vec<u8>>> + Send>>),
+    Pending(PendingResponse),
 }
 
 impl std::fmt::Debug for Dispatch {
@@ -86,11 +88,8 @@ struct Peek<'a> {
     input_responses: Option<&'a RawValue>,
 }
 
-fn line_error(id: Option<&RequestId>, error: &ErrorObject) -> Vec<u8> {
-    let mut out = Vec::with_capacity(128);
-    write_error(&mut out, id, error);
-    out
-}
+/// A response that must wait: it yields the line, or `None` when the request was cancelled.
+pub type PendingResponse = Pin<Box<dyn Future<Output = Option<Vec<u8>>> + Send>>;
 
 impl Connection {
     /// A connection whose outgoing lines go to `out`.
@@ -146,29 +145,48 @@ impl Connection {
 
     /// Handles one message: `text` is one line without its newline.
     pub fn handle(&self, text: &str, extensions: http::Extensions) -> Dispatch {
+        let mut out = Vec::new();
+        match self.handle_into(text, extensions, &mut out) {
+            Some(pending) => Dispatch::Pending(pending),
+            None if out.is_empty() => Dispatch::None,
+            None => Dispatch::Ready(out),
+        }
+    }
+
+    /// Handles one message, writing whatever is answered at once straight into `out`
+    /// (no buffer of its own); a response that must wait comes back as a future.
+    pub fn handle_into(
+        &self,
+        text: &str,
+        extensions: http::Extensions,
+        out: &mut Vec<u8>,
+    ) -> Option<PendingResponse> {
         match parse_message(text) {
-            Err(bad) => Dispatch::Ready(line_error(bad.id.as_ref(), &bad.error)),
+            Err(bad) => {
+                write_error(out, bad.id.as_ref(), &bad.error);
+                None
+            }
             Ok(Incoming::Response { id, result }) => {
                 self.peer.complete(&id, Ok(result.to_owned()));
-                Dispatch::None
+                None
             }
             Ok(Incoming::Error {
                 id: Some(id),
                 error,
             }) => {
                 self.peer.complete(&id, Err(error));
-                Dispatch::None
+                None
             }
             Ok(Incoming::Error { id: None, error }) => {
                 tracing::warn!(%error, "the client reported an error it could not tie to a request");
-                Dispatch::None
+                None
             }
             Ok(Incoming::Notification { method, params }) => {
                 self.on_notification(&method, params);
-                Dispatch::None
+                None
             }
             Ok(Incoming::Request { id, method, params }) => {
-                self.on_request(id, &method, params, extensions)
+                self.on_request(id, &method, params, extensions, out)
             }
         }
     }
@@ -239,19 +257,27 @@ impl Connection {
         method: &str,
         params: Option<&RawValue>,
         extensions: http::Extensions,
-    ) -> Dispatch {
-        let peek: Peek<'_> = match params.map(|p| serde_json::from_str(p.get())) {
+        out: &mut Vec<u8>,
+    ) -> Option<PendingResponse> {
+        let mut peek: Peek<'_> = match params.map(|p| serde_json::from_str(p.get())) {
             None => Peek::default(),
             Some(Ok(peek)) => peek,
             Some(Err(err)) => {
-                return Dispatch::Ready(line_error(Some(&id), &ErrorObject::invalid_params(err)));
+                write_error(out, Some(&id), &ErrorObject::invalid_params(err));
+                return None;
             }
         };
-        let wire = peek.meta.unwrap_or_default();
+        let wire = peek.meta.take().unwrap_or_default();
         let version = match self.version_of(method, &wire) {
             Ok(v) => v,
-            Err(err) => return Dispatch::Ready(line_error(Some(&id), &err)),
+            Err(err) => {
+                write_error(out, Some(&id), &err);
+                return None;
+            }
         };
+        if method == "tools/call" && self.try_sync_call(&id, version, &peek, out) {
+            return None;
+        }
         let target = self.resolve_target(method, peek.name.as_deref(), peek.uri.as_deref());
         // tools/call is the hot path: hand the router what was just parsed instead of
         // letting it parse the params a second time.
@@ -267,7 +293,8 @@ impl Connection {
         let cancel = CancellationToken::new();
         if !self.session.begin(&id, cancel.clone()) {
             let err = ErrorObject::invalid_request(format!("request id {id} is already in flight"));
-            return Dispatch::Ready(line_error(Some(&id), &err));
+            write_error(out, Some(&id), &err);
+            return None;
         }
         let req = McpRequest {
             id: id.clone(),
@@ -290,7 +317,7 @@ impl Connection {
         };
         let stack = self.server.stack.clone();
         let session = self.session.clone();
-        Dispatch::Pending(Box::pin(async move {
+        Some(Box::pin(async move {
             let call = AssertUnwindSafe(async move {
                 match stack {
                     Stack::Bare(router) => Ok(router.serve(req).await),
@@ -321,6 +348,47 @@ impl Connection {
             }
             Some(out)
         }))
+    }
+
+    /// The fast path of `tools/call`: a tool with a synchronous handler on a server
+    /// without layers runs right here, its result serialised straight into the line.
+    /// Nothing differs for the client: such a handler takes no context, so it cannot
+    /// report progress, log, ask questions or be cancelled mid-way, and a panic is
+    /// caught and answered exactly as on the general path.
+    fn try_sync_call(
+        &self,
+        id: &RequestId,
+        version: ProtocolVersion,
+        peek: &Peek<'_>,
+        out: &mut Vec<u8>,
+    ) -> bool {
+        let Stack::Bare(_) = &self.server.stack else {
+            return false;
+        };
+        if peek.request_state.is_some() || peek.input_responses.is_some() {
+            return false;
+        }
+        let Some(name) = peek.name.as_deref() else {
+            return false;
+        };
+        let Some(sync) = self.server.inner.registry.tools.sync_handler(name) else {
+            return false;
+        };
+        if self.session.is_running(id) {
+            return false;
+        }
+        let args = peek.arguments.map_or("{}", RawValue::get);
+        let returned = std::panic::catch_unwind(AssertUnwindSafe(|| sync(args)))
+            .map_err(|panic| panic_message(&panic));
+        match settle(&self.server.inner, version.era(), name, returned) {
+            Ok(result) => {
+                if let Err(err) = write_result(out, id, &result) {
+                    write_error(out, Some(id), &ErrorObject::internal(err));
+                }
+            }
+            Err(error) => write_error(out, Some(id), &error),
+        }
+        true
     }
 
     fn resolve_target(

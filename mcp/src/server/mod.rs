@@ -26,7 +26,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 pub use builder::{McpService, Server, ServerBuilder, ServerConfig};
-pub use connection::{Connection, Dispatch};
+pub use connection::{Connection, Dispatch, PendingResponse};
 pub use context::{Context, Elicitation};
 pub use error::ToolError;
 pub use extract::{Extension, FromContext};

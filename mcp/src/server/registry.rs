@@ -77,6 +77,16 @@ impl<T: Clone> Catalog<T> {
     }
 }
 
+impl Catalog<ToolDef> {
+    /// The synchronous handler of a tool, without cloning the definition.
+    pub(crate) fn sync_handler(
+        &self,
+        name: &str,
+    ) -> Option<std::sync::Arc<super::tool::SyncToolFn>> {
+        self.items.load().get(name).and_then(|t| t.sync.clone())
+    }
+}
+
 /// Everything a server offers, shared by all its connections.
 #[derive(Debug)]
 pub(crate) struct Registry {
@@ -113,7 +123,9 @@ impl Registry {
     }
 
     fn listeners(&self) -> std::sync::MutexGuard<'_, Vec<mpsc::UnboundedSender<ServerEvent>>> {
-        self.listeners.lock().unwrap_or_else(PoisonError::into_inner)
+        self.listeners
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     pub(crate) fn add_tool(&self, def: ToolDef) {

@@ -113,6 +113,10 @@ impl Session {
         true
     }
 
+    pub(crate) fn is_running(&self, id: &RequestId) -> bool {
+        lock(&self.in_flight).contains_key(id)
+    }
+
     pub(crate) fn finish(&self, id: &RequestId) {
         lock(&self.in_flight).remove(id);
     }

@@ -19,6 +19,9 @@ use crate::protocol::{CallToolResult, Icon, JsonObject, Tool, ToolAnnotations};
 type ToolHandlerFn =
     dyn Fn(ToolCall) -> BoxFuture<'static, Result<CallToolResult, ToolError>> + Send + Sync;
 
+/// A handler that needs no context and never waits: it takes the raw arguments text.
+pub(crate) type SyncToolFn = dyn Fn(&str) -> Result<CallToolResult, ToolError> + Send + Sync;
+
 /// A tool ready to register: its description, its declared metadata and its handler.
 ///
 /// Cloning is cheap (reference counted), so a definition can be built once per process.
@@ -27,6 +30,9 @@ pub struct ToolDef {
     pub(crate) tool: Arc<Tool>,
     pub(crate) meta: Arc<TargetMeta>,
     pub(crate) handler: Arc<ToolHandlerFn>,
+    /// The same handler in synchronous form, when the tool has one: an unlayered
+    /// server then answers without building a context, a future or a task.
+    pub(crate) sync: Option<Arc<SyncToolFn>>,
 }
 
 impl fmt::Debug for ToolDef {
@@ -102,6 +108,7 @@ impl ToolDef {
             tool: Arc::new(tool),
             meta: Arc::new(TargetMeta::default()),
             handler: Arc::new(handler),
+            sync: None,
         }
     }
 
@@ -119,6 +126,32 @@ impl ToolDef {
             tool: Arc::new(tool),
             meta: Arc::new(meta),
             handler: Arc::new(handler),
+            sync: None,
+        }
+    }
+
+    /// A tool whose handler needs no context and never waits, given the raw arguments
+    /// text (`{}` when the client sent none); the macros use this form for plain
+    /// synchronous functions.
+    #[doc(hidden)]
+    pub fn from_sync(
+        tool: Tool,
+        meta: TargetMeta,
+        handler: impl Fn(&str) -> Result<CallToolResult, ToolError> + Send + Sync + 'static,
+    ) -> Self {
+        let sync: Arc<SyncToolFn> = Arc::new(handler);
+        let for_async = sync.clone();
+        let handler =
+            move |call: ToolCall| -> BoxFuture<'static, Result<CallToolResult, ToolError>> {
+                let handler = for_async.clone();
+                // Run inside the future, where the router's panic guard is.
+                Box::pin(async move { handler(call.raw_arguments()) })
+            };
+        ToolDef {
+            tool: Arc::new(tool),
+            meta: Arc::new(meta),
+            handler: Arc::new(handler),
+            sync: Some(sync),
         }
     }
 

@@ -99,14 +99,8 @@ mod tests {
             Line::Complete(b"{\"a\":1}")
         );
         assert_eq!(reader.next().await.expect("io"), Line::Oversized);
-        assert_eq!(
-            reader.next().await.expect("io"),
-            Line::Complete(b"ok")
-        );
-        assert_eq!(
-            reader.next().await.expect("io"),
-            Line::Complete(b"tail")
-        );
+        assert_eq!(reader.next().await.expect("io"), Line::Complete(b"ok"));
+        assert_eq!(reader.next().await.expect("io"), Line::Complete(b"tail"));
         assert_eq!(reader.next().await.expect("io"), Line::Eof);
     }
 }

@@ -19,7 +19,7 @@ use tokio::task::JoinSet;
 use super::lines::{Line, LineReader};
 use crate::protocol::ErrorObject;
 use crate::protocol::jsonrpc::write_error;
-use crate::server::{Connection, Dispatch, Server};
+use crate::server::{Connection, PendingResponse, Server};
 
 /// How a stdio-style connection behaves at its edges.
 #[derive(Debug, Clone)]
@@ -193,7 +193,7 @@ fn on_line(
     bytes: &[u8],
     rx: &mut mpsc::UnboundedReceiver<Vec<u8>>,
     out: &mut Vec<u8>,
-) -> Option<PendingLine> {
+) -> Option<PendingResponse> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return None;
     }
@@ -205,21 +205,13 @@ fn on_line(
         );
         return None;
     };
-    match conn.handle(text, http::Extensions::new()) {
-        Dispatch::None => None,
-        Dispatch::Ready(line) => {
-            out.extend_from_slice(&line);
+    let mut fut = conn.handle_into(text, http::Extensions::new(), out)?;
+    match poll_once(&mut fut) {
+        Poll::Ready(line) => {
+            drain(rx, out);
+            out.extend_from_slice(&line.unwrap_or_default());
             None
         }
-        Dispatch::Pending(mut fut) => match poll_once(&mut fut) {
-            Poll::Ready(line) => {
-                drain(rx, out);
-                out.extend_from_slice(&line.unwrap_or_default());
-                None
-            }
-            Poll::Pending => Some(fut),
-        },
+        Poll::Pending => Some(fut),
     }
 }
-
-type PendingLine = std::pin::Pin<Box<dyn Future<Output = Option<Vec<u8>>> + Send>>;

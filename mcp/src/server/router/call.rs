@@ -11,6 +11,7 @@ use serde_json::value::RawValue;
 use super::context;
 use super::invoke::{Outcome, input_round, invoke};
 use crate::protocol::{CallToolResult, Era, ErrorObject, JsonObject, META_SERVER_INFO, ResultType};
+use crate::server::ToolError;
 use crate::server::builder::ServerInner;
 use crate::server::input::Binding;
 use crate::server::request::{CallParts, McpRequest, McpResponse};
@@ -36,6 +37,35 @@ impl From<CallParts> for CallParams {
             input_responses: parts.input_responses,
         }
     }
+}
+
+/// How a tool's return (or panic) reaches the wire: the handler's own JSON-RPC error,
+/// else an `isError` result; and in 2026-07-28 the fields every result carries.
+pub(crate) fn settle(
+    server: &ServerInner,
+    era: Era,
+    name: &str,
+    returned: Result<Result<CallToolResult, ToolError>, String>,
+) -> Result<CallToolResult, ErrorObject> {
+    let mut result = match returned {
+        Ok(Ok(result)) => result,
+        Ok(Err(err)) => match err.into_protocol() {
+            Ok(protocol) => return Err(protocol),
+            Err(message) => CallToolResult::error_text(message),
+        },
+        Err(what) => {
+            tracing::error!(tool = %name, panic = %what, "tool handler panicked");
+            CallToolResult::error_text(format!("The tool failed unexpectedly: {what}"))
+        }
+    };
+    if era == Era::Modern {
+        result.result_type = Some(ResultType::Complete);
+        result
+            .meta
+            .get_or_insert_with(JsonObject::new)
+            .insert(META_SERVER_INFO.to_owned(), server.info_json.clone());
+    }
+    Ok(result)
 }
 
 pub(super) async fn call_tool(server: &ServerInner, mut req: McpRequest) -> McpResponse {
@@ -80,24 +110,13 @@ pub(super) async fn call_tool(server: &ServerInner, mut req: McpRequest) -> McpR
     req.params = None;
     let ctx = context(req, round);
     let call = ToolCall::new(ctx.clone(), params.arguments);
-    let mut result = match invoke(server, &ctx, binding, tool.call(call)).await {
+    let returned = match invoke(server, &ctx, binding, tool.call(call)).await {
         Outcome::Respond(response) => return response,
-        Outcome::Returned(Ok(result)) => result,
-        Outcome::Returned(Err(err)) => match err.into_protocol() {
-            Ok(protocol) => return McpResponse::error(protocol),
-            Err(message) => CallToolResult::error_text(message),
-        },
-        Outcome::Panicked(what) => {
-            tracing::error!(tool = %params.name, panic = %what, "tool handler panicked");
-            CallToolResult::error_text(format!("The tool failed unexpectedly: {what}"))
-        }
+        Outcome::Returned(returned) => Ok(returned),
+        Outcome::Panicked(what) => Err(what),
     };
-    if era == Era::Modern {
-        result.result_type = Some(ResultType::Complete);
-        result
-            .meta
-            .get_or_insert_with(JsonObject::new)
-            .insert(META_SERVER_INFO.to_owned(), server.info_json.clone());
+    match settle(server, era, &params.name, returned) {
+        Ok(result) => McpResponse::result(&result),
+        Err(error) => McpResponse::error(error),
     }
-    McpResponse::result(&result)
 }

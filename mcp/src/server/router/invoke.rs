@@ -124,7 +124,7 @@ pub(crate) fn server_meta(server: &ServerInner) -> JsonObject {
 }
 
 /// The text of a panic payload, for the error result and the log.
-fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+pub(crate) fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
     if let Some(s) = panic.downcast_ref::<&str>() {
         (*s).to_owned()
     } else if let Some(s) = panic.downcast_ref::<String>() {

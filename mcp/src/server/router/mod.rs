@@ -3,8 +3,8 @@
 //! One router serves both eras; each handler reads the request's era to decide the
 //! few things that differ (result fields, error codes, which methods exist).
 
-mod call;
-mod invoke;
+pub(crate) mod call;
+pub(crate) mod invoke;
 mod lifecycle;
 mod listen;
 mod lists;
