@@ -119,6 +119,49 @@ impl Output<'_> {
     }
 }
 
+impl Output<'_> {
+    /// Converts `__out` into `Result<SyncOutput, ToolError>` for the synchronous form:
+    /// structured output is serialised once, straight to JSON text.
+    pub(crate) fn convert_sync(&self) -> TokenStream {
+        let json = |ty: &Type, value: TokenStream| {
+            quote_spanned!(ty.span()=>
+                ::core::result::Result::Ok(::boltmcp::__private::structured_json::<#ty>(&#value, __wrap))
+            )
+        };
+        match self {
+            Output::Convert(_) => {
+                let convert = self.convert();
+                quote!((#convert).map(::boltmcp::__private::SyncOutput::Result))
+            }
+            Output::Structured {
+                value,
+                result: None,
+                ..
+            } => json(value, quote!(__out)),
+            Output::Structured {
+                value,
+                result: Some(result),
+                error,
+            } => {
+                let ok = json(value, quote!(__v));
+                let span = error.map_or_else(|| result.span(), |e| e.span());
+                let display = quote_spanned!(span=> &__e as &dyn ::std::fmt::Display);
+                let text = quote!(::std::string::ToString::to_string(#display));
+                quote! {
+                    match __out {
+                        ::core::result::Result::Ok(__v) => #ok,
+                        ::core::result::Result::Err(__e) => ::core::result::Result::Ok(
+                            ::boltmcp::__private::SyncOutput::Result(
+                                ::boltmcp::protocol::CallToolResult::error_text(#text),
+                            ),
+                        ),
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// `structuredContent` from `value` (of type `ty`), wrapped as the schema says.
 fn structured(ty: &Type, value: TokenStream) -> TokenStream {
     let to_value = quote_spanned!(ty.span()=>

@@ -320,9 +320,10 @@ impl Tool {
         let convert = output.convert();
         let per_call = func::per_call(self.place);
         if self.is_plain_sync() {
+            let convert = output.convert_sync();
             return quote! {
                 move |__raw: &str| -> ::core::result::Result<
-                    ::boltmcp::protocol::CallToolResult,
+                    ::boltmcp::__private::SyncOutput,
                     ::boltmcp::server::ToolError,
                 > {
                     let __args: __BoltmcpArgs = ::boltmcp::__private::serde_json::from_str(__raw)

@@ -251,6 +251,26 @@ pub fn write_result<T: Serialize>(
     Ok(())
 }
 
+/// Appends a success response line whose result `write` appends to `out` itself.
+/// On a failure `out` is left as it was plus an internal-error response.
+pub fn write_result_with(
+    out: &mut Vec<u8>,
+    id: &RequestId,
+    write: impl FnOnce(&mut Vec<u8>) -> Result<(), serde_json::Error>,
+) {
+    let start = out.len();
+    out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":");
+    write_id(out, Some(id));
+    out.extend_from_slice(b",\"result\":");
+    match write(out) {
+        Ok(()) => out.extend_from_slice(b"}\n"),
+        Err(err) => {
+            out.truncate(start);
+            write_error(out, Some(id), &ErrorObject::internal(err));
+        }
+    }
+}
+
 /// Appends an error response line to `out`; `id: None` writes `"id":null`.
 pub fn write_error(out: &mut Vec<u8>, id: Option<&RequestId>, error: &ErrorObject) {
     out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":");

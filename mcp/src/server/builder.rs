@@ -54,6 +54,8 @@ pub(crate) struct ServerInner {
     pub(crate) info: Implementation,
     /// `info` as JSON, computed once for the `_meta` of every 2026-07-28 result.
     pub(crate) info_json: serde_json::Value,
+    /// The same, serialised, for results written without a `Value`.
+    pub(crate) info_text: String,
     pub(crate) instructions: Option<String>,
     pub(crate) config: ServerConfig,
     pub(crate) registry: Registry,
@@ -317,9 +319,11 @@ impl ServerBuilder {
             registry.add_prompt(prompt);
         }
         let info_json = serde_json::to_value(&self.info).unwrap_or_default();
+        let info_text = info_json.to_string();
         let inner = Arc::new(ServerInner {
             info: self.info,
             info_json,
+            info_text,
             instructions: self.instructions,
             config: self.config,
             registry,

@@ -23,7 +23,11 @@ use super::router::call::settle;
 use super::router::invoke::panic_message;
 use super::session::Session;
 use super::target::{Target, TargetKind, TargetMeta};
-use crate::protocol::jsonrpc::{parse_message, write_error, write_response, write_result};
+use super::output::SyncOutput;
+use crate::protocol::jsonrpc::{
+    parse_message, write_error, write_response, write_result, write_result_with,
+};
+use crate::protocol::META_SERVER_INFO;
 use crate::protocol::{
     ClientCapabilities, Era, ErrorObject, Implementation, Incoming, LoggingLevel, ProgressToken,
     ProtocolVersion, RequestId,
@@ -380,6 +384,13 @@ impl Connection {
         let args = peek.arguments.map_or("{}", RawValue::get);
         let returned = std::panic::catch_unwind(AssertUnwindSafe(|| sync(args)))
             .map_err(|panic| panic_message(&panic));
+        let returned = match returned {
+            Ok(Ok(SyncOutput::Structured(json))) => {
+                self.write_structured(out, id, version.era(), &json);
+                return true;
+            }
+            other => other.map(|r| r.map(SyncOutput::into_result)),
+        };
         match settle(&self.server.inner, version.era(), name, returned) {
             Ok(result) => {
                 if let Err(err) = write_result(out, id, &result) {
@@ -389,6 +400,26 @@ impl Connection {
             Err(error) => write_error(out, Some(id), &error),
         }
         true
+    }
+
+    /// Writes a structured tool result whose JSON is already serialised: the text block
+    /// mirrors it for clients without structured output, as the spec recommends.
+    fn write_structured(&self, out: &mut Vec<u8>, id: &RequestId, era: Era, json: &str) {
+        write_result_with(out, id, |out| {
+            out.extend_from_slice(br#"{"content":[{"type":"text","text":"#);
+            serde_json::to_writer(&mut *out, json)?;
+            out.extend_from_slice(br#"}],"structuredContent":"#);
+            out.extend_from_slice(json.as_bytes());
+            if era == Era::Modern {
+                out.extend_from_slice(br#","resultType":"complete","_meta":{""#);
+                out.extend_from_slice(META_SERVER_INFO.as_bytes());
+                out.extend_from_slice(br#"":"#);
+                out.extend_from_slice(self.server.inner.info_text.as_bytes());
+                out.push(b'}');
+            }
+            out.push(b'}');
+            Ok(())
+        });
     }
 
     fn resolve_target(

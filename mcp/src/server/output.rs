@@ -98,6 +98,56 @@ impl<T: Serialize> IntoCallToolResult for Json<T> {
     }
 }
 
+/// What a synchronous tool produced: a finished result, or structured output already
+/// serialised, which the fast path writes straight into the response with no
+/// intermediate `serde_json::Value`.
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum SyncOutput {
+    /// A finished result.
+    Result(CallToolResult),
+    /// The JSON text of `structuredContent` (already wrapped when the schema says so).
+    Structured(String),
+}
+
+impl SyncOutput {
+    /// The same output as a `CallToolResult`, for the general path.
+    pub(crate) fn into_result(self) -> CallToolResult {
+        match self {
+            SyncOutput::Result(result) => result,
+            SyncOutput::Structured(json) => {
+                let value = serde_json::from_str(&json).unwrap_or(Value::Null);
+                CallToolResult {
+                    content: vec![ContentBlock::text(json)],
+                    structured_content: Some(value),
+                    ..Default::default()
+                }
+            }
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Wrapped<'a, T> {
+    result: &'a T,
+}
+
+/// Serialises structured output, as `{"result": …}` when `wrap`.
+#[doc(hidden)]
+pub fn structured_json<T: Serialize>(value: &T, wrap: bool) -> SyncOutput {
+    let json = if wrap {
+        serde_json::to_string(&Wrapped { result: value })
+    } else {
+        serde_json::to_string(value)
+    };
+    match json {
+        Ok(json) => SyncOutput::Structured(json),
+        Err(err) => SyncOutput::Result(CallToolResult::error_text(format!(
+            "the tool's output could not be serialised: {err}"
+        ))),
+    }
+}
+
 /// Builds a structured result, wrapping the value in `{"result": …}` when asked.
 #[doc(hidden)]
 pub fn structured_result(value: Value, wrap: bool) -> CallToolResult {

@@ -11,7 +11,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::context::Context;
-use super::output::IntoCallToolResult;
+use super::output::{IntoCallToolResult, SyncOutput};
 use super::target::TargetMeta;
 use super::{BoxFuture, ToolError};
 use crate::protocol::{CallToolResult, Icon, JsonObject, Tool, ToolAnnotations};
@@ -20,7 +20,7 @@ type ToolHandlerFn =
     dyn Fn(ToolCall) -> BoxFuture<'static, Result<CallToolResult, ToolError>> + Send + Sync;
 
 /// A handler that needs no context and never waits: it takes the raw arguments text.
-pub(crate) type SyncToolFn = dyn Fn(&str) -> Result<CallToolResult, ToolError> + Send + Sync;
+pub(crate) type SyncToolFn = dyn Fn(&str) -> Result<SyncOutput, ToolError> + Send + Sync;
 
 /// A tool ready to register: its description, its declared metadata and its handler.
 ///
@@ -137,7 +137,7 @@ impl ToolDef {
     pub fn from_sync(
         tool: Tool,
         meta: TargetMeta,
-        handler: impl Fn(&str) -> Result<CallToolResult, ToolError> + Send + Sync + 'static,
+        handler: impl Fn(&str) -> Result<SyncOutput, ToolError> + Send + Sync + 'static,
     ) -> Self {
         let sync: Arc<SyncToolFn> = Arc::new(handler);
         let for_async = sync.clone();
@@ -145,7 +145,7 @@ impl ToolDef {
             move |call: ToolCall| -> BoxFuture<'static, Result<CallToolResult, ToolError>> {
                 let handler = for_async.clone();
                 // Run inside the future, where the router's panic guard is.
-                Box::pin(async move { handler(call.raw_arguments()) })
+                Box::pin(async move { handler(call.raw_arguments()).map(SyncOutput::into_result) })
             };
         ToolDef {
             tool: Arc::new(tool),
