@@ -69,6 +69,7 @@ use serde::de::{self, Deserializer};
 use serde_json::value::RawValue;
 
 use super::error::ErrorObject;
+use super::params::Params;
 
 /// One incoming JSON-RPC message, borrowing from the line it was parsed from.
 ///
@@ -81,15 +82,15 @@ pub enum Incoming<'a> {
         id: RequestId,
         /// The method name.
         method: Cow<'a, str>,
-        /// The raw params, if any.
-        params: Option<&'a RawValue>,
+        /// The params' members, if any, each still raw.
+        params: Option<Params<'a>>,
     },
     /// A notification: no id, no response.
     Notification {
         /// The method name.
         method: Cow<'a, str>,
-        /// The raw params, if any.
-        params: Option<&'a RawValue>,
+        /// The params' members, if any, each still raw.
+        params: Option<Params<'a>>,
     },
     /// A successful response to a request this side sent.
     Response {
@@ -125,7 +126,7 @@ struct Envelope<'a> {
     #[serde(borrow, default)]
     method: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
-    params: Option<&'a RawValue>,
+    params: Option<Params<'a>>,
     #[serde(borrow, default, deserialize_with = "present")]
     result: Option<&'a RawValue>,
     #[serde(default, deserialize_with = "present_error")]
@@ -188,9 +189,8 @@ pub fn parse_message(text: &str) -> Result<Incoming<'_>, Malformed> {
         return Err(invalid(id, "jsonrpc must be \"2.0\""));
     }
     if let Some(method) = env.method {
-        if let Some(params) = env.params {
-            let first = params.get().as_bytes().first();
-            if first != Some(&b'{') {
+        if let Some(params) = &env.params {
+            if params.is_malformed() {
                 return Err(Malformed {
                     id,
                     error: ErrorObject::invalid_params("params must be an object"),
@@ -334,7 +334,9 @@ mod tests {
             Incoming::Request { id, method, params } => {
                 assert_eq!(id, RequestId::Number(7));
                 assert_eq!(method, "tools/call");
-                assert_eq!(params.map(RawValue::get), Some(r#"{"name":"add"}"#));
+                let params = params.expect("params");
+                assert_eq!(params.get_str("name").as_deref(), Some("add"));
+                assert_eq!(params.to_raw().get(), r#"{"name":"add"}"#);
             }
             other => panic!("not a request: {other:?}"),
         }

@@ -4,10 +4,12 @@
 
 pub mod error;
 pub mod jsonrpc;
+pub mod params;
 pub mod types;
 pub mod version;
 
 pub use error::{ErrorObject, code};
 pub use jsonrpc::{Incoming, Malformed, RequestId};
+pub use params::Params;
 pub use types::*;
 pub use version::{Era, ProtocolVersion};

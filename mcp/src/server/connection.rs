@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 use tower::{BoxError, ServiceExt};
 
 use super::builder::{Server, Stack};
+use super::output::SyncOutput;
 use super::peer::Peer;
 use super::registry::ServerEvent;
 use super::request::{CallParts, McpRequest, RequestMeta};
@@ -23,15 +24,14 @@ use super::router::call::settle;
 use super::router::invoke::panic_message;
 use super::session::Session;
 use super::target::{Target, TargetKind, TargetMeta};
-use super::output::SyncOutput;
 use crate::protocol::jsonrpc::{
     parse_message, write_error, write_response, write_result, write_result_with,
 };
-use crate::protocol::META_SERVER_INFO;
 use crate::protocol::{
     ClientCapabilities, Era, ErrorObject, Implementation, Incoming, LoggingLevel, ProgressToken,
     ProtocolVersion, RequestId,
 };
+use crate::protocol::{META_SERVER_INFO, Params};
 
 /// What the transport should do with one incoming message.
 pub enum Dispatch {
@@ -76,20 +76,35 @@ struct WireMeta {
 }
 
 /// The parts of params the engine reads before routing: `_meta` and the target.
-#[derive(Deserialize, Default)]
+#[derive(Default)]
 struct Peek<'a> {
-    #[serde(rename = "_meta", default)]
     meta: Option<WireMeta>,
-    #[serde(borrow, default)]
     name: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
     uri: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
     arguments: Option<&'a RawValue>,
-    #[serde(rename = "requestState", default)]
-    request_state: Option<String>,
-    #[serde(rename = "inputResponses", borrow, default)]
+    request_state: Option<Cow<'a, str>>,
     input_responses: Option<&'a RawValue>,
+}
+
+impl<'a> Peek<'a> {
+    /// Picks the members out of params read in one pass; only `_meta` is parsed here.
+    fn from_params(params: &Params<'a>) -> Result<Self, ErrorObject> {
+        let meta = match params.get("_meta") {
+            Some(raw) => Some(
+                serde_json::from_str(raw.get())
+                    .map_err(|e| ErrorObject::invalid_params(format!("params._meta: {e}")))?,
+            ),
+            None => None,
+        };
+        Ok(Peek {
+            meta,
+            name: params.get_str("name"),
+            uri: params.get_str("uri"),
+            arguments: params.get("arguments"),
+            request_state: params.get_str("requestState"),
+            input_responses: params.get("inputResponses"),
+        })
+    }
 }
 
 /// A response that must wait: it yields the line, or `None` when the request was cancelled.
@@ -195,20 +210,14 @@ impl Connection {
         }
     }
 
-    fn on_notification(&self, method: &str, params: Option<&RawValue>) {
+    fn on_notification(&self, method: &str, params: Option<Params<'_>>) {
         match method {
             "notifications/initialized" => self.session.mark_initialized(),
             "notifications/cancelled" => {
-                #[derive(Deserialize)]
-                struct Cancelled {
-                    #[serde(rename = "requestId")]
-                    request_id: Option<RequestId>,
-                }
-                let text = params.map_or("{}", RawValue::get);
-                if let Ok(Cancelled {
-                    request_id: Some(id),
-                }) = serde_json::from_str(text)
-                {
+                let id = params
+                    .and_then(|p| p.get("requestId"))
+                    .and_then(|raw| serde_json::from_str::<RequestId>(raw.get()).ok());
+                if let Some(id) = id {
                     self.session.cancel(&id);
                 }
             }
@@ -259,15 +268,15 @@ impl Connection {
         &self,
         id: RequestId,
         method: &str,
-        params: Option<&RawValue>,
+        params: Option<Params<'_>>,
         extensions: http::Extensions,
         out: &mut Vec<u8>,
     ) -> Option<PendingResponse> {
-        let mut peek: Peek<'_> = match params.map(|p| serde_json::from_str(p.get())) {
+        let mut peek = match params.as_ref().map(Peek::from_params) {
             None => Peek::default(),
             Some(Ok(peek)) => peek,
             Some(Err(err)) => {
-                write_error(out, Some(&id), &ErrorObject::invalid_params(err));
+                write_error(out, Some(&id), &err);
                 return None;
             }
         };
@@ -289,7 +298,7 @@ impl Connection {
             ("tools/call", Some(name)) => Some(CallParts {
                 name: name.clone().into_owned(),
                 arguments: peek.arguments.map(ToOwned::to_owned),
-                request_state: peek.request_state,
+                request_state: peek.request_state.map(Cow::into_owned),
                 input_responses: peek.input_responses.map(ToOwned::to_owned),
             }),
             _ => None,
@@ -303,7 +312,7 @@ impl Connection {
         let req = McpRequest {
             id: id.clone(),
             method: intern(method),
-            params: params.map(ToOwned::to_owned),
+            params: params.as_ref().map(Params::to_raw),
             version,
             meta: RequestMeta {
                 progress_token: wire.progress_token,
