@@ -189,13 +189,11 @@ pub fn parse_message(text: &str) -> Result<Incoming<'_>, Malformed> {
         return Err(invalid(id, "jsonrpc must be \"2.0\""));
     }
     if let Some(method) = env.method {
-        if let Some(params) = &env.params {
-            if params.is_malformed() {
-                return Err(Malformed {
-                    id,
-                    error: ErrorObject::invalid_params("params must be an object"),
-                });
-            }
+        if env.params.as_ref().is_some_and(Params::is_malformed) {
+            return Err(Malformed {
+                id,
+                error: ErrorObject::invalid_params("params must be an object"),
+            });
         }
         return Ok(match id {
             Some(id) => Incoming::Request {

@@ -127,7 +127,7 @@ where
                     write_error(&mut out, None, &err);
                 }
                 Ok(Line::Complete(bytes)) => {
-                    let pending = on_line(&conn, &bytes, &mut rx, &mut out);
+                    let pending = on_line(&conn, bytes, &mut rx, &mut out);
                     if let Some(fut) = pending {
                         let tx = tx.clone();
                         tasks.spawn(async move {
