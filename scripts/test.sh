@@ -2,9 +2,12 @@
 # The whole test suite: formatting, clippy with -D warnings, every Rust test (unit,
 # integration, schema validation, trybuild UI tests), then interop with real peers
 # (the official Python `mcp` client and the MCP Inspector CLI) against the examples.
-# Install the peers first with scripts/install-test-deps.sh.
+# The peers are installed first (idempotent: a second run takes a second or two).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+echo "== installing the interop peers"
+bash scripts/install-test-deps.sh
 
 echo "== cargo fmt"
 cargo fmt --all -- --check
