@@ -29,16 +29,20 @@ pub enum ServerEvent {
     ResourceUpdated(Arc<str>),
 }
 
+/// Names and URIs come from the server's own registrations, not from clients, so a
+/// fast hasher is safe here: a client's lookups cannot make the table degrade.
+type Map<T> = IndexMap<Arc<str>, T, foldhash::fast::RandomState>;
+
 /// A copy-on-write map keyed by name or URI, in registration order.
 #[derive(Debug)]
 pub(crate) struct Catalog<T> {
-    items: ArcSwap<IndexMap<Arc<str>, T>>,
+    items: ArcSwap<Map<T>>,
 }
 
 impl<T: Clone> Catalog<T> {
     fn new() -> Self {
         Catalog {
-            items: ArcSwap::from_pointee(IndexMap::new()),
+            items: ArcSwap::from_pointee(Map::default()),
         }
     }
 
@@ -54,13 +58,13 @@ impl<T: Clone> Catalog<T> {
             .map(|(k, v)| (k.clone(), v.clone()))
     }
 
-    pub(crate) fn snapshot(&self) -> Arc<IndexMap<Arc<str>, T>> {
+    pub(crate) fn snapshot(&self) -> Arc<Map<T>> {
         self.items.load_full()
     }
 
     fn insert(&self, key: Arc<str>, value: T) {
         self.items.rcu(|map| {
-            let mut map = IndexMap::clone(map);
+            let mut map = Map::clone(map);
             map.insert(key.clone(), value.clone());
             map
         });
@@ -69,7 +73,7 @@ impl<T: Clone> Catalog<T> {
     fn remove(&self, key: &str) -> bool {
         let mut removed = false;
         self.items.rcu(|map| {
-            let mut map = IndexMap::clone(map);
+            let mut map = Map::clone(map);
             removed = map.shift_remove(key).is_some();
             map
         });

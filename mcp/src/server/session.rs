@@ -41,6 +41,8 @@ pub(crate) struct Session {
     log_level: AtomicU8Level,
     subscriptions: Mutex<HashSet<String>>,
     in_flight: Mutex<HashMap<RequestId, CancellationToken>>,
+    /// How many requests are in flight, read without the lock on the hot path.
+    running: std::sync::atomic::AtomicUsize,
 }
 
 #[derive(Debug)]
@@ -110,21 +112,28 @@ impl Session {
             return false;
         }
         map.insert(id.clone(), token);
+        self.running.store(map.len(), Ordering::Relaxed);
         true
     }
 
     pub(crate) fn is_running(&self, id: &RequestId) -> bool {
-        lock(&self.in_flight).contains_key(id)
+        self.running.load(Ordering::Relaxed) != 0 && lock(&self.in_flight).contains_key(id)
     }
 
     pub(crate) fn finish(&self, id: &RequestId) {
-        lock(&self.in_flight).remove(id);
+        let mut map = lock(&self.in_flight);
+        map.remove(id);
+        self.running.store(map.len(), Ordering::Relaxed);
     }
 
     /// Cancels a request in flight (a `notifications/cancelled`); unknown ids are ignored,
     /// as the spec allows for requests that already finished.
     pub(crate) fn cancel(&self, id: &RequestId) -> bool {
-        match lock(&self.in_flight).remove(id) {
+        let mut map = lock(&self.in_flight);
+        let removed = map.remove(id);
+        self.running.store(map.len(), Ordering::Relaxed);
+        drop(map);
+        match removed {
             Some(token) => {
                 token.cancel();
                 true
@@ -135,7 +144,9 @@ impl Session {
 
     /// Cancels everything in flight: the connection is going away.
     pub(crate) fn cancel_all(&self) {
-        for (_, token) in lock(&self.in_flight).drain() {
+        let mut map = lock(&self.in_flight);
+        self.running.store(0, Ordering::Relaxed);
+        for (_, token) in map.drain() {
             token.cancel();
         }
     }

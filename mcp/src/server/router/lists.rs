@@ -27,10 +27,10 @@ fn decode_cursor(cursor: &str) -> Option<usize> {
 }
 
 /// One page of `items` and the cursor of the next page.
-fn page<T: Clone, U>(
+fn page<T: Clone, U, S>(
     server: &ServerInner,
     req: &McpRequest,
-    items: &IndexMap<Arc<str>, T>,
+    items: &IndexMap<Arc<str>, T, S>,
     project: impl Fn(&T) -> U,
 ) -> Result<(Vec<U>, Option<String>), ErrorObject> {
     let params: PaginatedRequestParams = parse_params(req)?;
