@@ -112,17 +112,29 @@ pub type PendingResponse = Pin<Box<dyn Future<Output = Option<Vec<u8>>> + Send>>
 
 impl Connection {
     /// A connection whose outgoing lines go to `out`.
+    ///
+    /// The connection hears the server's changes (`list_changed`, resource updates)
+    /// and forwards to a legacy client what it asked for, through `out` like any
+    /// other message, so a transport has one queue to drain.
     pub fn new(server: Server, out: mpsc::UnboundedSender<Vec<u8>>) -> Self {
+        let session = Arc::new(Session::default());
+        let peer = Peer::new(out);
+        let (weak, listener_peer) = (Arc::downgrade(&session), peer.clone());
+        server
+            .inner
+            .registry
+            .listen(move |event| match weak.upgrade() {
+                Some(session) => {
+                    forward(&session, &listener_peer, event);
+                    true
+                }
+                None => false,
+            });
         Connection {
             server,
-            session: Arc::new(Session::default()),
-            peer: Peer::new(out),
+            session,
+            peer,
         }
-    }
-
-    /// The server's change announcements, for the transport to feed to [`Self::on_event`].
-    pub fn events(&self) -> mpsc::UnboundedReceiver<ServerEvent> {
-        self.server.inner.registry.subscribe()
     }
 
     /// Requests still running.
@@ -134,32 +146,6 @@ impl Connection {
     pub fn shutdown(&self) {
         self.session.cancel_all();
         self.peer.fail_pending();
-    }
-
-    /// Forwards a server change to a legacy client that asked for it.
-    pub fn on_event(&self, event: &ServerEvent) {
-        if self.session.negotiated().is_none() {
-            return;
-        }
-        let empty = serde_json::json!({});
-        match event {
-            ServerEvent::ToolsChanged => {
-                self.peer.notify("notifications/tools/list_changed", &empty)
-            }
-            ServerEvent::PromptsChanged => self
-                .peer
-                .notify("notifications/prompts/list_changed", &empty),
-            ServerEvent::ResourcesChanged => self
-                .peer
-                .notify("notifications/resources/list_changed", &empty),
-            ServerEvent::ResourceUpdated(uri) if self.session.is_subscribed(uri) => {
-                self.peer.notify(
-                    "notifications/resources/updated",
-                    &serde_json::json!({ "uri": &**uri }),
-                )
-            }
-            ServerEvent::ResourceUpdated(_) => false,
-        };
     }
 
     /// Handles one message: `text` is one line without its newline.
@@ -462,6 +448,27 @@ impl Connection {
             _ => None,
         }
     }
+}
+
+/// Forwards a server change to a legacy client that asked for it. (A 2026-07-28
+/// client hears changes only through `subscriptions/listen`.)
+fn forward(session: &Session, peer: &Peer, event: &ServerEvent) {
+    if session.negotiated().is_none() {
+        return;
+    }
+    let empty = serde_json::json!({});
+    match event {
+        ServerEvent::ToolsChanged => peer.notify("notifications/tools/list_changed", &empty),
+        ServerEvent::PromptsChanged => peer.notify("notifications/prompts/list_changed", &empty),
+        ServerEvent::ResourcesChanged => {
+            peer.notify("notifications/resources/list_changed", &empty)
+        }
+        ServerEvent::ResourceUpdated(uri) if session.is_subscribed(uri) => peer.notify(
+            "notifications/resources/updated",
+            &serde_json::json!({ "uri": &**uri }),
+        ),
+        ServerEvent::ResourceUpdated(_) => false,
+    };
 }
 
 /// The method name, without an allocation for the methods the spec defines.

@@ -31,6 +31,8 @@ pub enum ServerEvent {
 
 /// Names and URIs come from the server's own registrations, not from clients, so a
 /// fast hasher is safe here: a client's lookups cannot make the table degrade.
+type Listener = Box<dyn Fn(&ServerEvent) -> bool + Send + Sync>;
+
 type Map<T> = IndexMap<Arc<str>, T, foldhash::fast::RandomState>;
 
 /// A copy-on-write map keyed by name or URI, in registration order.
@@ -91,17 +93,27 @@ impl Catalog<ToolDef> {
     }
 }
 
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field("tools", &self.tools)
+            .field("resources", &self.resources)
+            .field("templates", &self.templates)
+            .field("prompts", &self.prompts)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Everything a server offers, shared by all its connections.
-#[derive(Debug)]
 pub(crate) struct Registry {
     pub(crate) tools: Catalog<ToolDef>,
     pub(crate) resources: Catalog<ResourceDef>,
     pub(crate) templates: Catalog<ResourceTemplateDef>,
     pub(crate) prompts: Catalog<PromptDef>,
-    /// One queue per listener (a connection, a `subscriptions/listen`). A queue rather
-    /// than a broadcast channel: polling an empty queue takes no lock, and connections
-    /// poll theirs on every message.
-    listeners: Mutex<Vec<mpsc::UnboundedSender<ServerEvent>>>,
+    /// Everyone who hears changes: connections (which forward them to legacy clients
+    /// through their own outgoing queue) and `subscriptions/listen` streams. A
+    /// listener that returns `false` has gone away and is forgotten.
+    listeners: Mutex<Vec<Listener>>,
 }
 
 impl Registry {
@@ -115,18 +127,24 @@ impl Registry {
         }
     }
 
+    /// Calls `listener` with every change until it returns `false`.
+    pub(crate) fn listen(&self, listener: impl Fn(&ServerEvent) -> bool + Send + Sync + 'static) {
+        self.listeners().push(Box::new(listener));
+    }
+
+    /// A queue of every change, until the receiver is dropped.
     pub(crate) fn subscribe(&self) -> mpsc::UnboundedReceiver<ServerEvent> {
         let (tx, rx) = mpsc::unbounded_channel();
-        self.listeners().push(tx);
+        self.listen(move |event| tx.send(event.clone()).is_ok());
         rx
     }
 
     /// Tells every live listener; listeners that went away are forgotten.
     pub(crate) fn announce(&self, event: ServerEvent) {
-        self.listeners().retain(|tx| tx.send(event.clone()).is_ok());
+        self.listeners().retain(|listener| listener(&event));
     }
 
-    fn listeners(&self) -> std::sync::MutexGuard<'_, Vec<mpsc::UnboundedSender<ServerEvent>>> {
+    fn listeners(&self) -> std::sync::MutexGuard<'_, Vec<Listener>> {
         self.listeners
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

@@ -54,7 +54,7 @@ impl<R: AsyncBufRead + Unpin> LineReader<R> {
                 self.handed_out = true;
                 return Ok(Line::Complete(&self.buf));
             }
-            let (take, done) = match memchr(chunk) {
+            let (take, done) = match memchr::memchr(b'\n', chunk) {
                 Some(i) => (i + 1, true),
                 None => (chunk.len(), false),
             };
@@ -80,10 +80,6 @@ impl<R: AsyncBufRead + Unpin> LineReader<R> {
             }
         }
     }
-}
-
-fn memchr(haystack: &[u8]) -> Option<usize> {
-    haystack.iter().position(|&b| b == b'\n')
 }
 
 #[cfg(test)]

@@ -97,8 +97,6 @@ where
 {
     let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
     let conn = Connection::new(server, tx.clone());
-    let mut events = conn.events();
-    let mut events_open = true;
     let mut lines = LineReader::new(
         BufReader::with_capacity(64 * 1024, reader),
         options.max_message_size,
@@ -113,10 +111,6 @@ where
                 drain(&mut rx, &mut out);
             }
             Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
-            event = events.recv(), if events_open => match event {
-                Some(event) => conn.on_event(&event),
-                None => events_open = false,
-            },
             line = lines.next() => match line {
                 Ok(Line::Eof) => break Ok(()),
                 Ok(Line::Oversized) => {
