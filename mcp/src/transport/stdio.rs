@@ -58,14 +58,13 @@ fn std_pipes() -> io::Result<(BoxRead, BoxWrite)> {
     #[cfg(unix)]
     {
         use std::os::fd::AsFd;
-        use tokio::net::unix::pipe;
         let stdin = std::fs::File::from(io::stdin().as_fd().try_clone_to_owned()?);
         let stdout = std::fs::File::from(io::stdout().as_fd().try_clone_to_owned()?);
         let reader: BoxRead = match super::pipe::PipeReader::new(stdin) {
             Ok(rx) => Box::new(rx),
             Err(_) => Box::new(tokio::io::stdin()),
         };
-        let writer: BoxWrite = match pipe::Sender::from_file(stdout) {
+        let writer: BoxWrite = match super::pipe::PipeWriter::new(stdout) {
             Ok(tx) => Box::new(tx),
             Err(_) => Box::new(tokio::io::stdout()),
         };
