@@ -65,11 +65,11 @@ impl From<&str> for RequestId {
 
 use std::borrow::Cow;
 
-use serde::de::{self, Deserializer};
 use serde_json::value::RawValue;
 
 use super::error::ErrorObject;
 use super::params::Params;
+use super::scan::{Shape, decode_str, scan_message};
 
 /// One incoming JSON-RPC message, borrowing from the line it was parsed from.
 ///
@@ -117,107 +117,88 @@ pub struct Malformed {
     pub error: ErrorObject,
 }
 
-#[derive(serde::Deserialize)]
-struct Envelope<'a> {
-    #[serde(borrow, default)]
-    jsonrpc: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    id: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    method: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    params: Option<Params<'a>>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    result: Option<&'a RawValue>,
-    #[serde(default, deserialize_with = "present_error")]
-    error: Option<Box<RawValue>>,
-}
-
-/// Keeps a present member even when it is `null`, so `"id": null` is told from no id.
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
-    <&RawValue as de::Deserialize>::deserialize(d).map(Some)
-}
-
-fn present_error<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Box<RawValue>>, D::Error> {
-    <Box<RawValue> as de::Deserialize>::deserialize(d).map(Some)
-}
-
-fn read_id(raw: &RawValue) -> Option<RequestId> {
-    serde_json::from_str::<RequestId>(raw.get()).ok()
+fn read_id(text: &str) -> Option<RequestId> {
+    if text.starts_with('"') {
+        return decode_str(text).map(|s| RequestId::String(s.as_ref().into()));
+    }
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok().map(RequestId::Number)
 }
 
 /// Parses one message. Invalid JSON is -32700; valid JSON that is not a JSON-RPC
 /// message (an array, a scalar, a missing method, a bad id) is -32600.
 pub fn parse_message(text: &str) -> Result<Incoming<'_>, Malformed> {
-    let env: Envelope<'_> = match serde_json::from_str(text) {
-        Ok(env) => env,
-        Err(err) if err.is_data() => {
-            let detail = if text.trim_start().starts_with('[') {
-                "batches are not supported".to_owned()
-            } else {
-                err.to_string()
-            };
-            return Err(Malformed {
-                id: None,
-                error: ErrorObject::invalid_request(detail),
-            });
-        }
-        Err(err) => {
-            return Err(Malformed {
-                id: None,
-                error: ErrorObject::parse_error(err),
-            });
-        }
-    };
-    let id = match env.id {
-        None => None,
-        Some(raw) => match read_id(raw) {
-            Some(id) => Some(id),
-            None => {
-                return Err(Malformed {
-                    id: None,
-                    error: ErrorObject::invalid_request("id must be a string or an integer"),
-                });
-            }
-        },
-    };
-    let invalid = |id: Option<RequestId>, detail: &str| Malformed {
+    let request_error = |id: Option<RequestId>, detail: &str| Malformed {
         id,
         error: ErrorObject::invalid_request(detail),
     };
-    if env.jsonrpc.as_deref() != Some("2.0") {
-        return Err(invalid(id, "jsonrpc must be \"2.0\""));
-    }
-    if let Some(method) = env.method {
-        if env.params.as_ref().is_some_and(Params::is_malformed) {
+    let scanned = match scan_message(text) {
+        Ok(scanned) => scanned,
+        Err(Ok(Shape::Array)) => return Err(request_error(None, "batches are not supported")),
+        Err(Ok(_)) => return Err(request_error(None, "a message must be a JSON object")),
+        Err(Err(syntax)) => {
             return Err(Malformed {
-                id,
-                error: ErrorObject::invalid_params("params must be an object"),
+                id: None,
+                error: ErrorObject::parse_error(syntax),
             });
         }
+    };
+    let (mut jsonrpc, mut id, mut method, mut params, mut result, mut error) =
+        (None, None, None, None, None, None);
+    for (key, value) in &scanned.members {
+        let slot = match key.as_ref() {
+            "jsonrpc" => &mut jsonrpc,
+            "id" => &mut id,
+            "method" => &mut method,
+            "params" => &mut params,
+            "result" => &mut result,
+            "error" => &mut error,
+            _ => continue,
+        };
+        if slot.replace(*value).is_some() {
+            return Err(request_error(None, &format!("duplicate member `{key}`")));
+        }
+    }
+    let id = match id {
+        None => None,
+        Some(text) => match read_id(text) {
+            Some(id) => Some(id),
+            None => return Err(request_error(None, "id must be a string or an integer")),
+        },
+    };
+    if jsonrpc.and_then(decode_str).as_deref() != Some("2.0") {
+        return Err(request_error(id, "jsonrpc must be \"2.0\""));
+    }
+    if let Some(method) = method {
+        let Some(method) = decode_str(method) else {
+            return Err(request_error(id, "method must be a string"));
+        };
+        let params = match (params, scanned.params) {
+            (None, _) => None,
+            (Some(_), Some(members)) => Some(Params::new(members)),
+            (Some(_), None) => {
+                return Err(Malformed {
+                    id,
+                    error: ErrorObject::invalid_params("params must be an object"),
+                });
+            }
+        };
         return Ok(match id {
-            Some(id) => Incoming::Request {
-                id,
-                method,
-                params: env.params,
-            },
-            None => Incoming::Notification {
-                method,
-                params: env.params,
-            },
+            Some(id) => Incoming::Request { id, method, params },
+            None => Incoming::Notification { method, params },
         });
     }
-    if let Some(error) = env.error {
-        let error = serde_json::from_str::<ErrorObject>(error.get())
-            .map_err(|_| invalid(id.clone(), "malformed error object"))?;
+    if let Some(error) = error {
+        let error = serde_json::from_str::<ErrorObject>(error)
+            .map_err(|_| request_error(id.clone(), "malformed error object"))?;
         return Ok(Incoming::Error { id, error });
     }
-    match (id, env.result) {
-        (Some(id), Some(result)) => Ok(Incoming::Response { id, result }),
-        (id, _) => Err(invalid(
-            id,
-            "a message needs a method, a result or an error",
-        )),
+    match (id, result.map(serde_json::from_str::<&RawValue>)) {
+        (Some(id), Some(Ok(result))) => Ok(Incoming::Response { id, result }),
+        (id, _) => Err(request_error(id, "a message needs a method, a result or an error")),
     }
 }
 

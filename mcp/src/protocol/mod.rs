@@ -5,6 +5,7 @@
 pub mod error;
 pub mod jsonrpc;
 pub mod params;
+mod scan;
 pub mod types;
 pub mod version;
 

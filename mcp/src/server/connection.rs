@@ -10,7 +10,6 @@ use std::sync::Arc;
 
 use futures_util::FutureExt;
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tower::{BoxError, ServiceExt};
@@ -81,9 +80,9 @@ struct Peek<'a> {
     meta: Option<WireMeta>,
     name: Option<Cow<'a, str>>,
     uri: Option<Cow<'a, str>>,
-    arguments: Option<&'a RawValue>,
+    arguments: Option<&'a str>,
     request_state: Option<Cow<'a, str>>,
-    input_responses: Option<&'a RawValue>,
+    input_responses: Option<&'a str>,
 }
 
 impl<'a> Peek<'a> {
@@ -91,7 +90,7 @@ impl<'a> Peek<'a> {
     fn from_params(params: &Params<'a>) -> Result<Self, ErrorObject> {
         let meta = match params.get("_meta") {
             Some(raw) => Some(
-                serde_json::from_str(raw.get())
+                serde_json::from_str(raw)
                     .map_err(|e| ErrorObject::invalid_params(format!("params._meta: {e}")))?,
             ),
             None => None,
@@ -202,7 +201,7 @@ impl Connection {
             "notifications/cancelled" => {
                 let id = params
                     .and_then(|p| p.get("requestId"))
-                    .and_then(|raw| serde_json::from_str::<RequestId>(raw.get()).ok());
+                    .and_then(|raw| serde_json::from_str::<RequestId>(raw).ok());
                 if let Some(id) = id {
                     self.session.cancel(&id);
                 }
@@ -283,9 +282,9 @@ impl Connection {
         let call = match (method, &peek.name) {
             ("tools/call", Some(name)) => Some(CallParts {
                 name: name.clone().into_owned(),
-                arguments: peek.arguments.map(ToOwned::to_owned),
+                arguments: peek.arguments.map(Box::from),
                 request_state: peek.request_state.map(Cow::into_owned),
-                input_responses: peek.input_responses.map(ToOwned::to_owned),
+                input_responses: peek.input_responses.map(Box::from),
             }),
             _ => None,
         };
@@ -376,7 +375,7 @@ impl Connection {
         if self.session.is_running(id) {
             return false;
         }
-        let args = peek.arguments.map_or("{}", RawValue::get);
+        let args = peek.arguments.unwrap_or("{}");
         let returned = std::panic::catch_unwind(AssertUnwindSafe(|| sync(args)))
             .map_err(|panic| panic_message(&panic));
         let returned = match returned {

@@ -36,9 +36,9 @@ pub struct RequestMeta {
 #[derive(Debug)]
 pub(crate) struct CallParts {
     pub(crate) name: String,
-    pub(crate) arguments: Option<Box<RawValue>>,
+    pub(crate) arguments: Option<Box<str>>,
     pub(crate) request_state: Option<String>,
-    pub(crate) input_responses: Option<Box<RawValue>>,
+    pub(crate) input_responses: Option<Box<str>>,
 }
 
 /// One MCP request on its way through the server's tower stack to the router.

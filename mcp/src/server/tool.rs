@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use serde_json::value::RawValue;
 
 use super::context::Context;
 use super::output::{IntoCallToolResult, SyncOutput};
@@ -49,17 +48,17 @@ impl fmt::Debug for ToolDef {
 pub struct ToolCall {
     /// The request context: progress, logging, elicitation, cancellation, extensions.
     pub ctx: Context,
-    arguments: Option<Box<RawValue>>,
+    arguments: Option<Box<str>>,
 }
 
 impl ToolCall {
-    pub(crate) fn new(ctx: Context, arguments: Option<Box<RawValue>>) -> Self {
+    pub(crate) fn new(ctx: Context, arguments: Option<Box<str>>) -> Self {
         ToolCall { ctx, arguments }
     }
 
     /// The raw JSON text of the `arguments` object (`{}` when the caller sent none).
     pub fn raw_arguments(&self) -> &str {
-        self.arguments.as_deref().map_or("{}", RawValue::get)
+        self.arguments.as_deref().unwrap_or("{}")
     }
 
     /// Deserialises the arguments into `T`; a mismatch is an invalid-arguments tool error.

@@ -28,13 +28,14 @@ struct CallParams {
     input_responses: Option<Box<RawValue>>,
 }
 
-impl From<CallParts> for CallParams {
-    fn from(parts: CallParts) -> Self {
-        CallParams {
-            name: parts.name,
-            arguments: parts.arguments,
-            request_state: parts.request_state,
-            input_responses: parts.input_responses,
+impl From<CallParams> for CallParts {
+    fn from(params: CallParams) -> Self {
+        let text = |raw: Box<RawValue>| Box::<str>::from(raw.get());
+        CallParts {
+            name: params.name,
+            arguments: params.arguments.map(text),
+            request_state: params.request_state,
+            input_responses: params.input_responses.map(text),
         }
     }
 }
@@ -69,10 +70,10 @@ pub(crate) fn settle(
 }
 
 pub(super) async fn call_tool(server: &ServerInner, mut req: McpRequest) -> McpResponse {
-    let params: CallParams = match req.call.take() {
-        Some(parts) => parts.into(),
-        None => match super::parse_params(&req) {
-            Ok(p) => p,
+    let params: CallParts = match req.call.take() {
+        Some(parts) => parts,
+        None => match super::parse_params::<CallParams>(&req) {
+            Ok(p) => p.into(),
             Err(err) => return McpResponse::error(err),
         },
     };
@@ -91,10 +92,7 @@ pub(super) async fn call_tool(server: &ServerInner, mut req: McpRequest) -> McpR
         None
     };
     let binding = || {
-        let args = modern_args
-            .as_ref()
-            .and_then(|a| a.as_deref())
-            .map(RawValue::get);
+        let args = modern_args.as_ref().and_then(|a| a.as_deref());
         Binding::new("tools/call", &params.name, args)
     };
     let round = match input_round(

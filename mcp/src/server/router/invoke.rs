@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 
 use futures_util::FutureExt;
-use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use crate::protocol::{
@@ -66,13 +65,13 @@ pub(crate) fn input_round(
     era: Era,
     binding: impl FnOnce() -> Binding,
     state: Option<&str>,
-    responses: Option<&RawValue>,
+    responses: Option<&str>,
 ) -> Result<InputRound, ErrorObject> {
     if era == Era::Legacy {
         return Ok(InputRound::default());
     }
     let responses = responses
-        .map(|raw| serde_json::from_str::<HashMap<String, Value>>(raw.get()))
+        .map(serde_json::from_str::<HashMap<String, Value>>)
         .transpose()
         .map_err(|e| ErrorObject::invalid_params(format!("inputResponses: {e}")))?;
     match (state, responses) {

@@ -1,0 +1,392 @@
+//! A validating, single-pass scanner for one JSON-RPC message.
+//!
+//! It checks that the whole text is JSON and, in the same pass, finds the spans of the
+//! top-level members and of the members of `params`, without decoding any value it
+//! does not have to. The message is then routed on those spans and each handler
+//! parses just the member it needs (its arguments, its `_meta`). Syntax is checked
+//! exactly as strictly as `serde_json` checks raw values (a differential test below
+//! compares the two on valid, invalid and mutated documents).
+
+use std::borrow::Cow;
+
+/// Nesting deeper than this is refused, as `serde_json` refuses it.
+const MAX_DEPTH: usize = 128;
+
+/// Why a text is not JSON, with the byte offset where that became clear.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SyntaxError {
+    pub(crate) offset: usize,
+    pub(crate) reason: &'static str,
+}
+
+impl std::fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} at byte {}", self.reason, self.offset)
+    }
+}
+
+/// One member of an object: its decoded key and its value's JSON text.
+pub(crate) type Member<'a> = (Cow<'a, str>, &'a str);
+
+/// The scanned message: its top-level members, and `params`' members when `params`
+/// is an object.
+#[derive(Debug, Default)]
+pub(crate) struct Scanned<'a> {
+    pub(crate) members: Vec<Member<'a>>,
+    pub(crate) params: Option<Vec<Member<'a>>>,
+}
+
+/// What the top-level value of a valid text is, when it is not an object.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    Array,
+    Other,
+}
+
+struct Scanner<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn fail<T>(&self, reason: &'static str) -> Result<T, SyntaxError> {
+        Err(SyntaxError { offset: self.pos, reason })
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn expect(&mut self, byte: u8, reason: &'static str) -> Result<(), SyntaxError> {
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            self.fail(reason)
+        }
+    }
+
+    /// A string starting at `pos` (on its quote); returns its span and whether it
+    /// contains escapes.
+    fn string(&mut self) -> Result<(usize, usize, bool), SyntaxError> {
+        let start = self.pos;
+        self.expect(b'"', "expected a string")?;
+        let mut escaped = false;
+        loop {
+            let rest = &self.bytes[self.pos..];
+            let Some(i) = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20) else {
+                self.pos = self.bytes.len();
+                return self.fail("unterminated string");
+            };
+            self.pos += i;
+            match self.bytes[self.pos] {
+                b'"' => {
+                    self.pos += 1;
+                    return Ok((start, self.pos, escaped));
+                }
+                b'\\' => {
+                    escaped = true;
+                    self.pos += 1;
+                    match self.peek() {
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.pos += 1,
+                        Some(b'u') => {
+                            let hex = self.bytes.get(self.pos + 1..self.pos + 5);
+                            if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
+                                return self.fail("invalid \\u escape");
+                            }
+                            self.pos += 5;
+                        }
+                        _ => return self.fail("invalid escape"),
+                    }
+                }
+                _ => return self.fail("control character in string"),
+            }
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    fn number(&mut self) -> Result<(), SyntaxError> {
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return self.fail("invalid number"),
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if self.digits() == 0 {
+                return self.fail("invalid number");
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return self.fail("invalid number");
+            }
+        }
+        Ok(())
+    }
+
+    fn literal(&mut self, word: &'static [u8]) -> Result<(), SyntaxError> {
+        if self.bytes[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            Ok(())
+        } else {
+            self.fail("expected a value")
+        }
+    }
+
+    /// One value of any kind, validated; iterative, so depth costs no stack.
+    fn value(&mut self, depth: usize) -> Result<(), SyntaxError> {
+        let mut stack: Vec<u8> = Vec::new();
+        loop {
+            self.ws();
+            // A value.
+            match self.peek() {
+                Some(b'{') | Some(b'[') => {
+                    let open = self.bytes[self.pos];
+                    if depth + stack.len() + 1 > MAX_DEPTH {
+                        return self.fail("nesting too deep");
+                    }
+                    self.pos += 1;
+                    self.ws();
+                    let close = if open == b'{' { b'}' } else { b']' };
+                    if self.peek() == Some(close) {
+                        self.pos += 1;
+                    } else {
+                        stack.push(open);
+                        if open == b'{' {
+                            self.member_key()?;
+                        }
+                        continue;
+                    }
+                }
+                Some(b'"') => {
+                    self.string()?;
+                }
+                Some(b'-' | b'0'..=b'9') => self.number()?,
+                Some(b't') => self.literal(b"true")?,
+                Some(b'f') => self.literal(b"false")?,
+                Some(b'n') => self.literal(b"null")?,
+                _ => return self.fail("expected a value"),
+            }
+            // After a value: close containers or move to the next element.
+            loop {
+                let Some(&open) = stack.last() else {
+                    return Ok(());
+                };
+                self.ws();
+                let close = if open == b'{' { b'}' } else { b']' };
+                match self.peek() {
+                    Some(b',') => {
+                        self.pos += 1;
+                        if open == b'{' {
+                            self.ws();
+                            self.member_key()?;
+                        }
+                        break;
+                    }
+                    Some(b) if b == close => {
+                        self.pos += 1;
+                        stack.pop();
+                    }
+                    _ => return self.fail("expected ',' or a closing bracket"),
+                }
+            }
+        }
+    }
+
+    /// `"key" :` inside an object being skipped.
+    fn member_key(&mut self) -> Result<(), SyntaxError> {
+        self.string()?;
+        self.ws();
+        self.expect(b':', "expected ':'")
+    }
+
+    fn key(&self, start: usize, end: usize, escaped: bool) -> Result<Cow<'a, str>, SyntaxError> {
+        let inner = &self.text[start + 1..end - 1];
+        if !escaped {
+            return Ok(Cow::Borrowed(inner));
+        }
+        serde_json::from_str::<String>(&self.text[start..end])
+            .map(Cow::Owned)
+            .map_err(|_| SyntaxError { offset: start, reason: "invalid escape in key" })
+    }
+
+    /// An object's members, each value kept as its text; `split` names a member whose
+    /// object value is split one level further.
+    fn object(&mut self, depth: usize, split: Option<&str>, out: &mut Scanned<'a>) -> Result<Vec<Member<'a>>, SyntaxError> {
+        self.expect(b'{', "expected an object")?;
+        let mut members = Vec::with_capacity(6);
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(members);
+        }
+        loop {
+            self.ws();
+            let (ks, ke, escaped) = self.string()?;
+            let key = self.key(ks, ke, escaped)?;
+            self.ws();
+            self.expect(b':', "expected ':'")?;
+            self.ws();
+            let start = self.pos;
+            if split.is_some_and(|s| s == key) && self.peek() == Some(b'{') {
+                out.params = Some(self.object(depth + 1, None, out)?);
+            } else {
+                self.value(depth + 1)?;
+            }
+            members.push((key, &self.text[start..self.pos]));
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(members);
+                }
+                _ => return self.fail("expected ',' or '}'"),
+            }
+        }
+    }
+}
+
+/// Scans a message: a JSON object whose `params`, when an object, is split too.
+/// `Err(Ok(shape))` means valid JSON that is not an object.
+pub(crate) fn scan_message(text: &str) -> Result<Scanned<'_>, Result<Shape, SyntaxError>> {
+    let mut s = Scanner { text, bytes: text.as_bytes(), pos: 0 };
+    s.ws();
+    if s.peek() != Some(b'{') {
+        let shape = if s.peek() == Some(b'[') { Shape::Array } else { Shape::Other };
+        return Err(validate(text).map(|()| shape));
+    }
+    let mut scanned = Scanned::default();
+    scanned.members = s.object(0, Some("params"), &mut scanned).map_err(Err)?;
+    s.ws();
+    if s.pos != s.bytes.len() {
+        return Err(Err(SyntaxError { offset: s.pos, reason: "trailing characters" }));
+    }
+    Ok(scanned)
+}
+
+/// Checks that `text` is exactly one JSON value with optional surrounding whitespace.
+pub(crate) fn validate(text: &str) -> Result<(), SyntaxError> {
+    let mut s = Scanner { text, bytes: text.as_bytes(), pos: 0 };
+    s.value(0)?;
+    s.ws();
+    if s.pos != s.bytes.len() {
+        return s.fail("trailing characters");
+    }
+    Ok(())
+}
+
+/// Decodes a string value's text, borrowing when it has no escapes.
+pub(crate) fn decode_str(value: &str) -> Option<Cow<'_, str>> {
+    let inner = value.strip_prefix('"')?.strip_suffix('"')?;
+    if !inner.contains('\\') {
+        return Some(Cow::Borrowed(inner));
+    }
+    serde_json::from_str::<String>(value).ok().map(Cow::Owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serde_accepts(text: &str) -> bool {
+        serde_json::from_str::<&serde_json::value::RawValue>(text).is_ok()
+    }
+
+    const CORPUS: &[&str] = &[
+        r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2}}}"#,
+        r#" { "a" : [ 1 , -2.5e+3 , true , false , null , "x\"y\\z\u00e9\n" , { } , [ ] ] } "#,
+        r#"{"k":"\ud83d\ude00","n":-0,"m":0.5,"e":1E9,"f":2e-1}"#,
+        "{\"a\":1}\n",
+        r#"[1,2,3]"#, r#""str""#, "42", "-0.0e0", "true", "null", "{}", "[]", "[[[[]]]]",
+        "", " ", "{", "}", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{,}", "[1,]", "[,1]", "{\"a\":1 \"b\":2}",
+        "01", "-", "1.", ".5", "1e", "1e+", "+1", "0x10", "1.5e3.2", "tru", "nul", "falsey",
+        "\"unterminated", "\"bad \\x escape\"", "\"ctrl \u{1} char\"", "\"\\u12g4\"", "\"\\u12\"",
+        "{\"a\":1}}", "{\"a\":1} x", "[1 2]", "{\"a\" 1}", "{1:2}", "\u{feff}{}", "{\"a\":[}",
+        "{\"a\":{\"b\":[1,{\"c\":\"d\"}]}}", "{\"a\":\"\u{e9}\u{1f600}\"}", "\"\\/\"", "1 2",
+    ];
+
+    #[test]
+    fn agrees_with_serde_json_on_the_corpus() {
+        for text in CORPUS {
+            assert_eq!(validate(text).is_ok(), serde_accepts(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn agrees_with_serde_json_on_mutations() {
+        // Deterministic mutations of valid documents: every single-byte deletion,
+        // and replacing each byte by each of a set of structural characters.
+        let seeds = [CORPUS[0], CORPUS[1], CORPUS[2]];
+        let swaps = [b'{', b'}', b'[', b']', b'"', b',', b':', b'\\', b'-', b'1', b'e', b'.', b' ', b'n'];
+        for seed in seeds {
+            let bytes = seed.as_bytes();
+            for i in 0..bytes.len() {
+                let mut deleted = bytes.to_vec();
+                deleted.remove(i);
+                let mut variants = vec![deleted];
+                for &b in &swaps {
+                    let mut swapped = bytes.to_vec();
+                    swapped[i] = b;
+                    variants.push(swapped);
+                }
+                for variant in variants {
+                    let Ok(text) = std::str::from_utf8(&variant) else { continue };
+                    assert_eq!(validate(text).is_ok(), serde_accepts(text), "{text:?}");
+                    if let Ok(scanned) = scan_message(text) {
+                        assert!(serde_accepts(text), "{text:?}");
+                        for (_, value) in scanned.members.iter().chain(scanned.params.iter().flatten()) {
+                            assert!(serde_accepts(value), "member {value:?} of {text:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn finds_members_and_params_members() {
+        let text = r#"{"jsonrpc":"2.0","id":"x","method":"m","params":{"name":"n\"q","arguments":{"a":[1]}},"extra":null}"#;
+        let scanned = scan_message(text).expect("valid");
+        let keys: Vec<&str> = scanned.members.iter().map(|(k, _)| k.as_ref()).collect();
+        assert_eq!(keys, ["jsonrpc", "id", "method", "params", "extra"]);
+        let params = scanned.params.expect("params split");
+        assert_eq!(params[0].1, r#""n\"q""#);
+        assert_eq!(decode_str(params[0].1).as_deref(), Some("n\"q"));
+        assert_eq!(params[1].1, r#"{"a":[1]}"#);
+        assert_eq!(scan_message("[1]").err(), Some(Ok(Shape::Array)));
+        assert!(matches!(scan_message("{oops"), Err(Err(_))));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_recursion() {
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(validate(&deep).is_err());
+        let ok = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        assert!(validate(&ok).is_ok());
+    }
+}
