@@ -198,7 +198,10 @@ pub fn parse_message(text: &str) -> Result<Incoming<'_>, Malformed> {
     }
     match (id, result.map(serde_json::from_str::<&RawValue>)) {
         (Some(id), Some(Ok(result))) => Ok(Incoming::Response { id, result }),
-        (id, _) => Err(request_error(id, "a message needs a method, a result or an error")),
+        (id, _) => Err(request_error(
+            id,
+            "a message needs a method, a result or an error",
+        )),
     }
 }
 

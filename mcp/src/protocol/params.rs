@@ -40,7 +40,11 @@ impl<'a> Params<'a> {
 
     /// The params object as one raw JSON value.
     pub fn to_raw(&self) -> Box<RawValue> {
-        let size = self.members.iter().map(|(k, v)| k.len() + v.len() + 4).sum::<usize>();
+        let size = self
+            .members
+            .iter()
+            .map(|(k, v)| k.len() + v.len() + 4)
+            .sum::<usize>();
         let mut text = String::with_capacity(2 + size);
         text.push('{');
         for (i, (key, value)) in self.members.iter().enumerate() {
@@ -78,7 +82,8 @@ mod tests {
         assert_eq!(params.get_str("name").as_deref(), Some("add"));
         assert_eq!(params.get("arguments"), Some(r#"{"a":1,"b":[2,3]}"#));
         assert!(params.get("missing").is_none());
-        let rebuilt: serde_json::Value = serde_json::from_str(params.to_raw().get()).expect("valid JSON");
+        let rebuilt: serde_json::Value =
+            serde_json::from_str(params.to_raw().get()).expect("valid JSON");
         let original: serde_json::Value = serde_json::from_str(text).expect("valid JSON");
         assert_eq!(rebuilt, original["params"]);
     }

@@ -9,6 +9,19 @@
 
 use std::borrow::Cow;
 
+/// Bytes that may stand in a string as they are: all but `"`, `\\` and controls.
+static PLAIN: [bool; 256] = {
+    let mut table = [true; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = false;
+        b += 1;
+    }
+    table[b'"' as usize] = false;
+    table[b'\\' as usize] = false;
+    table
+};
+
 /// Nesting deeper than this is refused, as `serde_json` refuses it.
 const MAX_DEPTH: usize = 128;
 
@@ -43,6 +56,39 @@ pub(crate) enum Shape {
     Other,
 }
 
+/// The open brackets of the value being skipped.
+struct Brackets {
+    open: [u8; MAX_DEPTH],
+    len: usize,
+}
+
+impl Default for Brackets {
+    fn default() -> Self {
+        Brackets {
+            open: [0; MAX_DEPTH],
+            len: 0,
+        }
+    }
+}
+
+impl Brackets {
+    fn push(&mut self, bracket: u8) {
+        // The caller checks the depth against MAX_DEPTH first.
+        if let Some(slot) = self.open.get_mut(self.len) {
+            *slot = bracket;
+            self.len += 1;
+        }
+    }
+
+    fn last(&self) -> Option<&u8> {
+        self.len.checked_sub(1).and_then(|i| self.open.get(i))
+    }
+
+    fn pop(&mut self) {
+        self.len = self.len.saturating_sub(1);
+    }
+}
+
 struct Scanner<'a> {
     text: &'a str,
     bytes: &'a [u8],
@@ -50,20 +96,27 @@ struct Scanner<'a> {
 }
 
 impl<'a> Scanner<'a> {
+    #[cold]
     fn fail<T>(&self, reason: &'static str) -> Result<T, SyntaxError> {
-        Err(SyntaxError { offset: self.pos, reason })
+        Err(SyntaxError {
+            offset: self.pos,
+            reason,
+        })
     }
 
+    #[inline]
     fn ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
             self.pos += 1;
         }
     }
 
+    #[inline]
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
 
+    #[inline]
     fn expect(&mut self, byte: u8, reason: &'static str) -> Result<(), SyntaxError> {
         if self.peek() == Some(byte) {
             self.pos += 1;
@@ -75,18 +128,24 @@ impl<'a> Scanner<'a> {
 
     /// A string starting at `pos` (on its quote); returns its span and whether it
     /// contains escapes.
+    #[inline]
     fn string(&mut self) -> Result<(usize, usize, bool), SyntaxError> {
         let start = self.pos;
         self.expect(b'"', "expected a string")?;
         let mut escaped = false;
         loop {
-            let rest = &self.bytes[self.pos..];
-            let Some(i) = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20) else {
-                self.pos = self.bytes.len();
+            // The common case, a run of plain bytes, in a tight loop.
+            let bytes = self.bytes;
+            let plain = bytes[self.pos..]
+                .iter()
+                .take_while(|&&b| PLAIN[usize::from(b)])
+                .count();
+            let i = self.pos + plain;
+            self.pos = i;
+            let Some(&stop) = bytes.get(i) else {
                 return self.fail("unterminated string");
             };
-            self.pos += i;
-            match self.bytes[self.pos] {
+            match stop {
                 b'"' => {
                     self.pos += 1;
                     return Ok((start, self.pos, escaped));
@@ -95,7 +154,9 @@ impl<'a> Scanner<'a> {
                     escaped = true;
                     self.pos += 1;
                     match self.peek() {
-                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.pos += 1,
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                            self.pos += 1
+                        }
                         Some(b'u') => {
                             let hex = self.bytes.get(self.pos + 1..self.pos + 5);
                             if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
@@ -111,6 +172,7 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    #[inline]
     fn digits(&mut self) -> usize {
         let start = self.pos;
         while self.peek().is_some_and(|b| b.is_ascii_digit()) {
@@ -119,6 +181,7 @@ impl<'a> Scanner<'a> {
         self.pos - start
     }
 
+    #[inline]
     fn number(&mut self) -> Result<(), SyntaxError> {
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -157,16 +220,17 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// One value of any kind, validated; iterative, so depth costs no stack.
+    /// One value of any kind, validated; iterative, so depth costs no call stack, and
+    /// the open brackets live in a fixed array, so it allocates nothing.
     fn value(&mut self, depth: usize) -> Result<(), SyntaxError> {
-        let mut stack: Vec<u8> = Vec::new();
+        let mut stack = Brackets::default();
         loop {
             self.ws();
             // A value.
             match self.peek() {
                 Some(b'{') | Some(b'[') => {
                     let open = self.bytes[self.pos];
-                    if depth + stack.len() + 1 > MAX_DEPTH {
+                    if depth + stack.len + 1 > MAX_DEPTH {
                         return self.fail("nesting too deep");
                     }
                     self.pos += 1;
@@ -218,12 +282,14 @@ impl<'a> Scanner<'a> {
     }
 
     /// `"key" :` inside an object being skipped.
+    #[inline]
     fn member_key(&mut self) -> Result<(), SyntaxError> {
         self.string()?;
         self.ws();
         self.expect(b':', "expected ':'")
     }
 
+    #[inline]
     fn key(&self, start: usize, end: usize, escaped: bool) -> Result<Cow<'a, str>, SyntaxError> {
         let inner = &self.text[start + 1..end - 1];
         if !escaped {
@@ -231,12 +297,20 @@ impl<'a> Scanner<'a> {
         }
         serde_json::from_str::<String>(&self.text[start..end])
             .map(Cow::Owned)
-            .map_err(|_| SyntaxError { offset: start, reason: "invalid escape in key" })
+            .map_err(|_| SyntaxError {
+                offset: start,
+                reason: "invalid escape in key",
+            })
     }
 
     /// An object's members, each value kept as its text; `split` names a member whose
     /// object value is split one level further.
-    fn object(&mut self, depth: usize, split: Option<&str>, out: &mut Scanned<'a>) -> Result<Vec<Member<'a>>, SyntaxError> {
+    fn object(
+        &mut self,
+        depth: usize,
+        split: Option<&str>,
+        out: &mut Scanned<'a>,
+    ) -> Result<Vec<Member<'a>>, SyntaxError> {
         self.expect(b'{', "expected an object")?;
         let mut members = Vec::with_capacity(6);
         self.ws();
@@ -274,24 +348,39 @@ impl<'a> Scanner<'a> {
 /// Scans a message: a JSON object whose `params`, when an object, is split too.
 /// `Err(Ok(shape))` means valid JSON that is not an object.
 pub(crate) fn scan_message(text: &str) -> Result<Scanned<'_>, Result<Shape, SyntaxError>> {
-    let mut s = Scanner { text, bytes: text.as_bytes(), pos: 0 };
+    let mut s = Scanner {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
     s.ws();
     if s.peek() != Some(b'{') {
-        let shape = if s.peek() == Some(b'[') { Shape::Array } else { Shape::Other };
+        let shape = if s.peek() == Some(b'[') {
+            Shape::Array
+        } else {
+            Shape::Other
+        };
         return Err(validate(text).map(|()| shape));
     }
     let mut scanned = Scanned::default();
     scanned.members = s.object(0, Some("params"), &mut scanned).map_err(Err)?;
     s.ws();
     if s.pos != s.bytes.len() {
-        return Err(Err(SyntaxError { offset: s.pos, reason: "trailing characters" }));
+        return Err(Err(SyntaxError {
+            offset: s.pos,
+            reason: "trailing characters",
+        }));
     }
     Ok(scanned)
 }
 
 /// Checks that `text` is exactly one JSON value with optional surrounding whitespace.
 pub(crate) fn validate(text: &str) -> Result<(), SyntaxError> {
-    let mut s = Scanner { text, bytes: text.as_bytes(), pos: 0 };
+    let mut s = Scanner {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
     s.value(0)?;
     s.ws();
     if s.pos != s.bytes.len() {
@@ -322,12 +411,54 @@ mod tests {
         r#" { "a" : [ 1 , -2.5e+3 , true , false , null , "x\"y\\z\u00e9\n" , { } , [ ] ] } "#,
         r#"{"k":"\ud83d\ude00","n":-0,"m":0.5,"e":1E9,"f":2e-1}"#,
         "{\"a\":1}\n",
-        r#"[1,2,3]"#, r#""str""#, "42", "-0.0e0", "true", "null", "{}", "[]", "[[[[]]]]",
-        "", " ", "{", "}", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{,}", "[1,]", "[,1]", "{\"a\":1 \"b\":2}",
-        "01", "-", "1.", ".5", "1e", "1e+", "+1", "0x10", "1.5e3.2", "tru", "nul", "falsey",
-        "\"unterminated", "\"bad \\x escape\"", "\"ctrl \u{1} char\"", "\"\\u12g4\"", "\"\\u12\"",
-        "{\"a\":1}}", "{\"a\":1} x", "[1 2]", "{\"a\" 1}", "{1:2}", "\u{feff}{}", "{\"a\":[}",
-        "{\"a\":{\"b\":[1,{\"c\":\"d\"}]}}", "{\"a\":\"\u{e9}\u{1f600}\"}", "\"\\/\"", "1 2",
+        r#"[1,2,3]"#,
+        r#""str""#,
+        "42",
+        "-0.0e0",
+        "true",
+        "null",
+        "{}",
+        "[]",
+        "[[[[]]]]",
+        "",
+        " ",
+        "{",
+        "}",
+        "{\"a\"}",
+        "{\"a\":}",
+        "{\"a\":1,}",
+        "{,}",
+        "[1,]",
+        "[,1]",
+        "{\"a\":1 \"b\":2}",
+        "01",
+        "-",
+        "1.",
+        ".5",
+        "1e",
+        "1e+",
+        "+1",
+        "0x10",
+        "1.5e3.2",
+        "tru",
+        "nul",
+        "falsey",
+        "\"unterminated",
+        "\"bad \\x escape\"",
+        "\"ctrl \u{1} char\"",
+        "\"\\u12g4\"",
+        "\"\\u12\"",
+        "{\"a\":1}}",
+        "{\"a\":1} x",
+        "[1 2]",
+        "{\"a\" 1}",
+        "{1:2}",
+        "\u{feff}{}",
+        "{\"a\":[}",
+        "{\"a\":{\"b\":[1,{\"c\":\"d\"}]}}",
+        "{\"a\":\"\u{e9}\u{1f600}\"}",
+        "\"\\/\"",
+        "1 2",
     ];
 
     #[test]
@@ -342,7 +473,9 @@ mod tests {
         // Deterministic mutations of valid documents: every single-byte deletion,
         // and replacing each byte by each of a set of structural characters.
         let seeds = [CORPUS[0], CORPUS[1], CORPUS[2]];
-        let swaps = [b'{', b'}', b'[', b']', b'"', b',', b':', b'\\', b'-', b'1', b'e', b'.', b' ', b'n'];
+        let swaps = [
+            b'{', b'}', b'[', b']', b'"', b',', b':', b'\\', b'-', b'1', b'e', b'.', b' ', b'n',
+        ];
         for seed in seeds {
             let bytes = seed.as_bytes();
             for i in 0..bytes.len() {
@@ -355,11 +488,17 @@ mod tests {
                     variants.push(swapped);
                 }
                 for variant in variants {
-                    let Ok(text) = std::str::from_utf8(&variant) else { continue };
+                    let Ok(text) = std::str::from_utf8(&variant) else {
+                        continue;
+                    };
                     assert_eq!(validate(text).is_ok(), serde_accepts(text), "{text:?}");
                     if let Ok(scanned) = scan_message(text) {
                         assert!(serde_accepts(text), "{text:?}");
-                        for (_, value) in scanned.members.iter().chain(scanned.params.iter().flatten()) {
+                        for (_, value) in scanned
+                            .members
+                            .iter()
+                            .chain(scanned.params.iter().flatten())
+                        {
                             assert!(serde_accepts(value), "member {value:?} of {text:?}");
                         }
                     }

@@ -103,7 +103,11 @@ impl PipeWriter {
 }
 
 impl tokio::io::AsyncWrite for PipeWriter {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         use std::io::Write;
         match self.fd.get_ref().write(buf) {
             Err(err) if err.kind() == io::ErrorKind::WouldBlock => {}

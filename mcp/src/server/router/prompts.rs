@@ -59,7 +59,10 @@ pub(super) async fn get(server: &ServerInner, req: McpRequest) -> McpResponse {
         era,
         || binding.clone(),
         params.request_state.as_deref(),
-        params.input_responses.as_deref().map(serde_json::value::RawValue::get),
+        params
+            .input_responses
+            .as_deref()
+            .map(serde_json::value::RawValue::get),
     ) {
         Ok(round) => round,
         Err(err) => return McpResponse::error(err),
