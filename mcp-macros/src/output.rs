@@ -104,14 +104,11 @@ impl Output<'_> {
             } => {
                 let ok = structured(value, quote!(__v));
                 let span = error.map_or_else(|| result.span(), |e| e.span());
-                let display = quote_spanned!(span=> &__e as &dyn ::std::fmt::Display);
-                let text = quote!(::std::string::ToString::to_string(#display));
+                let error = quote_spanned!(span=> ::boltmcp::__private::error_result(__e));
                 quote! {
                     match __out {
                         ::core::result::Result::Ok(__v) => #ok,
-                        ::core::result::Result::Err(__e) => ::core::result::Result::Ok(
-                            ::boltmcp::protocol::CallToolResult::error_text(#text),
-                        ),
+                        ::core::result::Result::Err(__e) => #error,
                     }
                 }
             }
@@ -145,16 +142,13 @@ impl Output<'_> {
             } => {
                 let ok = json(value, quote!(__v));
                 let span = error.map_or_else(|| result.span(), |e| e.span());
-                let display = quote_spanned!(span=> &__e as &dyn ::std::fmt::Display);
-                let text = quote!(::std::string::ToString::to_string(#display));
+                let error = quote_spanned!(span=> ::boltmcp::__private::error_result(__e));
                 quote! {
                     match __out {
                         ::core::result::Result::Ok(__v) => #ok,
-                        ::core::result::Result::Err(__e) => ::core::result::Result::Ok(
-                            ::boltmcp::__private::SyncOutput::Result(
-                                ::boltmcp::protocol::CallToolResult::error_text(#text),
-                            ),
-                        ),
+                        ::core::result::Result::Err(__e) => {
+                            (#error).map(::boltmcp::__private::SyncOutput::Result)
+                        }
                     }
                 }
             }

@@ -115,6 +115,22 @@ impl fmt::Display for ToolError {
     }
 }
 
+/// Turns a handler's error into a `ToolError`, keeping it whole when it already is one
+/// (so `ToolError::protocol` and `ToolError::invalid_arguments` keep their meaning
+/// through a `Result<_, ToolError>`), else taking its message.
+pub(crate) fn into_tool_error<E: fmt::Display + 'static>(err: E) -> ToolError {
+    let mut slot = Some(err);
+    if let Some(tool) = (&mut slot as &mut dyn std::any::Any).downcast_mut::<Option<ToolError>>()
+        && let Some(tool) = tool.take()
+    {
+        return tool;
+    }
+    match slot {
+        Some(err) => ToolError::new(err),
+        None => ToolError::new("error"),
+    }
+}
+
 impl<E: std::error::Error + Send + Sync + 'static> From<E> for ToolError {
     fn from(err: E) -> Self {
         ToolError::new(err)

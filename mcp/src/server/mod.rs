@@ -70,6 +70,6 @@ pub trait Handlers: Send + Sync + 'static {
 #[doc(hidden)]
 pub mod __private {
     //! Support for the code `#[tool]`, `#[resource]` and `#[prompt]` generate. Not a public API.
-    pub use super::output::{SyncOutput, structured_json, structured_result};
+    pub use super::output::{SyncOutput, error_result, structured_json, structured_result};
     pub use super::schema::{input_schema, output_schema};
 }

@@ -73,13 +73,24 @@ impl IntoCallToolResult for ToolError {
     }
 }
 
-impl<T: IntoCallToolResult, E: std::fmt::Display> IntoCallToolResult for Result<T, E> {
+impl<T: IntoCallToolResult, E: std::fmt::Display + 'static> IntoCallToolResult for Result<T, E> {
     fn into_call_tool_result(self) -> Result<CallToolResult, ToolError> {
         match self {
             Ok(value) => value.into_call_tool_result(),
-            Err(err) => Ok(CallToolResult::error_text(err.to_string())),
+            Err(err) => error_result(err),
         }
     }
+}
+
+/// A tool's `Err`: an `isError` result with its message, unless it is a `ToolError`
+/// carrying a JSON-RPC error the handler chose, which is answered as such.
+#[doc(hidden)]
+pub fn error_result<E: std::fmt::Display + 'static>(err: E) -> Result<CallToolResult, ToolError> {
+    let err = super::error::into_tool_error(err);
+    if err.as_protocol().is_some() {
+        return Err(err);
+    }
+    Ok(CallToolResult::error_text(err.message()))
 }
 
 /// Structured tool output: the value is sent as `structuredContent` and, for clients

@@ -76,11 +76,11 @@ impl IntoGetPromptResult for String {
     }
 }
 
-impl<T: IntoGetPromptResult, E: fmt::Display> IntoGetPromptResult for Result<T, E> {
+impl<T: IntoGetPromptResult, E: fmt::Display + 'static> IntoGetPromptResult for Result<T, E> {
     fn into_get_prompt_result(self) -> Result<GetPromptResult, ToolError> {
         match self {
             Ok(value) => value.into_get_prompt_result(),
-            Err(err) => Err(ToolError::new(err)),
+            Err(err) => Err(super::error::into_tool_error(err)),
         }
     }
 }

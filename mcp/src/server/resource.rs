@@ -113,7 +113,7 @@ impl<T: serde::Serialize> IntoReadResourceResult for Json<T> {
     }
 }
 
-impl<T: IntoReadResourceResult, E: fmt::Display> IntoReadResourceResult for Result<T, E> {
+impl<T: IntoReadResourceResult, E: fmt::Display + 'static> IntoReadResourceResult for Result<T, E> {
     fn into_read_resource_result(
         self,
         uri: &str,
@@ -121,7 +121,7 @@ impl<T: IntoReadResourceResult, E: fmt::Display> IntoReadResourceResult for Resu
     ) -> Result<ReadResourceResult, ToolError> {
         match self {
             Ok(value) => value.into_read_resource_result(uri, mime_type),
-            Err(err) => Err(ToolError::new(err)),
+            Err(err) => Err(super::error::into_tool_error(err)),
         }
     }
 }

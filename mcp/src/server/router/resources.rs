@@ -32,8 +32,12 @@ pub(crate) fn not_found(era: Era, uri: &str) -> ErrorObject {
     ErrorObject::new(code, format!("Resource not found: {uri}")).with_data(json!({ "uri": uri }))
 }
 
-/// A handler failure on a read or a prompt: the handler's own JSON-RPC error, or -32603.
+/// A handler failure on a read or a prompt: the handler's own JSON-RPC error, -32602
+/// for arguments (or template variables) that do not fit, else -32603.
 pub(crate) fn handler_error(err: ToolError) -> ErrorObject {
+    if err.is_invalid_arguments() {
+        return ErrorObject::new(code::INVALID_PARAMS, err.message());
+    }
     match err.into_protocol() {
         Ok(protocol) => protocol,
         Err(message) => ErrorObject::internal(message),
