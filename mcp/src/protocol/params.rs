@@ -9,17 +9,17 @@ use std::borrow::Cow;
 
 use serde_json::value::RawValue;
 
-use super::scan::{Member, decode_str};
+use super::scan::{Members, decode_str};
 
 /// The members of a request's `params`, borrowed from the message text. Every value
 /// is valid JSON: the scanner checked it.
 #[derive(Debug, Clone, Default)]
 pub struct Params<'a> {
-    members: Vec<Member<'a>>,
+    members: Members<'a>,
 }
 
 impl<'a> Params<'a> {
-    pub(crate) fn new(members: Vec<Member<'a>>) -> Self {
+    pub(crate) fn new(members: Members<'a>) -> Self {
         Params { members }
     }
 

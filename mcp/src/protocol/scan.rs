@@ -9,6 +9,8 @@
 
 use std::borrow::Cow;
 
+use smallvec::SmallVec;
+
 /// Bytes that may stand in a string as they are: all but `"`, `\\` and controls.
 static PLAIN: [bool; 256] = {
     let mut table = [true; 256];
@@ -41,12 +43,15 @@ impl std::fmt::Display for SyntaxError {
 /// One member of an object: its decoded key and its value's JSON text.
 pub(crate) type Member<'a> = (Cow<'a, str>, &'a str);
 
+/// An object's members, inline up to a typical message's size: no allocation.
+pub(crate) type Members<'a> = SmallVec<[Member<'a>; 8]>;
+
 /// The scanned message: its top-level members, and `params`' members when `params`
 /// is an object.
 #[derive(Debug, Default)]
 pub(crate) struct Scanned<'a> {
-    pub(crate) members: Vec<Member<'a>>,
-    pub(crate) params: Option<Vec<Member<'a>>>,
+    pub(crate) members: Members<'a>,
+    pub(crate) params: Option<Members<'a>>,
 }
 
 /// What the top-level value of a valid text is, when it is not an object.
@@ -310,9 +315,9 @@ impl<'a> Scanner<'a> {
         depth: usize,
         split: Option<&str>,
         out: &mut Scanned<'a>,
-    ) -> Result<Vec<Member<'a>>, SyntaxError> {
+    ) -> Result<Members<'a>, SyntaxError> {
         self.expect(b'{', "expected an object")?;
-        let mut members = Vec::with_capacity(6);
+        let mut members = Members::new();
         self.ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
