@@ -107,6 +107,18 @@ pub(crate) fn server_with_page_size(page_size: usize) -> Server {
             let uris: Vec<String> = roots.iter().map(|r| r.uri.clone()).collect();
             Ok::<_, ToolError>(uris.join(","))
         }))
+        .resource(ResourceDef::new(
+            "test://secret",
+            "secret",
+            |req: boltmcp::server::ResourceRequest| async move {
+                match req.ctx.elicit::<Confirm>("Reveal?").await? {
+                    Elicitation::Accepted(Confirm { ok: true }) => {
+                        Ok::<_, ToolError>("the secret".to_owned())
+                    }
+                    _ => Ok("withheld".to_owned()),
+                }
+            },
+        ))
         .resource(
             ResourceDef::new("test://static", "static", |_| async { "static text" })
                 .mime_type("text/plain"),

@@ -341,3 +341,37 @@ async fn log_notifications_follow_the_request_log_level() {
         "no logLevel: no log notifications came first"
     );
 }
+
+#[tokio::test]
+async fn a_resource_read_resumes_through_input_required_too() {
+    let mut client = RawClient::connect(server());
+    let caps = json!({ "elicitation": {} });
+    let first = client
+        .request(
+            "resources/read",
+            modern_params(json!({ "uri": "test://secret" }), caps.clone()),
+        )
+        .await;
+    assert_eq!(first["result"]["resultType"], "input_required");
+    let (key, _) = first["result"]["inputRequests"]
+        .as_object()
+        .expect("requests")
+        .iter()
+        .next()
+        .expect("one");
+    let retry = json!({ "uri": "test://secret", "requestState": first["result"]["requestState"],
+        "inputResponses": { key: { "action": "accept", "content": { "ok": true } } } });
+    let done = client
+        .request("resources/read", modern_params(retry, caps.clone()))
+        .await;
+    assert_eq!(done["result"]["contents"][0]["text"], "the secret");
+    let elsewhere =
+        json!({ "uri": "test://static", "requestState": first["result"]["requestState"] });
+    let refused = client
+        .request("resources/read", modern_params(elsewhere, caps))
+        .await;
+    assert_eq!(
+        refused["error"]["code"], -32602,
+        "a state is bound to its URI"
+    );
+}

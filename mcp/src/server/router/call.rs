@@ -100,7 +100,7 @@ pub(super) async fn call_tool(server: &ServerInner, mut req: McpRequest) -> McpR
         era,
         binding,
         params.request_state.as_deref(),
-        params.input_responses.as_deref(),
+        params.input_responses.as_deref().map(serde_json::from_str),
     ) {
         Ok(round) => round,
         Err(err) => return McpResponse::error(err),

@@ -17,6 +17,35 @@ use crate::server::input::{self, Binding};
 use crate::server::request::McpResponse;
 use crate::server::{BoxFuture, ToolError};
 
+/// The members a 2026-07-28 retry adds to any request that may need input.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct RetryParams {
+    #[serde(default, rename = "requestState")]
+    request_state: Option<String>,
+    // A map, not raw JSON: serde cannot hand a flattened member over as `RawValue`.
+    #[serde(default, rename = "inputResponses")]
+    input_responses: Option<HashMap<String, Value>>,
+}
+
+impl RetryParams {
+    /// The verified answers this retry brings (none on a first attempt).
+    pub(crate) fn round(
+        &self,
+        server: &ServerInner,
+        era: Era,
+        binding: &Binding,
+    ) -> Result<InputRound, ErrorObject> {
+        let responses = self.input_responses.clone().map(Ok);
+        input_round(
+            server,
+            era,
+            || binding.clone(),
+            self.request_state.as_deref(),
+            responses,
+        )
+    }
+}
+
 /// How a handler run ended.
 pub(crate) enum Outcome<T> {
     /// The handler returned.
@@ -65,13 +94,12 @@ pub(crate) fn input_round(
     era: Era,
     binding: impl FnOnce() -> Binding,
     state: Option<&str>,
-    responses: Option<&str>,
+    responses: Option<Result<HashMap<String, Value>, serde_json::Error>>,
 ) -> Result<InputRound, ErrorObject> {
     if era == Era::Legacy {
         return Ok(InputRound::default());
     }
     let responses = responses
-        .map(serde_json::from_str::<HashMap<String, Value>>)
         .transpose()
         .map_err(|e| ErrorObject::invalid_params(format!("inputResponses: {e}")))?;
     match (state, responses) {

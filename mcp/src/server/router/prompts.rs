@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::invoke::{Outcome, input_round, invoke};
+use super::invoke::{Outcome, RetryParams, invoke};
 use super::resources::handler_error;
 use super::{context, finish, parse_params};
 use crate::protocol::{ErrorObject, ResultType};
@@ -19,10 +19,8 @@ struct GetParams {
     name: String,
     #[serde(default)]
     arguments: Option<BTreeMap<String, String>>,
-    #[serde(default, rename = "requestState")]
-    request_state: Option<String>,
-    #[serde(default, rename = "inputResponses")]
-    input_responses: Option<Box<serde_json::value::RawValue>>,
+    #[serde(flatten)]
+    retry: RetryParams,
 }
 
 pub(super) async fn get(server: &ServerInner, req: McpRequest) -> McpResponse {
@@ -54,16 +52,7 @@ pub(super) async fn get(server: &ServerInner, req: McpRequest) -> McpResponse {
     }
     let args_json = serde_json::to_string(&arguments).unwrap_or_default();
     let binding = Binding::new("prompts/get", &params.name, Some(&args_json));
-    let round = match input_round(
-        server,
-        era,
-        || binding.clone(),
-        params.request_state.as_deref(),
-        params
-            .input_responses
-            .as_deref()
-            .map(serde_json::value::RawValue::get),
-    ) {
+    let round = match params.retry.round(server, era, &binding) {
         Ok(round) => round,
         Err(err) => return McpResponse::error(err),
     };

@@ -6,7 +6,7 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::invoke::{Outcome, input_round, invoke};
+use super::invoke::{Outcome, RetryParams, invoke};
 use super::{context, finish, parse_params};
 use crate::protocol::{CacheScope, Era, ErrorObject, ResultType, SubscribeRequestParams, code};
 use crate::server::ToolError;
@@ -18,10 +18,8 @@ use crate::server::resource::ResourceRequest;
 #[derive(Deserialize)]
 struct ReadParams {
     uri: String,
-    #[serde(default, rename = "requestState")]
-    request_state: Option<String>,
-    #[serde(default, rename = "inputResponses")]
-    input_responses: Option<Box<serde_json::value::RawValue>>,
+    #[serde(flatten)]
+    retry: RetryParams,
 }
 
 pub(crate) fn not_found(era: Era, uri: &str) -> ErrorObject {
@@ -65,16 +63,7 @@ pub(super) async fn read(server: &ServerInner, req: McpRequest) -> McpResponse {
         }
     };
     let binding = Binding::new("resources/read", &params.uri, None);
-    let round = match input_round(
-        server,
-        era,
-        || binding.clone(),
-        params.request_state.as_deref(),
-        params
-            .input_responses
-            .as_deref()
-            .map(serde_json::value::RawValue::get),
-    ) {
+    let round = match params.retry.round(server, era, &binding) {
         Ok(round) => round,
         Err(err) => return McpResponse::error(err),
     };
