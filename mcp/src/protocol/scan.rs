@@ -9,8 +9,6 @@
 
 use std::borrow::Cow;
 
-use smallvec::SmallVec;
-
 /// Bytes that may stand in a string as they are: all but `"`, `\\` and controls.
 static PLAIN: [bool; 256] = {
     let mut table = [true; 256];
@@ -43,8 +41,9 @@ impl std::fmt::Display for SyntaxError {
 /// One member of an object: its decoded key and its value's JSON text.
 pub(crate) type Member<'a> = (Cow<'a, str>, &'a str);
 
-/// An object's members, inline up to a typical message's size: no allocation.
-pub(crate) type Members<'a> = SmallVec<[Member<'a>; 8]>;
+/// An object's members. (An inline small vector was measured: moving it cost more
+/// than the allocation it saves.)
+pub(crate) type Members<'a> = Vec<Member<'a>>;
 
 /// The scanned message: its top-level members, and `params`' members when `params`
 /// is an object.
@@ -317,7 +316,7 @@ impl<'a> Scanner<'a> {
         out: &mut Scanned<'a>,
     ) -> Result<Members<'a>, SyntaxError> {
         self.expect(b'{', "expected an object")?;
-        let mut members = Members::new();
+        let mut members = Members::with_capacity(8);
         self.ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
