@@ -163,6 +163,21 @@ async fn legacy_2025_11_25_output_matches_its_schema() {
     let ask = client.recv().await.expect("elicitation");
     spec.check("ElicitRequest", &ask);
     spec.check("JSONRPCRequest", &ask);
+
+    let mut capable = RawClient::connect(fixtures::server());
+    capable
+        .initialize("2025-11-25", json!({ "sampling": {}, "roots": {} }))
+        .await;
+    capable.send(&json!({ "jsonrpc": "2.0", "id": 92, "method": "tools/call", "params": { "name": "ask_model", "arguments": {} } })).await;
+    spec.check(
+        "CreateMessageRequest",
+        &capable.recv().await.expect("sampling request"),
+    );
+    capable.send(&json!({ "jsonrpc": "2.0", "id": 93, "method": "tools/call", "params": { "name": "roots", "arguments": {} } })).await;
+    spec.check(
+        "ListRootsRequest",
+        &capable.recv().await.expect("roots request"),
+    );
 }
 
 #[tokio::test]
