@@ -9,28 +9,23 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use futures_util::FutureExt;
-use serde::Deserialize;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tower::{BoxError, ServiceExt};
 
 use super::builder::{Server, Stack};
-use super::output::SyncOutput;
 use super::peer::Peer;
 use super::registry::ServerEvent;
 use super::request::{CallParts, McpRequest, RequestMeta};
-use super::router::call::settle;
-use super::router::invoke::panic_message;
 use super::session::Session;
 use super::target::{Target, TargetKind, TargetMeta};
-use crate::protocol::jsonrpc::{
-    parse_message, write_error, write_response, write_result, write_result_with,
-};
-use crate::protocol::{
-    ClientCapabilities, Era, ErrorObject, Implementation, Incoming, LoggingLevel, ProgressToken,
-    ProtocolVersion, RequestId,
-};
-use crate::protocol::{META_SERVER_INFO, Params};
+use crate::protocol::jsonrpc::{parse_message, write_error, write_response};
+use crate::protocol::{Era, ErrorObject, Incoming, Params, ProtocolVersion, RequestId};
+
+mod fast_path;
+mod peek;
+
+use peek::{Peek, WireMeta};
 
 /// What the transport should do with one incoming message.
 pub enum Dispatch {
@@ -58,52 +53,6 @@ pub struct Connection {
     server: Server,
     session: Arc<Session>,
     peer: Peer,
-}
-
-#[derive(Deserialize, Default)]
-struct WireMeta {
-    #[serde(rename = "progressToken", default)]
-    progress_token: Option<ProgressToken>,
-    #[serde(rename = "io.modelcontextprotocol/protocolVersion", default)]
-    protocol_version: Option<String>,
-    #[serde(rename = "io.modelcontextprotocol/clientCapabilities", default)]
-    client_capabilities: Option<Box<ClientCapabilities>>,
-    #[serde(rename = "io.modelcontextprotocol/logLevel", default)]
-    log_level: Option<LoggingLevel>,
-    #[serde(rename = "io.modelcontextprotocol/clientInfo", default)]
-    client_info: Option<Box<Implementation>>,
-}
-
-/// The parts of params the engine reads before routing: `_meta` and the target.
-#[derive(Default)]
-struct Peek<'a> {
-    meta: Option<WireMeta>,
-    name: Option<Cow<'a, str>>,
-    uri: Option<Cow<'a, str>>,
-    arguments: Option<&'a str>,
-    request_state: Option<Cow<'a, str>>,
-    input_responses: Option<&'a str>,
-}
-
-impl<'a> Peek<'a> {
-    /// Picks the members out of params read in one pass; only `_meta` is parsed here.
-    fn from_params(params: &Params<'a>) -> Result<Self, ErrorObject> {
-        let meta = match params.get("_meta") {
-            Some(raw) => Some(
-                serde_json::from_str(raw)
-                    .map_err(|e| ErrorObject::invalid_params(format!("params._meta: {e}")))?,
-            ),
-            None => None,
-        };
-        Ok(Peek {
-            meta,
-            name: params.get_str("name"),
-            uri: params.get_str("uri"),
-            arguments: params.get("arguments"),
-            request_state: params.get_str("requestState"),
-            input_responses: params.get("inputResponses"),
-        })
-    }
 }
 
 /// A response that must wait: it yields the line, or `None` when the request was cancelled.
@@ -346,74 +295,6 @@ impl Connection {
             }
             Some(out)
         }))
-    }
-
-    /// The fast path of `tools/call`: a tool with a synchronous handler on a server
-    /// without layers runs right here, its result serialised straight into the line.
-    /// Nothing differs for the client: such a handler takes no context, so it cannot
-    /// report progress, log, ask questions or be cancelled mid-way, and a panic is
-    /// caught and answered exactly as on the general path.
-    fn try_sync_call(
-        &self,
-        id: &RequestId,
-        version: ProtocolVersion,
-        peek: &Peek<'_>,
-        out: &mut Vec<u8>,
-    ) -> bool {
-        let Stack::Bare(_) = &self.server.stack else {
-            return false;
-        };
-        if peek.request_state.is_some() || peek.input_responses.is_some() {
-            return false;
-        }
-        let Some(name) = peek.name.as_deref() else {
-            return false;
-        };
-        let Some(sync) = self.server.inner.registry.tools.sync_handler(name) else {
-            return false;
-        };
-        if self.session.is_running(id) {
-            return false;
-        }
-        let args = peek.arguments.unwrap_or("{}");
-        let returned = std::panic::catch_unwind(AssertUnwindSafe(|| sync(args)))
-            .map_err(|panic| panic_message(&panic));
-        let returned = match returned {
-            Ok(Ok(SyncOutput::Structured(json))) => {
-                self.write_structured(out, id, version.era(), &json);
-                return true;
-            }
-            other => other.map(|r| r.map(SyncOutput::into_result)),
-        };
-        match settle(&self.server.inner, version.era(), name, returned) {
-            Ok(result) => {
-                if let Err(err) = write_result(out, id, &result) {
-                    write_error(out, Some(id), &ErrorObject::internal(err));
-                }
-            }
-            Err(error) => write_error(out, Some(id), &error),
-        }
-        true
-    }
-
-    /// Writes a structured tool result whose JSON is already serialised: the text block
-    /// mirrors it for clients without structured output, as the spec recommends.
-    fn write_structured(&self, out: &mut Vec<u8>, id: &RequestId, era: Era, json: &str) {
-        write_result_with(out, id, |out| {
-            out.extend_from_slice(br#"{"content":[{"type":"text","text":"#);
-            serde_json::to_writer(&mut *out, json)?;
-            out.extend_from_slice(br#"}],"structuredContent":"#);
-            out.extend_from_slice(json.as_bytes());
-            if era == Era::Modern {
-                out.extend_from_slice(br#","resultType":"complete","_meta":{""#);
-                out.extend_from_slice(META_SERVER_INFO.as_bytes());
-                out.extend_from_slice(br#"":"#);
-                out.extend_from_slice(self.server.inner.info_text.as_bytes());
-                out.push(b'}');
-            }
-            out.push(b'}');
-            Ok(())
-        });
     }
 
     fn resolve_target(

@@ -1,0 +1,83 @@
+//! The fast path of `tools/call`: a tool with a synchronous handler, on a server
+//! without layers, runs inline and its result is serialised straight into the line.
+
+use std::panic::AssertUnwindSafe;
+
+use super::Connection;
+use super::peek::Peek;
+use crate::protocol::jsonrpc::{write_error, write_result, write_result_with};
+use crate::protocol::{Era, ErrorObject, META_SERVER_INFO, ProtocolVersion, RequestId};
+use crate::server::builder::Stack;
+use crate::server::output::SyncOutput;
+use crate::server::router::call::settle;
+use crate::server::router::invoke::panic_message;
+
+impl Connection {
+    /// The fast path of `tools/call`: a tool with a synchronous handler on a server
+    /// without layers runs right here, its result serialised straight into the line.
+    /// Nothing differs for the client: such a handler takes no context, so it cannot
+    /// report progress, log, ask questions or be cancelled mid-way, and a panic is
+    /// caught and answered exactly as on the general path.
+    pub(super) fn try_sync_call(
+        &self,
+        id: &RequestId,
+        version: ProtocolVersion,
+        peek: &Peek<'_>,
+        out: &mut Vec<u8>,
+    ) -> bool {
+        let Stack::Bare(_) = &self.server.stack else {
+            return false;
+        };
+        if peek.request_state.is_some() || peek.input_responses.is_some() {
+            return false;
+        }
+        let Some(name) = peek.name.as_deref() else {
+            return false;
+        };
+        let Some(sync) = self.server.inner.registry.tools.sync_handler(name) else {
+            return false;
+        };
+        if self.session.is_running(id) {
+            return false;
+        }
+        let args = peek.arguments.unwrap_or("{}");
+        let returned = std::panic::catch_unwind(AssertUnwindSafe(|| sync(args)))
+            .map_err(|panic| panic_message(&panic));
+        let returned = match returned {
+            Ok(Ok(SyncOutput::Structured(json))) => {
+                self.write_structured(out, id, version.era(), &json);
+                return true;
+            }
+            other => other.map(|r| r.map(SyncOutput::into_result)),
+        };
+        match settle(&self.server.inner, version.era(), name, returned) {
+            Ok(result) => {
+                if let Err(err) = write_result(out, id, &result) {
+                    write_error(out, Some(id), &ErrorObject::internal(err));
+                }
+            }
+            Err(error) => write_error(out, Some(id), &error),
+        }
+        true
+    }
+
+    /// Writes a structured tool result whose JSON is already serialised: the text block
+    /// mirrors it for clients without structured output, as the spec recommends.
+    fn write_structured(&self, out: &mut Vec<u8>, id: &RequestId, era: Era, json: &str) {
+        write_result_with(out, id, |out| {
+            out.extend_from_slice(br#"{"content":[{"type":"text","text":"#);
+            serde_json::to_writer(&mut *out, json)?;
+            out.extend_from_slice(br#"}],"structuredContent":"#);
+            out.extend_from_slice(json.as_bytes());
+            if era == Era::Modern {
+                out.extend_from_slice(br#","resultType":"complete","_meta":{""#);
+                out.extend_from_slice(META_SERVER_INFO.as_bytes());
+                out.extend_from_slice(br#"":"#);
+                out.extend_from_slice(self.server.inner.info_text.as_bytes());
+                out.push(b'}');
+            }
+            out.push(b'}');
+            Ok(())
+        });
+    }
+}
