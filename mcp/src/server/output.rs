@@ -117,8 +117,20 @@ impl<T: Serialize> IntoCallToolResult for Json<T> {
 pub enum SyncOutput {
     /// A finished result.
     Result(CallToolResult),
-    /// The JSON text of `structuredContent` (already wrapped when the schema says so).
-    Structured(String),
+    /// The JSON text of `structuredContent` (already wrapped when the schema says so),
+    /// in a buffer the fast path hands back with [`recycle`] once written out.
+    Structured(Vec<u8>),
+}
+
+thread_local! {
+    /// One serialisation buffer per thread, reused call after call.
+    static SCRATCH: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Returns a buffer from [`SyncOutput::Structured`] for the next call to reuse.
+pub(crate) fn recycle(mut buffer: Vec<u8>) {
+    buffer.clear();
+    SCRATCH.set(buffer);
 }
 
 impl SyncOutput {
@@ -127,6 +139,8 @@ impl SyncOutput {
         match self {
             SyncOutput::Result(result) => result,
             SyncOutput::Structured(json) => {
+                // serde_json wrote it, so it is UTF-8 JSON.
+                let json = String::from_utf8(json).unwrap_or_default();
                 let value = serde_json::from_str(&json).unwrap_or(Value::Null);
                 CallToolResult {
                     content: vec![ContentBlock::text(json)],
@@ -146,13 +160,15 @@ struct Wrapped<'a, T> {
 /// Serialises structured output, as `{"result": …}` when `wrap`.
 #[doc(hidden)]
 pub fn structured_json<T: Serialize>(value: &T, wrap: bool) -> SyncOutput {
-    let json = if wrap {
-        serde_json::to_string(&Wrapped { result: value })
+    let mut json = SCRATCH.take();
+    json.clear();
+    let written = if wrap {
+        serde_json::to_writer(&mut json, &Wrapped { result: value })
     } else {
-        serde_json::to_string(value)
+        serde_json::to_writer(&mut json, value)
     };
-    match json {
-        Ok(json) => SyncOutput::Structured(json),
+    match written {
+        Ok(()) => SyncOutput::Structured(json),
         Err(err) => SyncOutput::Result(CallToolResult::error_text(format!(
             "the tool's output could not be serialised: {err}"
         ))),

@@ -8,7 +8,7 @@ use super::peek::Peek;
 use crate::protocol::jsonrpc::{write_error, write_result, write_result_with};
 use crate::protocol::{Era, ErrorObject, META_SERVER_INFO, ProtocolVersion, RequestId};
 use crate::server::builder::Stack;
-use crate::server::output::SyncOutput;
+use crate::server::output::{SyncOutput, recycle};
 use crate::server::router::call::settle;
 use crate::server::router::invoke::panic_message;
 
@@ -45,7 +45,10 @@ impl Connection {
             .map_err(|panic| panic_message(&panic));
         let returned = match returned {
             Ok(Ok(SyncOutput::Structured(json))) => {
-                self.write_structured(out, id, version.era(), &json);
+                // serde_json wrote it, so it is UTF-8 JSON.
+                let text = std::str::from_utf8(&json).unwrap_or("null");
+                self.write_structured(out, id, version.era(), text);
+                recycle(json);
                 return true;
             }
             other => other.map(|r| r.map(SyncOutput::into_result)),
