@@ -23,18 +23,24 @@ static PLAIN: [bool; 256] = {
 };
 
 /// Nesting deeper than this is refused, as `serde_json` refuses it.
-const MAX_DEPTH: usize = 128;
+const MAX_DEPTH: u32 = 128;
 
-/// Why a text is not JSON, with the byte offset where that became clear.
+/// Why a text is not JSON, in `serde_json`'s words.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct SyntaxError {
-    pub(crate) offset: usize,
-    pub(crate) reason: &'static str,
-}
+pub(crate) struct SyntaxError(String);
 
 impl std::fmt::Display for SyntaxError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} at byte {}", self.reason, self.offset)
+        f.write_str(&self.0)
+    }
+}
+
+/// The scanner only says *that* a text is not JSON; this says why. Off the hot path.
+#[cold]
+fn syntax_error(text: &str) -> SyntaxError {
+    match serde_json::from_str::<&serde_json::value::RawValue>(text) {
+        Err(err) => SyntaxError(err.to_string()),
+        Ok(_) => SyntaxError("nesting too deep".to_owned()),
     }
 }
 
@@ -60,291 +66,212 @@ pub(crate) enum Shape {
     Other,
 }
 
-/// The open brackets of the value being skipped.
-struct Brackets {
-    open: [u8; MAX_DEPTH],
-    len: usize,
+// The skippers below take the bytes and a position and return the position after
+// what they skipped, or `None` for a syntax error: no error values on the hot path.
+
+#[inline(always)]
+fn ws(b: &[u8], mut i: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = b.get(i) {
+        i += 1;
+    }
+    i
 }
 
-impl Default for Brackets {
-    fn default() -> Self {
-        Brackets {
-            open: [0; MAX_DEPTH],
-            len: 0,
+/// A string whose opening quote is at `i`: the position after its closing quote, and
+/// whether it contains escapes.
+#[inline(always)]
+fn string(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
+    i += 1;
+    let mut escaped = false;
+    loop {
+        let c = *b.get(i)?;
+        if PLAIN[usize::from(c)] {
+            i += 1;
+            continue;
         }
-    }
-}
-
-impl Brackets {
-    fn push(&mut self, bracket: u8) {
-        // The caller checks the depth against MAX_DEPTH first.
-        if let Some(slot) = self.open.get_mut(self.len) {
-            *slot = bracket;
-            self.len += 1;
-        }
-    }
-
-    fn last(&self) -> Option<&u8> {
-        self.len.checked_sub(1).and_then(|i| self.open.get(i))
-    }
-
-    fn pop(&mut self) {
-        self.len = self.len.saturating_sub(1);
-    }
-}
-
-struct Scanner<'a> {
-    text: &'a str,
-    bytes: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Scanner<'a> {
-    #[cold]
-    fn fail<T>(&self, reason: &'static str) -> Result<T, SyntaxError> {
-        Err(SyntaxError {
-            offset: self.pos,
-            reason,
-        })
-    }
-
-    #[inline]
-    fn ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
-            self.pos += 1;
-        }
-    }
-
-    #[inline]
-    fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.pos).copied()
-    }
-
-    #[inline]
-    fn expect(&mut self, byte: u8, reason: &'static str) -> Result<(), SyntaxError> {
-        if self.peek() == Some(byte) {
-            self.pos += 1;
-            Ok(())
-        } else {
-            self.fail(reason)
-        }
-    }
-
-    /// A string starting at `pos` (on its quote); returns its span and whether it
-    /// contains escapes.
-    #[inline]
-    fn string(&mut self) -> Result<(usize, usize, bool), SyntaxError> {
-        let start = self.pos;
-        self.expect(b'"', "expected a string")?;
-        let mut escaped = false;
-        loop {
-            // The common case, a run of plain bytes, in a tight loop.
-            let bytes = self.bytes;
-            let plain = bytes[self.pos..]
-                .iter()
-                .take_while(|&&b| PLAIN[usize::from(b)])
-                .count();
-            let i = self.pos + plain;
-            self.pos = i;
-            let Some(&stop) = bytes.get(i) else {
-                return self.fail("unterminated string");
-            };
-            match stop {
-                b'"' => {
-                    self.pos += 1;
-                    return Ok((start, self.pos, escaped));
-                }
-                b'\\' => {
-                    escaped = true;
-                    self.pos += 1;
-                    match self.peek() {
-                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
-                            self.pos += 1
+        match c {
+            b'"' => return Some((i + 1, escaped)),
+            b'\\' => {
+                escaped = true;
+                match *b.get(i + 1)? {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+                    b'u' => {
+                        let hex = b.get(i + 2..i + 6)?;
+                        if !hex.iter().all(u8::is_ascii_hexdigit) {
+                            return None;
                         }
-                        Some(b'u') => {
-                            let hex = self.bytes.get(self.pos + 1..self.pos + 5);
-                            if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
-                                return self.fail("invalid \\u escape");
-                            }
-                            self.pos += 5;
-                        }
-                        _ => return self.fail("invalid escape"),
+                        i += 6;
                     }
+                    _ => return None,
                 }
-                _ => return self.fail("control character in string"),
             }
+            _ => return None,
         }
     }
+}
 
-    #[inline]
-    fn digits(&mut self) -> usize {
-        let start = self.pos;
-        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
-            self.pos += 1;
-        }
-        self.pos - start
+#[inline(always)]
+fn digits(b: &[u8], mut i: usize) -> usize {
+    while b.get(i).is_some_and(u8::is_ascii_digit) {
+        i += 1;
     }
+    i
+}
 
-    #[inline]
-    fn number(&mut self) -> Result<(), SyntaxError> {
-        if self.peek() == Some(b'-') {
-            self.pos += 1;
-        }
-        match self.peek() {
-            Some(b'0') => self.pos += 1,
-            Some(b'1'..=b'9') => {
-                self.digits();
-            }
-            _ => return self.fail("invalid number"),
-        }
-        if self.peek() == Some(b'.') {
-            self.pos += 1;
-            if self.digits() == 0 {
-                return self.fail("invalid number");
-            }
-        }
-        if let Some(b'e' | b'E') = self.peek() {
-            self.pos += 1;
-            if let Some(b'+' | b'-') = self.peek() {
-                self.pos += 1;
-            }
-            if self.digits() == 0 {
-                return self.fail("invalid number");
-            }
-        }
-        Ok(())
+fn number(b: &[u8], mut i: usize) -> Option<usize> {
+    if b.get(i) == Some(&b'-') {
+        i += 1;
     }
-
-    fn literal(&mut self, word: &'static [u8]) -> Result<(), SyntaxError> {
-        if self.bytes[self.pos..].starts_with(word) {
-            self.pos += word.len();
-            Ok(())
-        } else {
-            self.fail("expected a value")
-        }
+    match *b.get(i)? {
+        b'0' => i += 1,
+        b'1'..=b'9' => i = digits(b, i + 1),
+        _ => return None,
     }
+    if b.get(i) == Some(&b'.') {
+        let after = digits(b, i + 1);
+        if after == i + 1 {
+            return None;
+        }
+        i = after;
+    }
+    if let Some(b'e' | b'E') = b.get(i) {
+        i += 1;
+        if let Some(b'+' | b'-') = b.get(i) {
+            i += 1;
+        }
+        let after = digits(b, i);
+        if after == i {
+            return None;
+        }
+        i = after;
+    }
+    Some(i)
+}
 
-    /// One value of any kind, validated; iterative, so depth costs no call stack, and
-    /// the open brackets live in a fixed array, so it allocates nothing.
-    fn value(&mut self, depth: usize) -> Result<(), SyntaxError> {
-        let mut stack = Brackets::default();
-        loop {
-            self.ws();
-            // A value.
-            match self.peek() {
-                Some(b'{') | Some(b'[') => {
-                    let open = self.bytes[self.pos];
-                    if depth + stack.len + 1 > MAX_DEPTH {
-                        return self.fail("nesting too deep");
-                    }
-                    self.pos += 1;
-                    self.ws();
-                    let close = if open == b'{' { b'}' } else { b']' };
-                    if self.peek() == Some(close) {
-                        self.pos += 1;
+fn literal(b: &[u8], i: usize, word: &[u8]) -> Option<usize> {
+    b[i..].starts_with(word).then_some(i + word.len())
+}
+
+/// `"key"` then `:`, from `i` on the key's quote; the position after the colon.
+#[inline(always)]
+fn key(b: &[u8], i: usize) -> Option<usize> {
+    if b.get(i) != Some(&b'"') {
+        return None;
+    }
+    let (end, _) = string(b, i)?;
+    let colon = ws(b, end);
+    (b.get(colon) == Some(&b':')).then_some(colon + 1)
+}
+
+/// One value starting at `i`, nested `depth` deep: the position after it. Iterative:
+/// the kinds of the open brackets are bits of one integer, so nesting costs neither
+/// stack nor allocation.
+fn value(b: &[u8], mut i: usize, depth: u32) -> Option<usize> {
+    let mut objects: u128 = 0;
+    let mut level: u32 = 0;
+    loop {
+        i = ws(b, i);
+        match *b.get(i)? {
+            b'"' => i = string(b, i)?.0,
+            open @ (b'{' | b'[') => {
+                if depth + level + 1 > MAX_DEPTH {
+                    return None;
+                }
+                let object = open == b'{';
+                i = ws(b, i + 1);
+                if b.get(i) == Some(if object { &b'}' } else { &b']' }) {
+                    i += 1;
+                } else {
+                    if object {
+                        objects |= 1 << level;
+                        i = key(b, i)?;
                     } else {
-                        stack.push(open);
-                        if open == b'{' {
-                            self.member_key()?;
-                        }
-                        continue;
+                        objects &= !(1 << level);
                     }
-                }
-                Some(b'"') => {
-                    self.string()?;
-                }
-                Some(b'-' | b'0'..=b'9') => self.number()?,
-                Some(b't') => self.literal(b"true")?,
-                Some(b'f') => self.literal(b"false")?,
-                Some(b'n') => self.literal(b"null")?,
-                _ => return self.fail("expected a value"),
-            }
-            // After a value: close containers or move to the next element.
-            loop {
-                let Some(&open) = stack.last() else {
-                    return Ok(());
-                };
-                self.ws();
-                let close = if open == b'{' { b'}' } else { b']' };
-                match self.peek() {
-                    Some(b',') => {
-                        self.pos += 1;
-                        if open == b'{' {
-                            self.ws();
-                            self.member_key()?;
-                        }
-                        break;
-                    }
-                    Some(b) if b == close => {
-                        self.pos += 1;
-                        stack.pop();
-                    }
-                    _ => return self.fail("expected ',' or a closing bracket"),
+                    level += 1;
+                    continue;
                 }
             }
+            b'-' | b'0'..=b'9' => i = number(b, i)?,
+            b't' => i = literal(b, i, b"true")?,
+            b'f' => i = literal(b, i, b"false")?,
+            b'n' => i = literal(b, i, b"null")?,
+            _ => return None,
         }
-    }
-
-    /// `"key" :` inside an object being skipped.
-    #[inline]
-    fn member_key(&mut self) -> Result<(), SyntaxError> {
-        self.string()?;
-        self.ws();
-        self.expect(b':', "expected ':'")
-    }
-
-    #[inline]
-    fn key(&self, start: usize, end: usize, escaped: bool) -> Result<Cow<'a, str>, SyntaxError> {
-        let inner = &self.text[start + 1..end - 1];
-        if !escaped {
-            return Ok(Cow::Borrowed(inner));
-        }
-        serde_json::from_str::<String>(&self.text[start..end])
-            .map(Cow::Owned)
-            .map_err(|_| SyntaxError {
-                offset: start,
-                reason: "invalid escape in key",
-            })
-    }
-
-    /// An object's members, each value kept as its text; `split` names a member whose
-    /// object value is split one level further.
-    fn object(
-        &mut self,
-        depth: usize,
-        split: Option<&str>,
-        out: &mut Scanned<'a>,
-    ) -> Result<Members<'a>, SyntaxError> {
-        self.expect(b'{', "expected an object")?;
-        let mut members = Members::with_capacity(8);
-        self.ws();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            return Ok(members);
-        }
+        // After a value: close brackets, or move on to the next element.
         loop {
-            self.ws();
-            let (ks, ke, escaped) = self.string()?;
-            let key = self.key(ks, ke, escaped)?;
-            self.ws();
-            self.expect(b':', "expected ':'")?;
-            self.ws();
-            let start = self.pos;
-            if split.is_some_and(|s| s == key) && self.peek() == Some(b'{') {
-                out.params = Some(self.object(depth + 1, None, out)?);
-            } else {
-                self.value(depth + 1)?;
+            if level == 0 {
+                return Some(i);
             }
-            members.push((key, &self.text[start..self.pos]));
-            self.ws();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b'}') => {
-                    self.pos += 1;
-                    return Ok(members);
+            i = ws(b, i);
+            let object = objects & (1 << (level - 1)) != 0;
+            match *b.get(i)? {
+                b',' => {
+                    i = ws(b, i + 1);
+                    if object {
+                        i = key(b, i)?;
+                    }
+                    break;
                 }
-                _ => return self.fail("expected ',' or '}'"),
+                b'}' if object => {
+                    i += 1;
+                    level -= 1;
+                }
+                b']' if !object => {
+                    i += 1;
+                    level -= 1;
+                }
+                _ => return None,
             }
+        }
+    }
+}
+
+/// The members of the object whose `{` is at `i`, and the position after its `}`;
+/// with `split`, a `params` object is split into `params` as well.
+fn members<'a>(
+    text: &'a str,
+    i: usize,
+    depth: u32,
+    split: bool,
+    params: &mut Option<Members<'a>>,
+) -> Option<(Members<'a>, usize)> {
+    let b = text.as_bytes();
+    let mut out = Members::with_capacity(8);
+    let mut i = ws(b, i + 1);
+    if b.get(i) == Some(&b'}') {
+        return Some((out, i + 1));
+    }
+    loop {
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let (end, escaped) = string(b, i)?;
+        // Quotes are ASCII, so these byte positions are character boundaries.
+        let key = if escaped {
+            Cow::Owned(serde_json::from_str::<String>(text.get(i..end)?).ok()?)
+        } else {
+            Cow::Borrowed(text.get(i + 1..end - 1)?)
+        };
+        i = ws(b, end);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        i = ws(b, i + 1);
+        let start = i;
+        if split && key == "params" && b.get(i) == Some(&b'{') {
+            let (inner, after) = members(text, i, depth + 1, false, params)?;
+            *params = Some(inner);
+            i = after;
+        } else {
+            i = value(b, i, depth + 1)?;
+        }
+        out.push((key, text.get(start..i)?));
+        i = ws(b, i);
+        match *b.get(i)? {
+            b',' => i = ws(b, i + 1),
+            b'}' => return Some((out, i + 1)),
+            _ => return None,
         }
     }
 }
@@ -352,45 +279,30 @@ impl<'a> Scanner<'a> {
 /// Scans a message: a JSON object whose `params`, when an object, is split too.
 /// `Err(Ok(shape))` means valid JSON that is not an object.
 pub(crate) fn scan_message(text: &str) -> Result<Scanned<'_>, Result<Shape, SyntaxError>> {
-    let mut s = Scanner {
-        text,
-        bytes: text.as_bytes(),
-        pos: 0,
-    };
-    s.ws();
-    if s.peek() != Some(b'{') {
-        let shape = if s.peek() == Some(b'[') {
+    let b = text.as_bytes();
+    let start = ws(b, 0);
+    if b.get(start) != Some(&b'{') {
+        let shape = if b.get(start) == Some(&b'[') {
             Shape::Array
         } else {
             Shape::Other
         };
         return Err(validate(text).map(|()| shape));
     }
-    let mut scanned = Scanned::default();
-    scanned.members = s.object(0, Some("params"), &mut scanned).map_err(Err)?;
-    s.ws();
-    if s.pos != s.bytes.len() {
-        return Err(Err(SyntaxError {
-            offset: s.pos,
-            reason: "trailing characters",
-        }));
+    let mut params = None;
+    match members(text, start, 0, true, &mut params) {
+        Some((members, end)) if ws(b, end) == b.len() => Ok(Scanned { members, params }),
+        _ => Err(Err(syntax_error(text))),
     }
-    Ok(scanned)
 }
 
 /// Checks that `text` is exactly one JSON value with optional surrounding whitespace.
 pub(crate) fn validate(text: &str) -> Result<(), SyntaxError> {
-    let mut s = Scanner {
-        text,
-        bytes: text.as_bytes(),
-        pos: 0,
-    };
-    s.value(0)?;
-    s.ws();
-    if s.pos != s.bytes.len() {
-        return s.fail("trailing characters");
+    let b = text.as_bytes();
+    match value(b, 0, 0) {
+        Some(end) if ws(b, end) == b.len() => Ok(()),
+        _ => Err(syntax_error(text)),
     }
-    Ok(())
 }
 
 /// Decodes a string value's text, borrowing when it has no escapes.

@@ -119,6 +119,7 @@ fn finds_members_and_params_members() {
     assert_eq!(params[1].1, r#"{"a":[1]}"#);
     assert_eq!(scan_message("[1]").err(), Some(Ok(Shape::Array)));
     assert!(matches!(scan_message("{oops"), Err(Err(_))));
+    assert!(scan_message("{\"a\":1} x").is_err());
 }
 
 #[test]
