@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Stdio benchmark: boltmcp's calculator example vs the rmcp anchor vs the
-# echo floor (a canned-response server: the cost of the pipes alone).
+# echo floor (a canned-response server: the cost of the pipes alone) and the
+# tokio floor (the same on tokio's current-thread runtime: pipes plus the reactor).
 #
 # Builds everything in release, then runs mcp-load twice:
 #   1. pinned to one core, strictly sequential calls (latency, per-call cost);
@@ -51,6 +52,7 @@ fi
 servers+=(
     --server "rmcp=$ANCHORS/release/rmcp-calculator"
     --server "echo-floor=$TARGET/release/echo-server"
+    --server "tokio-floor=$TARGET/release/tokio-echo-server"
 )
 
 load="$TARGET/release/mcp-load"
