@@ -18,7 +18,9 @@ fn id_of(line: &str) -> Option<&str> {
 }
 
 fn main() -> io::Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_io().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()?;
     runtime.block_on(async {
         let stdin = std::fs::File::from(io::stdin().as_fd().try_clone_to_owned()?);
         let stdout = std::fs::File::from(io::stdout().as_fd().try_clone_to_owned()?);
