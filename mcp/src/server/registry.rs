@@ -113,7 +113,8 @@ pub(crate) struct Registry {
     /// Everyone who hears changes: connections (which forward them to legacy clients
     /// through their own outgoing queue) and `subscriptions/listen` streams. A
     /// listener that returns `false` has gone away and is forgotten.
-    listeners: Mutex<Vec<Listener>>,
+    listeners: Mutex<Vec<(u64, Listener)>>,
+    next_listener: std::sync::atomic::AtomicU64,
 }
 
 impl Registry {
@@ -124,27 +125,47 @@ impl Registry {
             templates: Catalog::new(),
             prompts: Catalog::new(),
             listeners: Mutex::new(Vec::new()),
+            next_listener: std::sync::atomic::AtomicU64::new(1),
         }
     }
 
-    /// Calls `listener` with every change until it returns `false`.
-    pub(crate) fn listen(&self, listener: impl Fn(&ServerEvent) -> bool + Send + Sync + 'static) {
-        self.listeners().push(Box::new(listener));
+    /// Calls `listener` with every change until it returns `false` or is removed with
+    /// [`Self::unlisten`] and the id this returns.
+    pub(crate) fn listen(
+        &self,
+        listener: impl Fn(&ServerEvent) -> bool + Send + Sync + 'static,
+    ) -> u64 {
+        let id = self
+            .next_listener
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.listeners().push((id, Box::new(listener)));
+        id
+    }
+
+    #[cfg(test)]
+    pub(crate) fn listener_count(&self) -> usize {
+        self.listeners().len()
+    }
+
+    /// Removes a listener, as a connection does when it closes.
+    pub(crate) fn unlisten(&self, id: u64) {
+        self.listeners().retain(|(listener, _)| *listener != id);
     }
 
     /// A queue of every change, until the receiver is dropped.
     pub(crate) fn subscribe(&self) -> mpsc::UnboundedReceiver<ServerEvent> {
         let (tx, rx) = mpsc::unbounded_channel();
+        // Dropped by its first announcement after the receiver is gone.
         self.listen(move |event| tx.send(event.clone()).is_ok());
         rx
     }
 
     /// Tells every live listener; listeners that went away are forgotten.
     pub(crate) fn announce(&self, event: ServerEvent) {
-        self.listeners().retain(|listener| listener(&event));
+        self.listeners().retain(|(_, listener)| listener(&event));
     }
 
-    fn listeners(&self) -> std::sync::MutexGuard<'_, Vec<Listener>> {
+    fn listeners(&self) -> std::sync::MutexGuard<'_, Vec<(u64, Listener)>> {
         self.listeners
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

@@ -53,6 +53,13 @@ pub struct Connection {
     server: Server,
     session: Arc<Session>,
     peer: Peer,
+    listener: u64,
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.server.inner.registry.unlisten(self.listener);
+    }
 }
 
 /// A response that must wait: it yields the line, or `None` when the request was cancelled.
@@ -68,7 +75,7 @@ impl Connection {
         let session = Arc::new(Session::default());
         let peer = Peer::new(out);
         let (weak, listener_peer) = (Arc::downgrade(&session), peer.clone());
-        server
+        let listener = server
             .inner
             .registry
             .listen(move |event| match weak.upgrade() {
@@ -82,6 +89,7 @@ impl Connection {
             server,
             session,
             peer,
+            listener,
         }
     }
 
@@ -384,5 +392,23 @@ fn layer_error(err: BoxError) -> ErrorObject {
     match err.downcast::<ErrorObject>() {
         Ok(err) => *err,
         Err(err) => ErrorObject::internal(err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_closed_connection_stops_listening_for_changes() {
+        let server = Server::builder("t", "1").build();
+        let (tx, _rx) = mpsc::unbounded_channel();
+        let first = Connection::new(server.clone(), tx.clone());
+        let second = Connection::new(server.clone(), tx);
+        assert_eq!(server.inner.registry.listener_count(), 2);
+        drop(first);
+        assert_eq!(server.inner.registry.listener_count(), 1);
+        drop(second);
+        assert_eq!(server.inner.registry.listener_count(), 0);
     }
 }
