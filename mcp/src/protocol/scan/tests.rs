@@ -129,3 +129,45 @@ fn deep_nesting_is_refused_without_recursion() {
     let ok = format!("{}{}", "[".repeat(100), "]".repeat(100));
     assert!(validate(&ok).is_ok());
 }
+
+/// Random documents over an alphabet of JSON's structural characters, literals'
+/// letters, escapes, digits, a control character and non-ASCII: the scanner and
+/// serde_json must give the same verdict on every one (a fixed seed keeps it repeatable).
+#[test]
+fn agrees_with_serde_json_on_random_documents() {
+    const ALPHABET: &[&str] = &[
+        "{", "}", "[", "]", "\"", ",", ":", "\\", " ", "-", "0", "1", "9", ".", "e", "E", "+", "t",
+        "r", "u", "f", "a", "l", "s", "n", "x", "\u{1}", "é", "\\u00e9", "\\n", "true", "null",
+        "\"k\":", "{\"a\":", "[1,", "\"s\"",
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut accepted = 0;
+    for _ in 0..50_000 {
+        let len = (next() % 16) as usize;
+        let text: String = (0..len)
+            .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+            .collect();
+        let ours = validate(&text).is_ok();
+        assert_eq!(ours, serde_accepts(&text), "{text:?}");
+        accepted += usize::from(ours);
+        if let Ok(scanned) = scan_message(&text) {
+            for (_, value) in scanned
+                .members
+                .iter()
+                .chain(scanned.params.iter().flatten())
+            {
+                assert!(serde_accepts(value), "member {value:?} of {text:?}");
+            }
+        }
+    }
+    assert!(
+        accepted > 100,
+        "the generator produced valid documents too ({accepted})"
+    );
+}
