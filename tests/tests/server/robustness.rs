@@ -122,3 +122,77 @@ async fn eof_lets_calls_in_flight_finish_then_closes() {
         "the in-flight call answered before the server closed"
     );
 }
+
+#[tokio::test]
+async fn at_eof_a_call_that_outlives_the_grace_period_is_cancelled() {
+    let options = StdioOptions {
+        shutdown_grace: Duration::from_millis(200),
+        ..Default::default()
+    };
+    let (stream, task) = serve_in_memory_with(server(), options);
+    let (reader, mut writer) = tokio::io::split(stream);
+    let mut reader = BufReader::new(reader);
+    writer
+        .write_all(b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"0\"}}}\n")
+        .await
+        .expect("write");
+    writer
+        .write_all(b"{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"arguments\":{}}}\n")
+        .await
+        .expect("write");
+    let mut line = String::new();
+    reader
+        .read_line(&mut line)
+        .await
+        .expect("initialize answer");
+    writer.shutdown().await.expect("eof");
+    let started = std::time::Instant::now();
+    let finished = tokio::time::timeout(Duration::from_secs(5), task).await;
+    assert!(
+        finished.is_ok(),
+        "the server stopped after its grace period, not the tool's 30 s"
+    );
+    assert!(started.elapsed() < Duration::from_secs(3));
+    let mut rest = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut reader, &mut rest)
+        .await
+        .expect("read");
+    assert!(
+        !rest.contains("\"id\":2"),
+        "a cancelled call gets no response: {rest:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_panicking_resource_or_prompt_is_an_internal_error_and_the_server_goes_on() {
+    let server = boltmcp::server::Server::builder("p", "1")
+        .resource(boltmcp::server::ResourceDef::new(
+            "test://boom",
+            "boom",
+            |_| async {
+                if true {
+                    panic!("resource exploded");
+                }
+                "unreachable"
+            },
+        ))
+        .prompt(boltmcp::server::PromptDef::new("boom", vec![], |_| async {
+            if true {
+                panic!("prompt exploded");
+            }
+            "unreachable".to_owned()
+        }))
+        .build();
+    let mut client = RawClient::connect(server);
+    client.initialize("2025-11-25", json!({})).await;
+    let read = client
+        .request("resources/read", json!({ "uri": "test://boom" }))
+        .await;
+    assert_eq!(read["error"]["code"], -32603);
+    let prompt = client
+        .request("prompts/get", json!({ "name": "boom" }))
+        .await;
+    assert_eq!(prompt["error"]["code"], -32603);
+    let ping = client.request("ping", json!({})).await;
+    assert_eq!(ping["result"], json!({}));
+}
