@@ -86,7 +86,7 @@ pub(crate) fn expand(args: TokenStream, mut item: ItemFn) -> syn::Result<TokenSt
     if let Err(err) = cx.check() {
         let stub = quote! {
             #[allow(dead_code)]
-            #vis fn #def_fn() -> ::boltmcp::server::PromptDef { ::core::unimplemented!() }
+            #vis fn #def_fn() -> ::boltmcp::server::PromptDef { ::core::unreachable!("only emitted beside a compile error") }
         };
         return Ok(func::fallback(err, item.into_token_stream(), stub));
     }
