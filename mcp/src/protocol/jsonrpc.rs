@@ -178,7 +178,7 @@ pub fn parse_message(text: &str) -> Result<Incoming<'_>, Malformed> {
         };
         let params = match (params, scanned.params) {
             (None, _) => None,
-            (Some(_), Some(members)) => Some(Params::new(members)),
+            (Some(text), Some(members)) => Some(Params::new(members, text)),
             (Some(_), None) => {
                 return Err(Malformed {
                     id,

@@ -3,7 +3,7 @@
 //! The message scanner splits `params` into members while it validates the message,
 //! so the engine picks out `name`, `uri`, `_meta` and `arguments` without scanning the
 //! params again, and the handler that needs a member parses just that member. The
-//! whole params object is rebuilt from the members only when a handler asks for it.
+//! whole object's text is kept too, for handlers that want the params as one value.
 
 use std::borrow::Cow;
 
@@ -16,11 +16,13 @@ use super::scan::{Members, decode_str};
 #[derive(Debug, Clone, Default)]
 pub struct Params<'a> {
     members: Members<'a>,
+    /// The whole object's text, exactly as sent.
+    text: &'a str,
 }
 
 impl<'a> Params<'a> {
-    pub(crate) fn new(members: Members<'a>) -> Self {
-        Params { members }
+    pub(crate) fn new(members: Members<'a>, text: &'a str) -> Self {
+        Params { members, text }
     }
 
     /// The JSON text of member `key`, if present.
@@ -40,25 +42,8 @@ impl<'a> Params<'a> {
 
     /// The params object as one raw JSON value.
     pub fn to_raw(&self) -> Box<RawValue> {
-        let size = self
-            .members
-            .iter()
-            .map(|(k, v)| k.len() + v.len() + 4)
-            .sum::<usize>();
-        let mut text = String::with_capacity(2 + size);
-        text.push('{');
-        for (i, (key, value)) in self.members.iter().enumerate() {
-            if i > 0 {
-                text.push(',');
-            }
-            // A key is a plain string: serialising it cannot fail.
-            text.push_str(&serde_json::to_string(key.as_ref()).unwrap_or_default());
-            text.push(':');
-            text.push_str(value);
-        }
-        text.push('}');
-        // Built from valid JSON members, so it is valid JSON; `{}` is the impossible fallback.
-        RawValue::from_string(text)
+        // The scanner validated this text; `{}` is the impossible fallback.
+        serde_json::from_str(self.text)
             .or_else(|_| RawValue::from_string("{}".to_owned()))
             .unwrap_or_else(|_| unreachable!("`{{}}` is valid JSON"))
     }

@@ -39,6 +39,8 @@ pub(crate) struct CallParts {
     pub(crate) arguments: Option<Box<str>>,
     pub(crate) request_state: Option<String>,
     pub(crate) input_responses: Option<Box<str>>,
+    /// The tool, looked up once by the engine when it resolved the target.
+    pub(crate) tool: Option<super::tool::ToolDef>,
 }
 
 /// One MCP request on its way through the server's tower stack to the router.

@@ -19,6 +19,7 @@ use super::registry::ServerEvent;
 use super::request::{CallParts, McpRequest, RequestMeta};
 use super::session::Session;
 use super::target::{Target, TargetKind, TargetMeta};
+use super::tool::ToolDef;
 use crate::protocol::jsonrpc::{parse_message, write_error, write_response};
 use crate::protocol::{Era, ErrorObject, Incoming, Params, ProtocolVersion, RequestId};
 
@@ -233,7 +234,7 @@ impl Connection {
         if method == "tools/call" && self.try_sync_call(&id, version, &peek, out) {
             return None;
         }
-        let target = self.resolve_target(method, peek.name.as_deref(), peek.uri.as_deref());
+        let (target, tool) = self.resolve_target(method, peek.name.as_deref(), peek.uri.as_deref());
         // tools/call is the hot path: hand the router what was just parsed instead of
         // letting it parse the params a second time.
         let call = match (method, &peek.name) {
@@ -241,6 +242,7 @@ impl Connection {
                 name: name.clone().into_owned(),
                 arguments: peek.arguments.map(Box::from),
                 request_state: peek.request_state.map(Cow::into_owned),
+                tool,
                 input_responses: peek.input_responses.map(Box::from),
             }),
             _ => None,
@@ -310,31 +312,40 @@ impl Connection {
         method: &str,
         name: Option<&str>,
         uri: Option<&str>,
-    ) -> Option<Target> {
+    ) -> (Option<Target>, Option<ToolDef>) {
         let registry = &self.server.inner.registry;
         // A registered target lends its key: no copy of the name per request.
         let target = |kind, name: &str, found: Option<(Arc<str>, Arc<TargetMeta>)>| match found {
             Some((key, meta)) => Target::new(kind, key, Some(meta)),
             None => Target::new(kind, name.into(), None),
         };
-        match method {
-            "tools/call" => {
-                let name = name?;
-                let found = registry.tools.get_entry(name).map(|(k, t)| (k, t.meta));
-                Some(target(TargetKind::Tool, name, found))
-            }
+        if method == "tools/call" {
+            let Some(name) = name else {
+                return (None, None);
+            };
+            let found = registry.tools.get_entry(name);
+            let meta = found.as_ref().map(|(k, t)| (k.clone(), t.meta.clone()));
+            let tool = found.map(|(_, t)| t);
+            return (Some(target(TargetKind::Tool, name, meta)), tool);
+        }
+        let target = match method {
             "prompts/get" => {
-                let name = name?;
+                let Some(name) = name else {
+                    return (None, None);
+                };
                 let found = registry.prompts.get_entry(name).map(|(k, p)| (k, p.meta));
                 Some(target(TargetKind::Prompt, name, found))
             }
             "resources/read" | "resources/subscribe" | "resources/unsubscribe" => {
-                let uri = uri?;
+                let Some(uri) = uri else {
+                    return (None, None);
+                };
                 let found = registry.resources.get_entry(uri).map(|(k, r)| (k, r.meta));
                 Some(target(TargetKind::Resource, uri, found))
             }
             _ => None,
-        }
+        };
+        (target, None)
     }
 }
 

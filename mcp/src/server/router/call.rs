@@ -36,6 +36,7 @@ impl From<CallParams> for CallParts {
             arguments: params.arguments.map(text),
             request_state: params.request_state,
             input_responses: params.input_responses.map(text),
+            tool: None,
         }
     }
 }
@@ -70,14 +71,15 @@ pub(crate) fn settle(
 }
 
 pub(super) async fn call_tool(server: &ServerInner, mut req: McpRequest) -> McpResponse {
-    let params: CallParts = match req.call.take() {
+    let mut params: CallParts = match req.call.take() {
         Some(parts) => parts,
         None => match super::parse_params::<CallParams>(&req) {
             Ok(p) => p.into(),
             Err(err) => return McpResponse::error(err),
         },
     };
-    let Some(tool) = server.registry.tools.get(&params.name) else {
+    let found = params.tool.take();
+    let Some(tool) = found.or_else(|| server.registry.tools.get(&params.name)) else {
         return McpResponse::error(ErrorObject::invalid_params(format!(
             "Unknown tool: {}",
             params.name
