@@ -55,6 +55,26 @@ fn main() -> std::io::Result<()> {
         .tool(multiply_tool())
         .tool(divide_tool())
         .build();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [flag, addr] = args.as_slice()
+        && flag == "--http"
+    {
+        let addr: std::net::SocketAddr = addr.parse().map_err(|err| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("--http {addr}: {err}"),
+            )
+        })?;
+        eprintln!("calculator: serving MCP at http://{addr}/mcp");
+        return tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?
+            .block_on(server.serve_http(addr));
+    }
+    if !args.is_empty() {
+        eprintln!("usage: calculator [--http 127.0.0.1:PORT]   (stdio without arguments)");
+        std::process::exit(2);
+    }
     // One thread is all a stdio server needs: requests that finish without waiting are
     // answered inline, with no thread handoff. These tools never sleep, so the runtime
     // needs the IO driver only (no timer to consult on every wake-up).

@@ -26,13 +26,13 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 pub use builder::{McpService, Server, ServerBuilder, ServerConfig};
-pub use connection::{Connection, Dispatch, PendingResponse};
+pub use connection::{Connection, Dispatch, PendingResponse, RequestCheck, Scope, WireRequest};
 pub use context::{Context, Elicitation};
 pub use error::ToolError;
 pub use extract::{Extension, FromContext};
 pub use input::StateKey;
 pub use output::{IntoCallToolResult, Json};
-pub use peer::Peer;
+pub use peer::{Outbox, Peer};
 pub use prompt::{Completer, IntoGetPromptResult, PromptDef, PromptRequest};
 pub use registry::ServerEvent;
 pub use request::{McpRequest, McpResponse, RequestMeta};

@@ -17,14 +17,39 @@ use crate::protocol::{ErrorObject, RequestId};
 
 type Reply = Result<Box<RawValue>, ErrorObject>;
 
-/// Where a connection's outgoing messages go. Cheap to clone.
-#[derive(Clone)]
-pub struct Peer {
-    inner: Arc<PeerInner>,
+/// Where outgoing messages go: a stdio writer's queue, an HTTP response stream, or
+/// the standalone stream of an HTTP session.
+///
+/// Each item is one complete JSON-RPC message ending in a newline.
+pub trait Outbox: Send + Sync + 'static {
+    /// Queues one message. False when nobody will ever read it.
+    fn send(&self, line: Vec<u8>) -> bool;
+    /// True once the reading side is gone.
+    fn is_closed(&self) -> bool;
 }
 
-struct PeerInner {
-    out: mpsc::UnboundedSender<Vec<u8>>,
+impl Outbox for mpsc::UnboundedSender<Vec<u8>> {
+    fn send(&self, line: Vec<u8>) -> bool {
+        mpsc::UnboundedSender::send(self, line).is_ok()
+    }
+
+    fn is_closed(&self) -> bool {
+        mpsc::UnboundedSender::is_closed(self)
+    }
+}
+
+/// Where a connection's outgoing messages go. Cheap to clone.
+///
+/// A peer can be [redirected](Peer::redirect): over HTTP the messages a request causes
+/// travel on that request's own response stream, while the answers the client sends
+/// back still reach the one table of requests waiting for them.
+#[derive(Clone)]
+pub struct Peer {
+    out: Arc<dyn Outbox>,
+    shared: Arc<PeerShared>,
+}
+
+struct PeerShared {
     pending: Mutex<HashMap<RequestId, oneshot::Sender<Reply>>>,
     next_id: AtomicI64,
 }
@@ -37,24 +62,33 @@ impl fmt::Debug for Peer {
 
 impl Peer {
     /// A peer whose outgoing lines are delivered to `out`, one complete line per item.
-    pub fn new(out: mpsc::UnboundedSender<Vec<u8>>) -> Self {
+    pub fn new(out: impl Outbox) -> Self {
         Peer {
-            inner: Arc::new(PeerInner {
-                out,
+            out: Arc::new(out),
+            shared: Arc::new(PeerShared {
                 pending: Mutex::new(HashMap::new()),
                 next_id: AtomicI64::new(1),
             }),
         }
     }
 
+    /// The same peer, whose outgoing messages go to `out` instead; answers to its
+    /// requests are still matched in the shared table.
+    pub fn redirect(&self, out: impl Outbox) -> Self {
+        Peer {
+            out: Arc::new(out),
+            shared: self.shared.clone(),
+        }
+    }
+
     /// Queues one complete, newline-terminated message. False when the connection is gone.
     pub fn send_line(&self, line: Vec<u8>) -> bool {
-        self.inner.out.send(line).is_ok()
+        self.out.send(line)
     }
 
     /// True once the transport stopped taking messages.
     pub fn is_closed(&self) -> bool {
-        self.inner.out.is_closed()
+        self.out.is_closed()
     }
 
     /// Sends a notification.
@@ -76,7 +110,7 @@ impl Peer {
         params: &P,
         cancel: &CancellationToken,
     ) -> Result<Box<RawValue>, ErrorObject> {
-        let id = RequestId::Number(self.inner.next_id.fetch_add(1, Ordering::Relaxed));
+        let id = RequestId::Number(self.shared.next_id.fetch_add(1, Ordering::Relaxed));
         let mut line = Vec::with_capacity(256);
         write_request(&mut line, Some(&id), method, params)
             .map_err(|err| ErrorObject::internal(format!("request params: {err}")))?;
@@ -110,7 +144,7 @@ impl Peer {
 
     fn pending(&self) -> std::sync::MutexGuard<'_, HashMap<RequestId, oneshot::Sender<Reply>>> {
         // A poisoned map is still a valid map: a panic cannot leave it half-updated.
-        self.inner
+        self.shared
             .pending
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

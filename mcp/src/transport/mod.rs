@@ -1,6 +1,8 @@
 //! Transports: how messages reach a server. stdio (newline-delimited JSON-RPC on a
-//! child process's pipes) and an in-memory duplex for tests; Streamable HTTP comes next.
+//! child process's pipes), Streamable HTTP, and an in-memory duplex for tests.
 
+#[cfg(feature = "http")]
+pub mod http;
 mod lines;
 pub mod memory;
 #[cfg(unix)]

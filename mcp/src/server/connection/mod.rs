@@ -9,15 +9,14 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use futures_util::FutureExt;
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tower::{BoxError, ServiceExt};
 
 use super::builder::{Server, Stack};
-use super::peer::Peer;
+use super::peer::{Outbox, Peer};
 use super::registry::ServerEvent;
 use super::request::{CallParts, McpRequest, RequestMeta};
-use super::session::Session;
+use super::session::{Negotiated, Session};
 use super::target::{Target, TargetKind, TargetMeta};
 use super::tool::ToolDef;
 use crate::protocol::jsonrpc::{parse_message, write_error, write_response};
@@ -48,18 +47,60 @@ impl std::fmt::Debug for Dispatch {
     }
 }
 
+/// What a transport adds to one message's handling.
+#[derive(Default)]
+pub struct Scope<'a> {
+    /// Where the messages a request causes (progress, logs, requests to the client)
+    /// go, instead of the connection's own peer: an HTTP request's response stream.
+    pub peer: Option<Peer>,
+    /// A check the request must pass before it runs (HTTP: headers against body).
+    pub check: Option<&'a dyn RequestCheck>,
+}
+
+impl std::fmt::Debug for Scope<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scope")
+            .field("peer", &self.peer)
+            .field("check", &self.check.is_some())
+            .finish()
+    }
+}
+
+/// The parts of a request a transport may check before it runs, as read from the body.
+#[derive(Debug)]
+pub struct WireRequest<'a> {
+    /// The JSON-RPC method.
+    pub method: &'a str,
+    /// `params.name`: the tool or prompt.
+    pub name: Option<&'a str>,
+    /// `params.uri`: the resource.
+    pub uri: Option<&'a str>,
+    /// `params._meta["io.modelcontextprotocol/protocolVersion"]`.
+    pub protocol_version: Option<&'a str>,
+    /// `params.arguments` as JSON text.
+    pub arguments: Option<&'a str>,
+}
+
+/// A transport's check of a request against what it saw outside the body.
+pub trait RequestCheck {
+    /// `Err` answers the request with that error instead of running it.
+    fn check(&self, request: &WireRequest<'_>) -> Result<(), ErrorObject>;
+}
+
 /// One client's connection to a server.
 #[derive(Debug)]
 pub struct Connection {
     server: Server,
     session: Arc<Session>,
     peer: Peer,
-    listener: u64,
+    listener: Option<u64>,
 }
 
 impl Drop for Connection {
     fn drop(&mut self) {
-        self.server.inner.registry.unlisten(self.listener);
+        if let Some(listener) = self.listener {
+            self.server.inner.registry.unlisten(listener);
+        }
     }
 }
 
@@ -72,7 +113,7 @@ impl Connection {
     /// The connection hears the server's changes (`list_changed`, resource updates)
     /// and forwards to a legacy client what it asked for, through `out` like any
     /// other message, so a transport has one queue to drain.
-    pub fn new(server: Server, out: mpsc::UnboundedSender<Vec<u8>>) -> Self {
+    pub fn new(server: Server, out: impl Outbox) -> Self {
         let session = Arc::new(Session::default());
         let peer = Peer::new(out);
         let (weak, listener_peer) = (Arc::downgrade(&session), peer.clone());
@@ -90,8 +131,42 @@ impl Connection {
             server,
             session,
             peer,
-            listener,
+            listener: Some(listener),
         }
+    }
+
+    /// A connection that serves requests but hears no server changes: one stateless
+    /// HTTP request, whose changes (if it wants any) come through `subscriptions/listen`.
+    pub fn detached(server: Server, out: impl Outbox) -> Self {
+        Connection {
+            server,
+            session: Arc::new(Session::default()),
+            peer: Peer::new(out),
+            listener: None,
+        }
+    }
+
+    /// Treats this connection as a legacy session that already completed `initialize`
+    /// at `version`: a stateless HTTP deployment serves legacy requests this way,
+    /// since no session remembers the handshake (2025-11-25 `basic/transports`
+    /// §Protocol Version Header).
+    pub fn assume_initialized(&self, version: ProtocolVersion) {
+        self.session.set_initializing(Negotiated {
+            version,
+            client_capabilities: Default::default(),
+            client_info: None,
+        });
+        self.session.mark_initialized();
+    }
+
+    /// The legacy version `initialize` settled on, if it ran.
+    pub fn negotiated_version(&self) -> Option<ProtocolVersion> {
+        self.session.legacy_version()
+    }
+
+    /// The peer this connection's own messages go to.
+    pub fn peer(&self) -> &Peer {
+        &self.peer
     }
 
     /// Requests still running.
@@ -123,6 +198,18 @@ impl Connection {
         extensions: http::Extensions,
         out: &mut Vec<u8>,
     ) -> Option<PendingResponse> {
+        self.handle_scoped(text, extensions, out, Scope::default())
+    }
+
+    /// As [`handle_into`](Self::handle_into), with what the transport adds: where the
+    /// messages a request causes go, and a check of the request before it runs.
+    pub fn handle_scoped(
+        &self,
+        text: &str,
+        extensions: http::Extensions,
+        out: &mut Vec<u8>,
+        scope: Scope<'_>,
+    ) -> Option<PendingResponse> {
         match parse_message(text) {
             Err(bad) => {
                 write_error(out, bad.id.as_ref(), &bad.error);
@@ -148,7 +235,7 @@ impl Connection {
                 None
             }
             Ok(Incoming::Request { id, method, params }) => {
-                self.on_request(id, &method, params, extensions, out)
+                self.on_request(id, &method, params, extensions, out, scope)
             }
         }
     }
@@ -214,6 +301,7 @@ impl Connection {
         params: Option<Params<'_>>,
         extensions: http::Extensions,
         out: &mut Vec<u8>,
+        scope: Scope<'_>,
     ) -> Option<PendingResponse> {
         let mut peek = match params.as_ref().map(Peek::from_params) {
             None => Peek::default(),
@@ -224,6 +312,19 @@ impl Connection {
             }
         };
         let wire = peek.meta.take().unwrap_or_default();
+        if let Some(check) = scope.check {
+            let request = WireRequest {
+                method,
+                name: peek.name.as_deref(),
+                uri: peek.uri.as_deref(),
+                protocol_version: wire.protocol_version.as_deref(),
+                arguments: peek.arguments,
+            };
+            if let Err(err) = check.check(&request) {
+                write_error(out, Some(&id), &err);
+                return None;
+            }
+        }
         let version = match self.version_of(method, &wire) {
             Ok(v) => v,
             Err(err) => {
@@ -267,7 +368,7 @@ impl Connection {
             },
             target,
             call,
-            peer: self.peer.clone(),
+            peer: scope.peer.unwrap_or_else(|| self.peer.clone()),
             session: self.session.clone(),
             cancel: cancel.clone(),
             extensions,
@@ -409,6 +510,7 @@ fn layer_error(err: BoxError) -> ErrorObject {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::sync::mpsc;
 
     #[test]
     fn a_closed_connection_stops_listening_for_changes() {

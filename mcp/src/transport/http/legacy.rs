@@ -1,0 +1,268 @@
+//! The legacy era over HTTP (2025-11-25 `basic/transports` §Streamable HTTP):
+//! `initialize` opens a session named by `Mcp-Session-Id`; later POSTs, the GET
+//! stream and DELETE name it. Without sessions ([`HttpConfig::stateless`]) each
+//! request is served on its own as if the handshake had happened.
+//!
+//! [`HttpConfig::stateless`]: super::HttpConfig::stateless
+
+use std::sync::Arc;
+
+use http::{HeaderMap, HeaderValue, Response, StatusCode, header};
+use tokio::sync::mpsc;
+
+use super::body::McpBody;
+use super::event_store::EventPosition;
+use super::headers::{PROTOCOL_VERSION, SESSION_ID};
+use super::sessions::{Full, HttpSession};
+use super::sse::{Decision, EventStream, StreamOutbox};
+use super::{
+    Endpoint, error_response, is_initialize, json_response, method_not_allowed, modern,
+    sse_response, status_of, status_response,
+};
+use crate::protocol::{Era, ErrorObject, ProtocolVersion};
+use crate::server::{Connection, Scope};
+
+/// The `MCP-Protocol-Version` of a legacy request: absent means 2025-03-26; a value
+/// this server does not speak is refused with 400 (§Protocol Version Header).
+fn header_version(headers: &HeaderMap) -> Result<Option<ProtocolVersion>, ErrorObject> {
+    let Some(value) = headers.get(PROTOCOL_VERSION) else {
+        return Ok(None);
+    };
+    match value.to_str().ok().and_then(ProtocolVersion::parse) {
+        Some(version) if version.era() == Era::Legacy => Ok(Some(version)),
+        _ => Err(ErrorObject::invalid_request(format!(
+            "Bad Request: unsupported MCP-Protocol-Version {:?}",
+            String::from_utf8_lossy(value.as_bytes())
+        ))),
+    }
+}
+
+fn session_header(headers: &HeaderMap) -> Option<&str> {
+    headers.get(SESSION_ID).and_then(|v| v.to_str().ok())
+}
+
+fn no_session() -> Response<McpBody> {
+    error_response(
+        StatusCode::NOT_FOUND,
+        &ErrorObject::new(-32001, "Session not found: start a new one with initialize"),
+    )
+}
+
+fn with_session_id(mut response: Response<McpBody>, id: &str) -> Response<McpBody> {
+    if let Ok(value) = HeaderValue::from_str(id) {
+        response.headers_mut().insert(SESSION_ID, value);
+    }
+    response
+}
+
+pub(super) async fn post(
+    endpoint: &Endpoint,
+    headers: &HeaderMap,
+    extensions: http::Extensions,
+    text: &str,
+) -> Response<McpBody> {
+    let version = match header_version(headers) {
+        Ok(version) => version,
+        Err(refused) => return error_response(StatusCode::BAD_REQUEST, &refused),
+    };
+    if !endpoint.config.stateful {
+        return stateless(endpoint, version, extensions, text).await;
+    }
+    let session = match session_header(headers) {
+        Some(id) => match endpoint.sessions.get(id) {
+            Some(session) => session,
+            None => return no_session(),
+        },
+        None if is_initialize(text) => return initialize(endpoint, extensions, text).await,
+        None => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                &ErrorObject::invalid_request(
+                    "Bad Request: the Mcp-Session-Id header is required (send initialize first)",
+                ),
+            );
+        }
+    };
+    in_session(endpoint, &session, extensions, text).await
+}
+
+/// `initialize` without a session: opens one, kept only if the handshake succeeds.
+async fn initialize(
+    endpoint: &Endpoint,
+    extensions: http::Extensions,
+    text: &str,
+) -> Response<McpBody> {
+    let session = match endpoint.sessions.create(&endpoint.server) {
+        Ok(session) => session,
+        Err(Full::AtCapacity) => {
+            let mut response = error_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &ErrorObject::internal(
+                    "Service Unavailable: the server has as many sessions as it keeps",
+                ),
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            return response;
+        }
+    };
+    let response = in_session(endpoint, &session, extensions, text).await;
+    if session.conn.negotiated_version().is_none() {
+        endpoint.sessions.remove(&session.id);
+        return response;
+    }
+    with_session_id(response, &session.id)
+}
+
+async fn in_session(
+    endpoint: &Endpoint,
+    session: &Arc<HttpSession>,
+    extensions: http::Extensions,
+    text: &str,
+) -> Response<McpBody> {
+    let number = session.next_stream();
+    let priming = session
+        .conn
+        .negotiated_version()
+        .is_some_and(|v| v >= ProtocolVersion::V2025_11_25);
+    let (stream, decision) = EventStream::for_request(
+        session.id.clone(),
+        number,
+        endpoint.sessions.store().cloned(),
+        priming,
+    );
+    let stream = Arc::new(stream);
+    let scope = Scope {
+        peer: Some(session.conn.peer().redirect(StreamOutbox(stream.clone()))),
+        check: None,
+    };
+    let mut out = Vec::new();
+    let Some(pending) = session
+        .conn
+        .handle_scoped(text, extensions, &mut out, scope)
+    else {
+        return match out.is_empty() {
+            true => status_response(StatusCode::ACCEPTED),
+            false => json_response(status_of(&out, false), out),
+        };
+    };
+    // The handler outlives its client's connection: a legacy client that loses a
+    // stream may come back for it with Last-Event-ID.
+    let (owner, running) = (session.clone(), stream.clone());
+    tokio::spawn(async move {
+        let outcome = pending.await;
+        running.finish(outcome);
+        owner.untrack(running.number());
+    });
+    match decision.await {
+        Ok(Decision::Json(line)) => json_response(status_of(&line, false), line),
+        Ok(Decision::Sse(frames)) => {
+            session.track(&stream);
+            sse_response(McpBody::frames(
+                Vec::new(),
+                Some(frames),
+                endpoint.config.keep_alive,
+            ))
+        }
+        Ok(Decision::Nothing) | Err(_) => sse_response(McpBody::frames(Vec::new(), None, None)),
+    }
+}
+
+/// A legacy request with no session to keep: served on a connection of its own that
+/// takes the handshake as done, at the version the header names.
+async fn stateless(
+    endpoint: &Endpoint,
+    version: Option<ProtocolVersion>,
+    extensions: http::Extensions,
+    text: &str,
+) -> Response<McpBody> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let conn = Connection::detached(endpoint.server.clone(), tx);
+    if !is_initialize(text) {
+        conn.assume_initialized(version.unwrap_or(ProtocolVersion::V2025_03_26));
+    }
+    let mut out = Vec::new();
+    match conn.handle_scoped(text, extensions, &mut out, Scope::default()) {
+        None if out.is_empty() => status_response(StatusCode::ACCEPTED),
+        None => json_response(status_of(&out, false), out),
+        Some(pending) => modern::answer(pending, rx, endpoint.config.keep_alive).await,
+    }
+}
+
+/// GET: the session's standalone stream, or the rest of a stream named by
+/// `Last-Event-ID`.
+pub(super) fn get(endpoint: &Endpoint, headers: &HeaderMap) -> Response<McpBody> {
+    if !endpoint.config.stateful {
+        return method_not_allowed();
+    }
+    let Some(id) = session_header(headers) else {
+        // No session: there is no stream to give (and 2026-07-28 clients get 405).
+        return method_not_allowed();
+    };
+    if let Err(refused) = header_version(headers) {
+        return error_response(StatusCode::BAD_REQUEST, &refused);
+    }
+    let accepts_sse = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/event-stream") || accept.contains("*/*"));
+    if !accepts_sse {
+        return error_response(
+            StatusCode::NOT_ACCEPTABLE,
+            &ErrorObject::invalid_request(
+                "Not Acceptable: the client must accept text/event-stream",
+            ),
+        );
+    }
+    let Some(session) = endpoint.sessions.get(id) else {
+        return no_session();
+    };
+    let resume = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(EventPosition::parse);
+    let attached = match resume {
+        Some(at) => match session.stream(at.stream) {
+            Some(stream) => stream.attach(at.seq),
+            // A stream that already ended: what the store kept of it, and no more.
+            None => Some(super::sse::Attached {
+                replay: endpoint
+                    .sessions
+                    .store()
+                    .map(|store| store.replay(&session.id, at.stream, at.seq, u64::MAX))
+                    .unwrap_or_default(),
+                live: None,
+            }),
+        },
+        None => session.standalone.attach(u64::MAX),
+    };
+    match attached {
+        Some(attached) => with_session_id(
+            sse_response(McpBody::frames(
+                attached.replay,
+                attached.live,
+                endpoint.config.keep_alive,
+            )),
+            &session.id,
+        ),
+        None => error_response(
+            StatusCode::CONFLICT,
+            &ErrorObject::invalid_request("Conflict: this session's stream already has a reader"),
+        ),
+    }
+}
+
+/// DELETE: ends the session it names.
+pub(super) fn delete(endpoint: &Endpoint, headers: &HeaderMap) -> Response<McpBody> {
+    if !endpoint.config.stateful {
+        return method_not_allowed();
+    }
+    let Some(id) = session_header(headers) else {
+        return method_not_allowed();
+    };
+    match endpoint.sessions.remove(id) {
+        true => status_response(StatusCode::OK),
+        false => no_session(),
+    }
+}
