@@ -52,6 +52,10 @@ use sessions::Sessions;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RemoteAddr(pub SocketAddr);
 
+/// The future of one answer from the endpoint.
+pub type ResponseFuture =
+    Pin<Box<dyn Future<Output = Result<Response<McpBody>, Infallible>> + Send>>;
+
 /// The MCP endpoint of one server. Cheap to clone: clones share sessions.
 #[derive(Clone, Debug)]
 pub struct McpHttpService {
@@ -96,7 +100,7 @@ where
 {
     type Response = Response<McpBody>;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response<McpBody>, Infallible>> + Send>>;
+    type Future = ResponseFuture;
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         Poll::Ready(Ok(()))
@@ -388,7 +392,7 @@ pub fn at_path<S, B>(
     Request<B>,
     Response = Response<McpBody>,
     Error = Infallible,
-    Future = Pin<Box<dyn Future<Output = Result<Response<McpBody>, Infallible>> + Send>>,
+    Future = ResponseFuture,
 > + Clone
 + Send
 + 'static
@@ -408,6 +412,6 @@ where
             }
             std::future::poll_fn(|cx| service.poll_ready(cx)).await?;
             service.call(request).await
-        }) as Pin<Box<dyn Future<Output = _> + Send>>
+        }) as ResponseFuture
     })
 }
