@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+pub mod http;
+
 use boltmcp::server::Server;
 use boltmcp::transport::memory::serve_in_memory;
 use serde_json::{Value, json};

@@ -19,6 +19,7 @@ use super::{
     Endpoint, error_response, is_initialize, json_response, method_not_allowed, modern,
     sse_response, status_of, status_response,
 };
+use crate::protocol::jsonrpc::{parse_message, write_error};
 use crate::protocol::{Era, ErrorObject, ProtocolVersion};
 use crate::server::{Connection, Scope};
 
@@ -75,6 +76,12 @@ pub(super) async fn post(
         },
         None if is_initialize(text) => return initialize(endpoint, extensions, text).await,
         None => {
+            // A body that is no JSON-RPC message at all gets the error that says so.
+            if let Err(bad) = parse_message(text) {
+                let mut line = Vec::new();
+                write_error(&mut line, bad.id.as_ref(), &bad.error);
+                return json_response(StatusCode::BAD_REQUEST, line);
+            }
             return error_response(
                 StatusCode::BAD_REQUEST,
                 &ErrorObject::invalid_request(

@@ -1,0 +1,98 @@
+//! The endpoint among other tower and axum pieces: mounted in an axum `Router`, under
+//! tower-http's CORS layer, and with the caller's address and headers visible to an
+//! MCP-level layer.
+
+use std::sync::{Arc, Mutex};
+
+use boltmcp::server::McpRequest;
+use boltmcp::transport::http::{HttpConfig, RemoteAddr, serve};
+use boltmcp_tests::http::HttpClient;
+use http::{HeaderMap, Method, StatusCode};
+use serde_json::json;
+
+use super::fixtures;
+
+#[tokio::test]
+async fn mounts_in_axum_next_to_other_routes_under_a_cors_layer() {
+    let mcp = fixtures::server().http_service(HttpConfig::default());
+    let app = axum::Router::new()
+        .route("/health", axum::routing::get(|| async { "ok" }))
+        .route_service("/mcp", mcp)
+        .layer(tower_http::cors::CorsLayer::permissive());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let client = HttpClient::new(addr);
+    let reply = client
+        .modern(
+            1,
+            "tools/call",
+            json!({"name": "add", "arguments": {"a": 1, "b": 2}}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(
+        reply.json()["result"]["structuredContent"]["result"],
+        json!(3.0)
+    );
+    assert_eq!(
+        reply.header("access-control-allow-origin"),
+        Some("*"),
+        "the CORS layer ran"
+    );
+    let health = client.exchange(Method::GET, &[], "").await;
+    assert_eq!(
+        health.status,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "GET /mcp is the endpoint's answer"
+    );
+}
+
+#[tokio::test]
+async fn layers_see_the_callers_address_and_headers() {
+    let seen: Arc<Mutex<Vec<(Option<RemoteAddr>, Option<String>)>>> = Arc::default();
+    let record = seen.clone();
+    let server = fixtures::server().layer(tower::layer::layer_fn(move |inner| {
+        let record = record.clone();
+        tower::util::MapRequest::new(inner, move |request: McpRequest| {
+            let addr = request.extensions().get::<RemoteAddr>().copied();
+            let agent = request
+                .extensions()
+                .get::<HeaderMap>()
+                .and_then(|h| h.get("x-tenant"))
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            record.lock().expect("lock").push((addr, agent));
+            request
+        })
+    }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(serve(listener, server.http_service(HttpConfig::default())));
+    let client = HttpClient::new(addr);
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "add", "arguments": {"a": 1, "b": 2},
+        "_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}}}});
+    let reply = client
+        .post(
+            &[
+                ("mcp-protocol-version", "2026-07-28"),
+                ("mcp-method", "tools/call"),
+                ("mcp-name", "add"),
+                ("x-tenant", "acme"),
+            ],
+            &body,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let seen = seen.lock().expect("lock");
+    let (remote, tenant) = seen.last().expect("the layer ran");
+    assert!(
+        remote.is_some_and(|RemoteAddr(a)| a.ip().is_loopback()),
+        "{remote:?}"
+    );
+    assert_eq!(tenant.as_deref(), Some("acme"));
+}
