@@ -52,7 +52,8 @@ async fn mounts_in_axum_next_to_other_routes_under_a_cors_layer() {
 
 #[tokio::test]
 async fn layers_see_the_callers_address_and_headers() {
-    let seen: Arc<Mutex<Vec<(Option<RemoteAddr>, Option<String>)>>> = Arc::default();
+    type Seen = Vec<(Option<RemoteAddr>, Option<String>)>;
+    let seen: Arc<Mutex<Seen>> = Arc::default();
     let record = seen.clone();
     let server = fixtures::server().layer(tower::layer::layer_fn(move |inner| {
         let record = record.clone();
