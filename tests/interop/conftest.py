@@ -18,7 +18,9 @@ Environment:
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -122,6 +124,65 @@ def inspector() -> list[str]:
     return [str(NODE), str(INSPECTOR), "--cli"]
 
 
+class HttpServer:
+    """One example server serving Streamable HTTP on a loopback port."""
+
+    def __init__(self, name: str, directory: Path) -> None:
+        self.name = name
+        self.log = directory / f"{name}-http-stderr.log"
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}/mcp"
+        env = dict(os.environ, RUST_LOG="boltmcp::transport::http=debug")
+        with self.log.open("w") as log:
+            self.proc = subprocess.Popen(
+                [str(server_binary(name)), "--http", f"127.0.0.1:{port}"],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                env=env,
+            )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"{name} did not start serving HTTP:\n{self.transcript()}", pytrace=False)
+                time.sleep(0.02)
+
+    def eras(self) -> set[str]:
+        """The eras the server saw POSTs in, from its debug log ("Modern", "Legacy")."""
+        text = self.log.read_text(errors="replace")
+        return {era for era in ("Modern", "Legacy") if f"era={era}" in text}
+
+    def transcript(self) -> str:
+        text = self.log.read_text(errors="replace")
+        return f"--- {self.name} (HTTP) stderr\n{text[-_TRANSCRIPT_LIMIT:]}"
+
+    def stop(self) -> None:
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def http_server(request: pytest.FixtureRequest, tmp_path: Path):
+    """Factory: `http_server("calculator")` -> a running HttpServer, stopped after the test."""
+    servers: list[HttpServer] = []
+    request.node._interop_http = servers
+
+    def make(name: str) -> HttpServer:
+        server = HttpServer(name, tmp_path)
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     outcome = yield
@@ -129,3 +190,5 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if report.when == "call" and report.failed:
         for wiretap in getattr(item, "_interop_taps", []):
             report.sections.append((f"wire record ({wiretap.name})", wiretap.transcript()))
+        for server in getattr(item, "_interop_http", []):
+            report.sections.append((f"server log ({server.name})", server.transcript()))

@@ -180,7 +180,9 @@ impl Endpoint {
         };
         let mut extensions = parts.extensions;
         let headers = parts.headers;
-        match Era::of_post(&headers, text) {
+        let era = Era::of_post(&headers, text);
+        tracing::debug!(?era, bytes = text.len(), "MCP POST");
+        match era {
             Era::Modern => modern::post(self, headers, extensions, text).await,
             Era::Legacy => {
                 extensions.insert(headers.clone());
