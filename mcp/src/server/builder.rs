@@ -185,6 +185,12 @@ impl Server {
         self.inner.registry.remove_prompt(name)
     }
 
+    /// Tells listening clients that something changed without changing the catalogs
+    /// here: a tool's behaviour, a prompt another process serves.
+    pub fn announce(&self, event: ServerEvent) {
+        self.inner.registry.announce(event);
+    }
+
     /// Tells subscribed clients that the resource at `uri` changed.
     pub fn notify_resource_updated(&self, uri: &str) {
         self.inner

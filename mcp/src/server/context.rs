@@ -10,21 +10,17 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use schemars::JsonSchema;
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
-use super::ToolError;
 use super::peer::Peer;
 use super::request::RequestMeta;
 use super::session::Session;
 use crate::protocol::{
-    ClientCapabilities, CreateMessageRequestParams, CreateMessageResult, ElicitResult, Era,
-    ErrorObject, ListRootsResult, LoggingLevel, ProtocolVersion, RequestId, Root,
+    ClientCapabilities, Era, ErrorObject, LoggingLevel, ProtocolVersion, RequestId,
 };
 
 /// The request context handed to every handler. Cheap to clone.
@@ -50,7 +46,7 @@ pub(crate) struct ContextInner {
 pub(crate) struct InputRound {
     /// Answers already given, verified through `requestState`.
     pub(crate) answers: HashMap<String, Value>,
-    next_key: AtomicUsize,
+    pub(crate) next_key: AtomicUsize,
     /// Questions this run asked that have no answer yet: key → `{method, params}`.
     pub(crate) asked: Mutex<Vec<(String, Value)>>,
     /// A JSON-RPC error the call must end with (such as -32021), recorded here so a
@@ -225,120 +221,4 @@ impl Context {
     pub fn info(&self, message: impl fmt::Display) {
         self.log(LoggingLevel::Info, None, message.to_string());
     }
-
-    /// Asks the user to fill in a form shaped like `T` (a flat struct of strings,
-    /// numbers, booleans and enums).
-    pub async fn elicit<T: JsonSchema + DeserializeOwned>(
-        &self,
-        message: impl Into<String>,
-    ) -> Result<Elicitation<T>, ToolError> {
-        let caps = self.client_capabilities();
-        if caps.elicitation.is_none() {
-            return Err(self.missing_capability(json!({ "elicitation": {} })));
-        }
-        let schema = elicitation_schema::<T>();
-        let params =
-            json!({ "mode": "form", "message": message.into(), "requestedSchema": schema });
-        let answer = self.ask("elicitation/create", params).await?;
-        let result: ElicitResult = serde_json::from_value(answer).map_err(|e| {
-            ToolError::new(format!("the client's elicitation answer is malformed: {e}"))
-        })?;
-        match result.action.as_str() {
-            "accept" => {
-                let content = Value::Object(result.content.unwrap_or_default());
-                serde_json::from_value(content)
-                    .map(Elicitation::Accepted)
-                    .map_err(|e| {
-                        ToolError::new(format!("the elicitation answer does not fit the form: {e}"))
-                    })
-            }
-            "decline" => Ok(Elicitation::Declined),
-            _ => Ok(Elicitation::Cancelled),
-        }
-    }
-
-    /// Asks the client's model for a completion.
-    pub async fn sample(
-        &self,
-        params: CreateMessageRequestParams,
-    ) -> Result<CreateMessageResult, ToolError> {
-        if self.client_capabilities().sampling.is_none() {
-            return Err(self.missing_capability(json!({ "sampling": {} })));
-        }
-        let params = serde_json::to_value(params).map_err(ToolError::new)?;
-        let answer = self.ask("sampling/createMessage", params).await?;
-        serde_json::from_value(answer)
-            .map_err(|e| ToolError::new(format!("the client's sampling answer is malformed: {e}")))
-    }
-
-    /// Asks the client for its roots.
-    pub async fn roots(&self) -> Result<Vec<Root>, ToolError> {
-        if self.client_capabilities().roots.is_none() {
-            return Err(self.missing_capability(json!({ "roots": {} })));
-        }
-        let answer = self.ask("roots/list", json!({})).await?;
-        let result: ListRootsResult = serde_json::from_value(answer)
-            .map_err(|e| ToolError::new(format!("the client's roots answer is malformed: {e}")))?;
-        Ok(result.roots)
-    }
-
-    fn missing_capability(&self, required: Value) -> ToolError {
-        match self.era() {
-            Era::Modern => {
-                let error = ErrorObject::missing_client_capability(required);
-                *self
-                    .inner
-                    .input
-                    .fatal
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner) = Some(error.clone());
-                ToolError::protocol(error)
-            }
-            Era::Legacy => ToolError::new(format!(
-                "the client did not declare the capability this tool needs: {required}"
-            )),
-        }
-    }
-
-    /// One question to the client, in whichever way the era allows.
-    async fn ask(&self, method: &str, params: Value) -> Result<Value, ToolError> {
-        match self.era() {
-            Era::Legacy => {
-                let raw = self
-                    .inner
-                    .peer
-                    .request(method, &params, &self.inner.cancel)
-                    .await
-                    .map_err(|e| ToolError::new(format!("{method} failed: {}", e.message)))?;
-                serde_json::from_str(raw.get()).map_err(ToolError::new)
-            }
-            Era::Modern => {
-                let round = &self.inner.input;
-                let n = round.next_key.fetch_add(1, Ordering::Relaxed);
-                let key = format!("input-{n}");
-                if let Some(answer) = round.answers.get(&key) {
-                    return Ok(answer.clone());
-                }
-                round
-                    .asked
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push((key, json!({ "method": method, "params": params })));
-                Err(ToolError::input_required())
-            }
-        }
-    }
-}
-
-/// The requested schema of an elicitation: the flat object schema of `T`, without
-/// the `$schema` and `title` keys clients do not expect there.
-fn elicitation_schema<T: JsonSchema>() -> Value {
-    let mut schema = schemars::SchemaGenerator::default()
-        .into_root_schema_for::<T>()
-        .to_value();
-    if let Some(obj) = schema.as_object_mut() {
-        obj.remove("$schema");
-        obj.remove("title");
-    }
-    schema
 }

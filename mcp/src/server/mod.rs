@@ -2,6 +2,7 @@
 //! (a tower `Service<McpRequest>`), the handler `Context`, and the connection engine the
 //! transports drive.
 
+mod ask;
 mod builder;
 mod connection;
 mod context;
@@ -25,6 +26,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+pub use ask::Input;
 pub use builder::{McpService, Server, ServerBuilder, ServerConfig};
 pub use connection::{Connection, Dispatch, PendingResponse, RequestCheck, Scope, WireRequest};
 pub use context::{Context, Elicitation};

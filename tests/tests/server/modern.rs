@@ -282,7 +282,7 @@ async fn sampling_and_roots_round_trip_through_input_required() {
 }
 
 #[tokio::test]
-async fn a_retry_without_answers_is_asked_again_and_foreign_answers_are_refused() {
+async fn a_retry_without_answers_is_asked_again_and_answers_that_do_not_fit_are_refused() {
     let mut client = RawClient::connect(server());
     let caps = json!({ "elicitation": {} });
     let first = client
@@ -307,6 +307,8 @@ async fn a_retry_without_answers_is_asked_again_and_foreign_answers_are_refused(
         .request("tools/call", modern_params(foreign, caps.clone()))
         .await;
     assert_eq!(refused["error"]["code"], -32602);
+    // Without state an answer is read by its key, and one that does not fit the form
+    // (no `ok`) is the retry's error, not the tool's.
     let stateless = json!({ "name": "confirm", "arguments": {}, "inputResponses": { "input-0": { "action": "accept" } } });
     let refused = client
         .request("tools/call", modern_params(stateless, caps))
