@@ -77,6 +77,8 @@ pub struct WireRequest<'a> {
     pub uri: Option<&'a str>,
     /// `params._meta["io.modelcontextprotocol/protocolVersion"]`.
     pub protocol_version: Option<&'a str>,
+    /// Whether `params._meta` has `io.modelcontextprotocol/clientCapabilities`.
+    pub has_client_capabilities: bool,
     /// `params.arguments` as JSON text.
     pub arguments: Option<&'a str>,
 }
@@ -318,6 +320,7 @@ impl Connection {
                 name: peek.name.as_deref(),
                 uri: peek.uri.as_deref(),
                 protocol_version: wire.protocol_version.as_deref(),
+                has_client_capabilities: wire.client_capabilities.is_some(),
                 arguments: peek.arguments,
             };
             if let Err(err) = check.check(&request) {

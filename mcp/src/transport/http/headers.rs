@@ -56,23 +56,60 @@ pub fn decode_value(value: &str) -> Result<std::borrow::Cow<'_, str>, ErrorObjec
 pub(crate) struct ModernHeaders<'a> {
     pub(crate) headers: &'a HeaderMap,
     pub(crate) server: &'a Server,
+    /// Set when the check refused the request: its error travels with 400.
+    pub(crate) refused: std::cell::Cell<bool>,
 }
+
+/// Methods 2026-07-28 removed: a request for one is answered like an unknown method
+/// (2026-07-28 `changelog`; `basic/transports/streamable-http` §Protocol Version Header).
+const REMOVED: [&str; 5] = [
+    "initialize",
+    "ping",
+    "logging/setLevel",
+    "resources/subscribe",
+    "resources/unsubscribe",
+];
 
 impl RequestCheck for ModernHeaders<'_> {
     fn check(&self, request: &WireRequest<'_>) -> Result<(), ErrorObject> {
+        if REMOVED.contains(&request.method) {
+            return Err(ErrorObject::method_not_found(request.method));
+        }
+        let checked = self.check_headers(request);
+        self.refused.set(checked.is_err());
+        checked
+    }
+}
+
+impl ModernHeaders<'_> {
+    /// The order follows 2026-07-28 `basic/transports/streamable-http` §Server
+    /// Validation: the version header, the `_meta` stamp, their agreement, then the
+    /// method and name headers.
+    fn check_headers(&self, request: &WireRequest<'_>) -> Result<(), ErrorObject> {
         let headers = self.headers;
-        let Some(version) = text(headers, PROTOCOL_VERSION)? else {
+        let Some(version) = text(headers, PROTOCOL_VERSION)?.map(str::trim) else {
             return Err(ErrorObject::header_mismatch(
                 "the MCP-Protocol-Version header is required",
             ));
         };
+        // 2026-07-28 `basic/index` §_meta: both keys are required on every request.
+        if request.protocol_version.is_none() {
+            return Err(ErrorObject::invalid_params(
+                "params._meta is missing the required key io.modelcontextprotocol/protocolVersion",
+            ));
+        }
+        if !request.has_client_capabilities {
+            return Err(ErrorObject::invalid_params(
+                "params._meta is missing the required key io.modelcontextprotocol/clientCapabilities",
+            ));
+        }
         if request.protocol_version != Some(version) {
             return Err(ErrorObject::header_mismatch(format!(
                 "MCP-Protocol-Version header value '{version}' does not match body value '{}'",
                 request.protocol_version.unwrap_or("(none)")
             )));
         }
-        match text(headers, METHOD)? {
+        match text(headers, METHOD)?.map(str::trim) {
             None => {
                 return Err(ErrorObject::header_mismatch(
                     "the Mcp-Method header is required",
@@ -91,30 +128,24 @@ impl RequestCheck for ModernHeaders<'_> {
             "resources/read" => request.uri,
             _ => return Ok(()),
         };
-        match (text(headers, NAME)?, body_name) {
-            (None, _) => {
-                return Err(ErrorObject::header_mismatch(
-                    "the Mcp-Name header is required",
-                ));
-            }
-            (Some(header), body) => {
-                let decoded = decode_value(header)?;
-                if Some(&*decoded) != body {
-                    return Err(ErrorObject::header_mismatch(format!(
-                        "Mcp-Name header value '{decoded}' does not match body value '{}'",
-                        body.unwrap_or("(none)")
-                    )));
-                }
-            }
+        let Some(header) = text(headers, NAME)?.map(str::trim) else {
+            return Err(ErrorObject::header_mismatch(
+                "the Mcp-Name header is required",
+            ));
+        };
+        let decoded = decode_value(header)?;
+        if Some(&*decoded) != body_name {
+            return Err(ErrorObject::header_mismatch(format!(
+                "Mcp-Name header value '{decoded}' does not match body value '{}'",
+                body_name.unwrap_or("(none)")
+            )));
         }
         if request.method == "tools/call" {
             self.check_params(request)?;
         }
         Ok(())
     }
-}
 
-impl ModernHeaders<'_> {
     /// `Mcp-Param-{Name}` for each parameter the tool's `inputSchema` marks with
     /// `x-mcp-header` (§Custom Headers from Tool Parameters).
     fn check_params(&self, request: &WireRequest<'_>) -> Result<(), ErrorObject> {

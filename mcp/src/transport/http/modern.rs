@@ -29,6 +29,7 @@ pub(super) async fn post(
     let check = ModernHeaders {
         headers: &headers,
         server: &endpoint.server,
+        refused: Default::default(),
     };
     extensions.insert(headers.clone());
     let mut out = Vec::new();
@@ -38,6 +39,7 @@ pub(super) async fn post(
     };
     match conn.handle_scoped(text, extensions, &mut out, scope) {
         None if out.is_empty() => status_response(StatusCode::ACCEPTED),
+        None if check.refused.get() => json_response(StatusCode::BAD_REQUEST, out),
         None => json_response(status_of(&out, true), out),
         Some(pending) => answer(pending, rx, endpoint.config.keep_alive).await,
     }
