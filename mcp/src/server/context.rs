@@ -217,6 +217,16 @@ impl Context {
         self.inner.peer.notify("notifications/message", &params);
     }
 
+    /// Over a legacy HTTP session with resumable streams: closes the client's
+    /// connection to this request's stream now, telling it to come back after
+    /// `retry` with `Last-Event-ID`, while the handler goes on (SEP-1699, 2025-11-25
+    /// `basic/transports` §Sending Messages to the Server). A server uses it to avoid
+    /// holding connections open through long calls. False on any other transport,
+    /// where nothing happens.
+    pub fn disconnect_stream(&self, retry: std::time::Duration) -> bool {
+        self.inner.peer.disconnect(retry)
+    }
+
     /// Logs at `info`.
     pub fn info(&self, message: impl fmt::Display) {
         self.log(LoggingLevel::Info, None, message.to_string());

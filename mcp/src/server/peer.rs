@@ -26,6 +26,14 @@ pub trait Outbox: Send + Sync + 'static {
     fn send(&self, line: Vec<u8>) -> bool;
     /// True once the reading side is gone.
     fn is_closed(&self) -> bool;
+
+    /// Closes the client's connection without ending the stream, so the client
+    /// reconnects after `retry` and picks up where it left off. False where the
+    /// transport cannot (the default).
+    fn disconnect(&self, retry: std::time::Duration) -> bool {
+        let _ = retry;
+        false
+    }
 }
 
 impl Outbox for mpsc::UnboundedSender<Vec<u8>> {
@@ -89,6 +97,11 @@ impl Peer {
     /// True once the transport stopped taking messages.
     pub fn is_closed(&self) -> bool {
         self.out.is_closed()
+    }
+
+    /// See [`Outbox::disconnect`].
+    pub fn disconnect(&self, retry: std::time::Duration) -> bool {
+        self.out.disconnect(retry)
     }
 
     /// Sends a notification.

@@ -31,6 +31,7 @@ pub struct HttpConfig {
     pub(crate) max_sessions: usize,
     pub(crate) event_store: Option<Arc<dyn EventStore>>,
     pub(crate) keep_alive: Option<Duration>,
+    pub(crate) retry: Duration,
 }
 
 impl fmt::Debug for HttpConfig {
@@ -44,6 +45,7 @@ impl fmt::Debug for HttpConfig {
             .field("max_sessions", &self.max_sessions)
             .field("event_store", &self.event_store.is_some())
             .field("keep_alive", &self.keep_alive)
+            .field("retry", &self.retry)
             .finish()
     }
 }
@@ -51,7 +53,8 @@ impl fmt::Debug for HttpConfig {
 impl Default for HttpConfig {
     /// Loopback hosts and origins only, 4 MiB bodies, legacy sessions on (at most
     /// 50,000, freed after 30 idle minutes) with an in-memory event store, and a
-    /// keep-alive comment every 15 seconds on quiet streams.
+    /// keep-alive comment every 15 seconds on quiet streams, and a 3-second reconnection
+    /// delay announced on resumable streams.
     fn default() -> Self {
         HttpConfig {
             hosts: HostPolicy::Loopback,
@@ -62,6 +65,7 @@ impl Default for HttpConfig {
             max_sessions: 50_000,
             event_store: Some(Arc::new(InMemoryEventStore::default())),
             keep_alive: Some(Duration::from_secs(15)),
+            retry: Duration::from_secs(3),
         }
     }
 }
@@ -135,6 +139,12 @@ impl HttpConfig {
     /// unresumable (no event ids are sent).
     pub fn event_store(mut self, store: Option<Arc<dyn EventStore>>) -> Self {
         self.event_store = store;
+        self
+    }
+
+    /// The reconnection delay (`retry`) a resumable stream announces.
+    pub fn retry(mut self, delay: Duration) -> Self {
+        self.retry = delay;
         self
     }
 

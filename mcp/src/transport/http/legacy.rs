@@ -132,7 +132,8 @@ async fn in_session(
     let priming = session
         .conn
         .negotiated_version()
-        .is_some_and(|v| v >= ProtocolVersion::V2025_11_25);
+        .filter(|v| *v >= ProtocolVersion::V2025_11_25)
+        .map(|_| endpoint.config.retry.as_millis() as u64);
     let (stream, decision) = EventStream::for_request(
         session.id.clone(),
         number,

@@ -32,10 +32,10 @@ pub(crate) fn frame(id: Option<EventPosition>, line: &[u8]) -> Bytes {
 }
 
 /// An event with an id and empty data, sent first so the client has a cursor to
-/// reconnect with before anything else arrives (2025-11-25 `basic/transports`
-/// §Sending Messages to the Server, 6).
-fn priming(id: EventPosition) -> Bytes {
-    Bytes::from(format!("id: {id}\ndata: \n\n"))
+/// reconnect with before anything else arrives, and how long to wait before it does
+/// (2025-11-25 `basic/transports` §Sending Messages to the Server, 6).
+fn priming(id: EventPosition, retry_ms: u64) -> Bytes {
+    Bytes::from(format!("id: {id}\nretry: {retry_ms}\ndata: \n\n"))
 }
 
 /// How a POST is answered, decided by what its handler produced first.
@@ -69,7 +69,8 @@ pub(crate) struct EventStream {
     session: Arc<str>,
     number: u64,
     store: Option<Arc<dyn EventStore>>,
-    priming: bool,
+    /// `Some(retry)`: open with a priming event that asks for this reconnection delay.
+    priming: Option<u64>,
     state: Mutex<State>,
 }
 
@@ -87,7 +88,7 @@ impl EventStream {
             session,
             number: 0,
             store,
-            priming: false,
+            priming: None,
             state: Mutex::new(State {
                 seq: 0,
                 mode: Mode::Live,
@@ -97,12 +98,13 @@ impl EventStream {
     }
 
     /// A POST's stream, undecided until its handler produces something. `priming`
-    /// sends a first empty event with an id, for clients new enough to expect one.
+    /// sends a first empty event with an id and this retry delay (milliseconds), for
+    /// clients new enough to expect one.
     pub(crate) fn for_request(
         session: Arc<str>,
         number: u64,
         store: Option<Arc<dyn EventStore>>,
-        priming: bool,
+        priming: Option<u64>,
     ) -> (Self, oneshot::Receiver<Decision>) {
         let (tx, rx) = oneshot::channel();
         let stream = EventStream {
@@ -133,21 +135,49 @@ impl EventStream {
         match &mut state.mode {
             Mode::Done => return false,
             Mode::Live => {}
-            Mode::Undecided(decide) => {
-                let decide = decide.take();
-                let (tx, rx) = mpsc::unbounded_channel();
-                if self.priming && self.store.is_some() {
-                    state.seq += 1;
-                    let _ = tx.send(priming(self.position(state.seq)));
-                }
-                state.sink = Some(tx);
-                state.mode = Mode::Live;
-                if let Some(decide) = decide {
-                    let _ = decide.send(Decision::Sse(rx));
+            Mode::Undecided(_) => self.open(&mut state, self.priming),
+        }
+        self.push(&mut state, line);
+        true
+    }
+
+    /// Turns an undecided stream into a live one, answering the POST with SSE.
+    fn open(&self, state: &mut State, priming_retry: Option<u64>) {
+        let Mode::Undecided(decide) = &mut state.mode else {
+            return;
+        };
+        let decide = decide.take();
+        let (tx, rx) = mpsc::unbounded_channel();
+        if let (Some(retry), Some(_)) = (priming_retry, &self.store) {
+            state.seq += 1;
+            let _ = tx.send(priming(self.position(state.seq), retry));
+        }
+        state.sink = Some(tx);
+        state.mode = Mode::Live;
+        if let Some(decide) = decide {
+            let _ = decide.send(Decision::Sse(rx));
+        }
+    }
+
+    /// Closes the client's connection without ending the stream, after telling it to
+    /// come back in `retry_ms` with `Last-Event-ID`; what the handler sends meanwhile
+    /// is kept for it (2025-11-25 `basic/transports` §Sending Messages to the Server,
+    /// 6). False when the stream cannot be resumed (no event store) or has ended.
+    pub(crate) fn disconnect(&self, retry_ms: u64) -> bool {
+        if self.store.is_none() {
+            return false;
+        }
+        let mut state = self.state();
+        match state.mode {
+            Mode::Done => return false,
+            Mode::Undecided(_) => self.open(&mut state, Some(retry_ms)),
+            Mode::Live => {
+                if let Some(sink) = &state.sink {
+                    let _ = sink.send(Bytes::from(format!("retry: {retry_ms}\n\n")));
                 }
             }
         }
-        self.push(&mut state, line);
+        state.sink = None;
         true
     }
 
@@ -250,6 +280,10 @@ impl Outbox for StreamOutbox {
     fn is_closed(&self) -> bool {
         self.0.is_done()
     }
+
+    fn disconnect(&self, retry: std::time::Duration) -> bool {
+        self.0.disconnect(retry.as_millis() as u64)
+    }
 }
 
 #[cfg(test)]
@@ -263,7 +297,7 @@ mod tests {
 
     #[test]
     fn a_response_before_anything_else_is_plain_json() {
-        let (stream, decision) = EventStream::for_request("s".into(), 1, None, true);
+        let (stream, decision) = EventStream::for_request("s".into(), 1, None, Some(1000));
         stream.finish(Some(b"{\"id\":1}\n".to_vec()));
         assert!(
             matches!(decision.blocking_recv(), Ok(Decision::Json(line)) if line == b"{\"id\":1}\n")
@@ -273,14 +307,15 @@ mod tests {
     #[test]
     fn a_notification_first_makes_a_resumable_stream() {
         let store: Arc<dyn EventStore> = Arc::new(InMemoryEventStore::default());
-        let (stream, decision) = EventStream::for_request("s".into(), 4, Some(store.clone()), true);
+        let (stream, decision) =
+            EventStream::for_request("s".into(), 4, Some(store.clone()), Some(1000));
         assert!(stream.emit(b"{\"method\":\"notifications/progress\"}\n"));
         let Ok(Decision::Sse(mut rx)) = decision.blocking_recv() else {
             panic!("expected a stream");
         };
         assert_eq!(
             text(&rx.try_recv().expect("priming")),
-            "id: 4-1\ndata: \n\n"
+            "id: 4-1\nretry: 1000\ndata: \n\n"
         );
         assert_eq!(
             text(&rx.try_recv().expect("progress")),
