@@ -135,9 +135,11 @@ class HttpServer:
             port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}/mcp"
         env = dict(os.environ, RUST_LOG="boltmcp::transport::http=debug")
+        argv = [str(server_binary(name))]
+        argv += ["--port", str(port)] if name == "conformance-server" else ["--http", f"127.0.0.1:{port}"]
         with self.log.open("w") as log:
             self.proc = subprocess.Popen(
-                [str(server_binary(name)), "--http", f"127.0.0.1:{port}"],
+                argv,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=log,
