@@ -9,6 +9,7 @@ mod compose;
 mod legacy;
 mod modern;
 mod security;
+mod stall;
 
 use boltmcp::transport::http::HttpConfig;
 use boltmcp_tests::http::{HttpClient, start};
