@@ -97,3 +97,92 @@ async fn layers_see_the_callers_address_and_headers() {
     );
     assert_eq!(tenant.as_deref(), Some("acme"));
 }
+
+#[tokio::test]
+async fn tower_http_tracing_and_compression_wrap_the_endpoint() {
+    let mcp = fixtures::server().http_service(HttpConfig::default());
+    let stack = tower::ServiceBuilder::new()
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(tower_http::compression::CompressionLayer::new())
+        .service(mcp);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(serve(listener, stack));
+    let client = HttpClient::new(addr);
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {"_meta": {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}}}});
+    let headers = [
+        ("content-type", "application/json"),
+        ("accept", "application/json, text/event-stream"),
+        ("accept-encoding", "gzip"),
+        ("mcp-protocol-version", "2026-07-28"),
+        ("mcp-method", "tools/list"),
+    ];
+    let response = client.send(Method::POST, &headers, &body.to_string()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    let compressed = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .expect("body")
+        .to_bytes();
+    assert_eq!(&compressed[..2], &[0x1f, 0x8b], "a gzip stream");
+}
+
+/// Where an auth layer goes: in front of the endpoint, answering 401 with
+/// `WWW-Authenticate` itself, next to the metadata route a client discovers it by.
+#[tokio::test]
+async fn an_http_layer_can_refuse_with_401_before_the_endpoint() {
+    use axum::response::IntoResponse;
+    let mcp = fixtures::server().http_service(HttpConfig::default());
+    let app = axum::Router::new()
+        .route(
+            "/.well-known/oauth-protected-resource",
+            axum::routing::get(|| async {
+                axum::Json(json!({"resource": "http://127.0.0.1/mcp"}))
+            }),
+        )
+        .route_service("/mcp", mcp)
+        .layer(axum::middleware::from_fn(
+            |request: axum::extract::Request, next: axum::middleware::Next| async move {
+                let authorized = request.uri().path() != "/mcp"
+                    || request
+                        .headers()
+                        .get("authorization")
+                        .is_some_and(|v| v == "Bearer good");
+                if !authorized {
+                    return (
+                        StatusCode::UNAUTHORIZED,
+                        [(
+                            "www-authenticate",
+                            r#"Bearer resource_metadata="/.well-known/oauth-protected-resource""#,
+                        )],
+                    )
+                        .into_response();
+                }
+                next.run(request).await
+            },
+        ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let client = HttpClient::new(addr);
+    let refused = client.modern(1, "tools/list", json!({})).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        refused
+            .header("www-authenticate")
+            .is_some_and(|v| v.starts_with("Bearer "))
+    );
+    let ok = client
+        .post(
+            &[("authorization", "Bearer good"), ("mcp-protocol-version", "2026-07-28"), ("mcp-method", "tools/list")],
+            &json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list", "params": {"_meta": {
+                "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}}}}),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+}
