@@ -187,9 +187,8 @@ async fn stateless(
 ) -> Response<McpBody> {
     let (tx, rx) = mpsc::unbounded_channel();
     let conn = Connection::detached(endpoint.server.clone(), tx);
-    if !is_initialize(text) {
-        conn.assume_initialized(version.unwrap_or(ProtocolVersion::V2025_03_26));
-    }
+    // An `initialize` here still negotiates as usual; it just is not remembered.
+    conn.assume_initialized(version.unwrap_or(ProtocolVersion::V2025_03_26));
     let mut out = Vec::new();
     match conn.handle_scoped(text, extensions, &mut out, Scope::default()) {
         None if out.is_empty() => status_response(StatusCode::ACCEPTED),

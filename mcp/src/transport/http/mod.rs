@@ -228,10 +228,13 @@ impl Era {
     }
 }
 
-/// True when the body's method is `initialize` (a cheap look; the engine reads it
-/// properly).
+/// True when the body is an `initialize` request. Read on the paths without a
+/// session, where it decides whether one is opened.
 fn is_initialize(body: &str) -> bool {
-    body.contains("\"initialize\"")
+    matches!(
+        crate::protocol::jsonrpc::parse_message(body),
+        Ok(crate::protocol::Incoming::Request { method, .. }) if method == "initialize"
+    )
 }
 
 /// 415 for a body that is not JSON, 406 for a client that takes neither JSON nor SSE.
