@@ -26,12 +26,18 @@ pub async fn start(server: Server, config: HttpConfig) -> SocketAddr {
 
 /// Serves an endpoint on a fresh loopback port (path `/mcp`).
 pub async fn start_service(service: McpHttpService) -> SocketAddr {
+    let (listener, addr) = bind().await;
+    tokio::spawn(serve(listener, at_path(MCP_PATH, service)));
+    addr
+}
+
+/// A listener on a fresh loopback port, and its address.
+pub async fn bind() -> (tokio::net::TcpListener, SocketAddr) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    tokio::spawn(serve(listener, at_path(MCP_PATH, service)));
-    addr
+    (listener, addr)
 }
 
 /// One complete answer.

@@ -47,12 +47,7 @@ fn divide(a: f64, b: f64) -> Result<f64, String> {
 }
 
 fn main() -> std::io::Result<()> {
-    // Diagnostics go to stderr (stdout is the stdio transport), filtered by RUST_LOG.
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    boltmcp_examples::init_logging();
     let server = Server::builder("calculator", env!("CARGO_PKG_VERSION"))
         .title("Calculator")
         .instructions("Arithmetic on two numbers: add, subtract, multiply, divide.")

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use boltmcp::server::McpRequest;
 use boltmcp::transport::http::{HttpConfig, RemoteAddr, serve};
-use boltmcp_tests::http::HttpClient;
+use boltmcp_tests::http::{HttpClient, bind};
 use http::{HeaderMap, Method, StatusCode};
 use serde_json::json;
 
@@ -19,10 +19,7 @@ async fn mounts_in_axum_next_to_other_routes_under_a_cors_layer() {
         .route("/health", axum::routing::get(|| async { "ok" }))
         .route_service("/mcp", mcp)
         .layer(tower_http::cors::CorsLayer::permissive());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
+    let (listener, addr) = bind().await;
     tokio::spawn(async move { axum::serve(listener, app).await });
     let client = HttpClient::new(addr);
     let reply = client
@@ -69,10 +66,7 @@ async fn layers_see_the_callers_address_and_headers() {
             request
         })
     }));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
+    let (listener, addr) = bind().await;
     tokio::spawn(serve(listener, server.http_service(HttpConfig::default())));
     let client = HttpClient::new(addr);
     let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "add", "arguments": {"a": 1, "b": 2},
@@ -105,10 +99,7 @@ async fn tower_http_tracing_and_compression_wrap_the_endpoint() {
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(tower_http::compression::CompressionLayer::new())
         .service(mcp);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
+    let (listener, addr) = bind().await;
     tokio::spawn(serve(listener, stack));
     let client = HttpClient::new(addr);
     let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {"_meta": {
@@ -164,10 +155,7 @@ async fn an_http_layer_can_refuse_with_401_before_the_endpoint() {
                 next.run(request).await
             },
         ));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
+    let (listener, addr) = bind().await;
     tokio::spawn(async move { axum::serve(listener, app).await });
     let client = HttpClient::new(addr);
     let refused = client.modern(1, "tools/list", json!({})).await;

@@ -32,11 +32,7 @@ fn from_json<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, ToolErro
 }
 
 fn main() -> std::io::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    boltmcp_examples::init_logging();
     let mut port: u16 = 3000;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
