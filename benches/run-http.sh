@@ -65,6 +65,7 @@ cargo build --release --locked \
     --target-dir "$ANCHORS"
 
 mkdir -p "$OUT"
+rm -f "$OUT"/*.log "$OUT"/*.stderr "$OUT"/*.initialize
 RESULTS="$OUT/results.txt"
 : >"$RESULTS"
 
