@@ -165,6 +165,18 @@ impl Context {
         params: Value,
     ) -> Result<Value, ToolError> {
         let inner = self.inner();
+        if let Some(task) = &inner.task {
+            // Inside a task a question parks it in `input_required` until `tasks/update`.
+            let key = self.input_key(key);
+            if let Some(answer) = inner.input.answers.get(&key) {
+                return Ok(answer.clone());
+            }
+            let request = json!({ "method": method, "params": params });
+            return task
+                .ask(key, request)
+                .await
+                .ok_or_else(|| ToolError::new("the task was cancelled"));
+        }
         match self.era() {
             Era::Legacy => {
                 let raw = inner
@@ -176,10 +188,7 @@ impl Context {
             }
             Era::Modern => {
                 let round = &inner.input;
-                let key = match key {
-                    Some(key) => key.to_owned(),
-                    None => format!("input-{}", round.next_key.fetch_add(1, Ordering::Relaxed)),
-                };
+                let key = self.input_key(key);
                 if let Some(answer) = round.answers.get(&key) {
                     return Ok(answer.clone());
                 }
@@ -190,6 +199,19 @@ impl Context {
                     .push((key, json!({ "method": method, "params": params })));
                 Err(ToolError::input_required())
             }
+        }
+    }
+}
+
+impl Context {
+    /// The caller's key, or the next generated one.
+    fn input_key(&self, key: Option<&str>) -> String {
+        match key {
+            Some(key) => key.to_owned(),
+            None => format!(
+                "input-{}",
+                self.inner().input.next_key.fetch_add(1, Ordering::Relaxed)
+            ),
         }
     }
 }

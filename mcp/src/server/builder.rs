@@ -60,6 +60,23 @@ pub(crate) struct ServerInner {
     pub(crate) config: ServerConfig,
     pub(crate) registry: Registry,
     pub(crate) state_key: StateKey,
+    pub(crate) tasks: super::tasks::TaskStore,
+    /// Advertise the tasks extension even when no tool declares task support (for
+    /// handlers that call `Context::as_task`).
+    pub(crate) tasks_declared: bool,
+}
+
+impl ServerInner {
+    /// Whether `server/discover` advertises `io.modelcontextprotocol/tasks`.
+    pub(crate) fn offers_tasks(&self) -> bool {
+        self.tasks_declared
+            || self
+                .registry
+                .tools
+                .snapshot()
+                .values()
+                .any(|tool| tool.task_support != crate::protocol::TaskSupport::Forbidden)
+    }
 }
 
 /// The request stack: the bare router until a layer is added, so an unlayered
@@ -111,6 +128,7 @@ impl Server {
             resources: Vec::new(),
             templates: Vec::new(),
             prompts: Vec::new(),
+            tasks: None,
         }
     }
 
@@ -222,9 +240,18 @@ pub struct ServerBuilder {
     resources: Vec<ResourceDef>,
     templates: Vec<ResourceTemplateDef>,
     prompts: Vec<PromptDef>,
+    tasks: Option<super::tasks::TaskConfig>,
 }
 
 impl ServerBuilder {
+    /// Offers the tasks extension (`io.modelcontextprotocol/tasks`) to 2026-07-28
+    /// clients, with these retention and polling settings. Registering a tool with
+    /// [`ToolDef::task_support`] offers it too, with the defaults.
+    pub fn tasks(mut self, config: super::tasks::TaskConfig) -> Self {
+        self.tasks = Some(config);
+        self
+    }
+
     /// A display title.
     pub fn title(mut self, title: impl Into<String>) -> Self {
         self.info.title = Some(title.into());
@@ -334,6 +361,8 @@ impl ServerBuilder {
             config: self.config,
             registry,
             state_key: self.state_key.unwrap_or_else(StateKey::random),
+            tasks: super::tasks::TaskStore::new(self.tasks.unwrap_or_default()),
+            tasks_declared: self.tasks.is_some(),
         });
         let router = Router::new(inner.clone());
         Server {

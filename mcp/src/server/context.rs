@@ -16,9 +16,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
+use super::builder::ServerInner;
 use super::peer::Peer;
 use super::request::RequestMeta;
 use super::session::Session;
+use super::tasks::TaskEntry;
 use crate::protocol::{
     ClientCapabilities, Era, ErrorObject, LoggingLevel, ProtocolVersion, RequestId,
 };
@@ -39,6 +41,9 @@ pub(crate) struct ContextInner {
     pub(crate) extensions: http::Extensions,
     pub(crate) last_progress: Mutex<Option<f64>>,
     pub(crate) input: InputRound,
+    pub(crate) server: Arc<ServerInner>,
+    /// The task this context runs in, if the handler runs as one.
+    pub(crate) task: Option<Arc<TaskEntry>>,
 }
 
 /// The modern era's questions and answers for one call.

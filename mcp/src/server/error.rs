@@ -18,6 +18,8 @@ enum Kind {
     /// 2026-07-28: the handler asked the client something; the call ends with an
     /// `InputRequiredResult` and resumes when the client retries with the answers.
     InputRequired,
+    /// The call goes on as a task; the client is answered with this `CreateTaskResult`.
+    TaskCreated(serde_json::Value),
 }
 
 /// An error from a tool, prompt or resource handler.
@@ -66,6 +68,21 @@ impl ToolError {
         ToolError {
             kind: Kind::InputRequired,
             message: "input required from the client".to_owned(),
+        }
+    }
+
+    pub(crate) fn task_created(created: serde_json::Value) -> Self {
+        ToolError {
+            kind: Kind::TaskCreated(created),
+            message: "the call continues as a task".to_owned(),
+        }
+    }
+
+    /// The `CreateTaskResult` when the call went on as a task.
+    pub(crate) fn as_task_created(&self) -> Option<&serde_json::Value> {
+        match &self.kind {
+            Kind::TaskCreated(created) => Some(created),
+            _ => None,
         }
     }
 

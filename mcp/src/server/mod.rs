@@ -19,6 +19,8 @@ mod router;
 mod schema;
 mod session;
 mod target;
+mod task_run;
+mod tasks;
 mod tool;
 mod uri_template;
 
@@ -42,6 +44,7 @@ pub use resource::{
     AnyResource, IntoReadResourceResult, ResourceDef, ResourceRequest, ResourceTemplateDef,
 };
 pub use target::{Target, TargetKind, TargetMeta};
+pub use tasks::{TASKS_EXTENSION, TaskConfig};
 pub use tool::{ToolCall, ToolDef};
 pub use uri_template::{UriTemplate, UriTemplateError};
 

@@ -83,11 +83,14 @@ impl<T: IntoCallToolResult, E: std::fmt::Display + 'static> IntoCallToolResult f
 }
 
 /// A tool's `Err`: an `isError` result with its message, unless it is a `ToolError`
-/// carrying a JSON-RPC error the handler chose, which is answered as such.
+/// carrying a JSON-RPC error the handler chose or a task's handle
+/// ([`Context::as_task`](super::Context::as_task)), which are answered as such.
 #[doc(hidden)]
 pub fn error_result<E: std::fmt::Display + 'static>(err: E) -> Result<CallToolResult, ToolError> {
     let err = super::error::into_tool_error(err);
-    if err.as_protocol().is_some() {
+    // A JSON-RPC error the handler chose, or the handle of the task the call became,
+    // is answered as itself.
+    if err.as_protocol().is_some() || err.as_task_created().is_some() {
         return Err(err);
     }
     Ok(CallToolResult::error_text(err.message()))

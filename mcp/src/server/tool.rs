@@ -13,7 +13,7 @@ use super::context::Context;
 use super::output::{IntoCallToolResult, SyncOutput};
 use super::target::TargetMeta;
 use super::{BoxFuture, ToolError};
-use crate::protocol::{CallToolResult, Icon, JsonObject, Tool, ToolAnnotations};
+use crate::protocol::{CallToolResult, Icon, JsonObject, TaskSupport, Tool, ToolAnnotations};
 
 type ToolHandlerFn =
     dyn Fn(ToolCall) -> BoxFuture<'static, Result<CallToolResult, ToolError>> + Send + Sync;
@@ -32,6 +32,8 @@ pub struct ToolDef {
     /// The same handler in synchronous form, when the tool has one: an unlayered
     /// server then answers without building a context, a future or a task.
     pub(crate) sync: Option<Arc<SyncToolFn>>,
+    /// Whether a 2026-07-28 client that declared the tasks extension gets a task.
+    pub(crate) task_support: TaskSupport,
 }
 
 impl fmt::Debug for ToolDef {
@@ -108,6 +110,7 @@ impl ToolDef {
             meta: Arc::new(TargetMeta::default()),
             handler: Arc::new(handler),
             sync: None,
+            task_support: TaskSupport::Forbidden,
         }
     }
 
@@ -126,6 +129,7 @@ impl ToolDef {
             meta: Arc::new(meta),
             handler: Arc::new(handler),
             sync: None,
+            task_support: TaskSupport::Forbidden,
         }
     }
 
@@ -151,7 +155,21 @@ impl ToolDef {
             meta: Arc::new(meta),
             handler: Arc::new(handler),
             sync: Some(sync),
+            task_support: TaskSupport::Forbidden,
         }
+    }
+
+    /// Runs the tool as a task (the tasks extension, SEP-2663) for 2026-07-28 clients
+    /// that declare `io.modelcontextprotocol/tasks`: `Optional` runs others at once,
+    /// `Required` refuses them with -32021. Legacy clients always get the result at
+    /// once. The default is `Forbidden`: never a task.
+    pub fn task_support(mut self, support: TaskSupport) -> Self {
+        self.task_support = support;
+        // A task runs in the background with a context of its own: never inline.
+        if support != TaskSupport::Forbidden {
+            self.sync = None;
+        }
+        self
     }
 
     /// The protocol description clients see in `tools/list`.

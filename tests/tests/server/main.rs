@@ -7,3 +7,4 @@ mod layers;
 mod legacy;
 mod modern;
 mod robustness;
+mod tasks;

@@ -11,6 +11,7 @@
 mod catalog;
 mod interactive;
 mod mrtr;
+mod tasks;
 
 use std::net::SocketAddr;
 use std::sync::OnceLock;
@@ -58,6 +59,7 @@ fn main() -> std::io::Result<()> {
         .into_iter()
         .chain(interactive::tools())
         .chain(mrtr::tools())
+        .chain(tasks::tools())
     {
         builder = builder.tool(tool);
     }

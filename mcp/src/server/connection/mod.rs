@@ -75,6 +75,8 @@ pub struct WireRequest<'a> {
     pub name: Option<&'a str>,
     /// `params.uri`: the resource.
     pub uri: Option<&'a str>,
+    /// `params.taskId`: the task (the tasks extension's methods).
+    pub task_id: Option<&'a str>,
     /// `params._meta["io.modelcontextprotocol/protocolVersion"]`.
     pub protocol_version: Option<&'a str>,
     /// Whether `params._meta` has `io.modelcontextprotocol/clientCapabilities`.
@@ -319,6 +321,7 @@ impl Connection {
                 method,
                 name: peek.name.as_deref(),
                 uri: peek.uri.as_deref(),
+                task_id: peek.task_id.as_deref(),
                 protocol_version: wire.protocol_version.as_deref(),
                 has_client_capabilities: wire.client_capabilities.is_some(),
                 arguments: peek.arguments,

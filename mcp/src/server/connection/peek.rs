@@ -32,6 +32,7 @@ pub(super) struct Peek<'a> {
     pub(super) arguments: Option<&'a str>,
     pub(super) request_state: Option<Cow<'a, str>>,
     pub(super) input_responses: Option<&'a str>,
+    pub(super) task_id: Option<Cow<'a, str>>,
 }
 
 impl<'a> Peek<'a> {
@@ -51,6 +52,7 @@ impl<'a> Peek<'a> {
             arguments: params.get("arguments"),
             request_state: params.get_str("requestState"),
             input_responses: params.get("inputResponses"),
+            task_id: params.get_str("taskId"),
         })
     }
 }

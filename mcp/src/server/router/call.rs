@@ -5,16 +5,22 @@
 //! `isError: true` results so the model can see and correct them; a panic is caught
 //! and becomes such a result too, and the server goes on.
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::context;
 use super::invoke::{Outcome, input_round, invoke};
+use super::tasks::declares_tasks;
+use crate::protocol::TaskSupport;
 use crate::protocol::{CallToolResult, Era, ErrorObject, JsonObject, META_SERVER_INFO, ResultType};
 use crate::server::ToolError;
 use crate::server::builder::ServerInner;
 use crate::server::input::Binding;
 use crate::server::request::{CallParts, McpRequest, McpResponse};
+use crate::server::task_run;
+use crate::server::tasks::extension_required;
 use crate::server::tool::ToolCall;
 
 #[derive(Deserialize)]
@@ -70,7 +76,7 @@ pub(crate) fn settle(
     Ok(result)
 }
 
-pub(super) async fn call_tool(server: &ServerInner, mut req: McpRequest) -> McpResponse {
+pub(super) async fn call_tool(server: &Arc<ServerInner>, mut req: McpRequest) -> McpResponse {
     let mut params: CallParts = match req.call.take() {
         Some(parts) => parts,
         None => match super::parse_params::<CallParams>(&req) {
@@ -108,10 +114,30 @@ pub(super) async fn call_tool(server: &ServerInner, mut req: McpRequest) -> McpR
         Err(err) => return McpResponse::error(err),
     };
     req.params = None;
-    let ctx = context(req, round);
+    let ctx = context(server, req, round);
+    if era == Era::Modern && tool.task_support != TaskSupport::Forbidden {
+        if declares_tasks(ctx.inner().meta.client_capabilities.as_deref()) {
+            let arguments = params.arguments.take();
+            let handler = tool.clone();
+            let started = task_run::start(&ctx, params.name.clone(), move |task_ctx| {
+                handler.call(ToolCall::new(task_ctx, arguments))
+            });
+            return match started {
+                Ok(created) => McpResponse::result(&created),
+                Err(error) => McpResponse::error(error),
+            };
+        }
+        if tool.task_support == TaskSupport::Required {
+            return McpResponse::error(extension_required());
+        }
+    }
     let call = ToolCall::new(ctx.clone(), params.arguments);
     let returned = match invoke(server, &ctx, binding, tool.call(call)).await {
         Outcome::Respond(response) => return response,
+        Outcome::Returned(Err(err)) if err.as_task_created().is_some() => {
+            let created = err.as_task_created().cloned().unwrap_or_default();
+            return McpResponse::result(&created);
+        }
         Outcome::Returned(returned) => Ok(returned),
         Outcome::Panicked(what) => Err(what),
     };

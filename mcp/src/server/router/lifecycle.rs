@@ -48,12 +48,20 @@ pub(super) fn initialize(server: &ServerInner, req: &McpRequest) -> Result<Value
 
 /// 2026-07-28 `server/discover`: versions, capabilities, and a cacheable result.
 pub(super) fn discover(server: &ServerInner, req: &McpRequest) -> Result<Value, ErrorObject> {
+    let mut capabilities = capabilities()?;
+    if server.offers_tasks() {
+        // SEP-2663: the extension is announced under `extensions`, not `tasks`.
+        capabilities.extensions.get_or_insert_default().insert(
+            crate::server::TASKS_EXTENSION.to_owned(),
+            crate::protocol::JsonObject::new(),
+        );
+    }
     let result = crate::protocol::DiscoverResult {
         supported_versions: ProtocolVersion::ALL
             .iter()
             .map(|v| v.as_str().to_owned())
             .collect(),
-        capabilities: capabilities()?,
+        capabilities,
         instructions: server.instructions.clone(),
         ttl_ms: Some(server.config.discover_ttl.as_millis() as u64),
         cache_scope: Some(CacheScope::Public),

@@ -10,6 +10,7 @@ mod listen;
 mod lists;
 mod prompts;
 mod resources;
+pub(crate) mod tasks;
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -60,6 +61,7 @@ async fn route(server: Arc<ServerInner>, req: McpRequest) -> McpResponse {
     let era = req.era();
     match req.method() {
         "tools/call" => return call::call_tool(&server, req).await,
+        "tasks/get" | "tasks/update" | "tasks/cancel" => return tasks::handle(&server, req),
         // Boxed so that these rarer, larger futures do not inflate every tools/call.
         "resources/read" => return Box::pin(resources::read(&server, req)).await,
         "prompts/get" => return Box::pin(prompts::get(&server, req)).await,
@@ -120,8 +122,10 @@ pub(crate) fn finish<T: serde::Serialize>(
 }
 
 /// Builds the handler's `Context` from the request, moving its extensions in.
-pub(crate) fn context(req: McpRequest, input: InputRound) -> Context {
+pub(crate) fn context(server: &Arc<ServerInner>, req: McpRequest, input: InputRound) -> Context {
     Context::from_inner(ContextInner {
+        server: server.clone(),
+        task: None,
         id: req.id,
         version: req.version,
         meta: req.meta,

@@ -1,5 +1,7 @@
 //! `prompts/get` and `completion/complete`.
 
+use std::sync::Arc;
+
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
@@ -23,7 +25,7 @@ struct GetParams {
     retry: RetryParams,
 }
 
-pub(super) async fn get(server: &ServerInner, req: McpRequest) -> McpResponse {
+pub(super) async fn get(server: &Arc<ServerInner>, req: McpRequest) -> McpResponse {
     let era = req.era();
     let params: GetParams = match parse_params(&req) {
         Ok(p) => p,
@@ -56,7 +58,7 @@ pub(super) async fn get(server: &ServerInner, req: McpRequest) -> McpResponse {
         Ok(round) => round,
         Err(err) => return McpResponse::error(err),
     };
-    let ctx = context(req, round);
+    let ctx = context(server, req, round);
     let request = PromptRequest {
         ctx: ctx.clone(),
         arguments,

@@ -3,6 +3,8 @@
 //! A missing resource is -32002 with `{uri}` in the legacy era and -32602 in
 //! 2026-07-28, which forbids -32002 (2026-07-28 `basic/index`, "Error Codes").
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -42,7 +44,7 @@ pub(crate) fn handler_error(err: ToolError) -> ErrorObject {
     }
 }
 
-pub(super) async fn read(server: &ServerInner, req: McpRequest) -> McpResponse {
+pub(super) async fn read(server: &Arc<ServerInner>, req: McpRequest) -> McpResponse {
     let era = req.era();
     let params: ReadParams = match parse_params(&req) {
         Ok(p) => p,
@@ -67,7 +69,7 @@ pub(super) async fn read(server: &ServerInner, req: McpRequest) -> McpResponse {
         Ok(round) => round,
         Err(err) => return McpResponse::error(err),
     };
-    let ctx = context(req, round);
+    let ctx = context(server, req, round);
     let request = ResourceRequest {
         ctx: ctx.clone(),
         uri: params.uri.clone(),

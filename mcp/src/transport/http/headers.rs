@@ -126,6 +126,8 @@ impl ModernHeaders<'_> {
         let body_name = match request.method {
             "tools/call" | "prompts/get" => request.name,
             "resources/read" => request.uri,
+            // SEP-2663: tasks are routed by their id.
+            "tasks/get" | "tasks/update" | "tasks/cancel" => request.task_id,
             _ => return Ok(()),
         };
         let Some(header) = text(headers, NAME)?.map(str::trim) else {
