@@ -53,21 +53,28 @@ pub trait EventStore: Send + Sync + fmt::Debug + 'static {
 }
 
 /// An [`EventStore`] in this process's memory, keeping the newest events of each
-/// session up to a cap.
+/// session up to a number and a size.
 #[derive(Debug)]
 pub struct InMemoryEventStore {
     per_session: usize,
+    bytes_per_session: usize,
     sessions: Mutex<HashMap<Box<str>, Kept>>,
 }
 
-/// One session's kept events, oldest first.
-type Kept = VecDeque<(EventPosition, Bytes)>;
+/// One session's kept events, oldest first, and their total size.
+#[derive(Debug, Default)]
+struct Kept {
+    events: VecDeque<(EventPosition, Bytes)>,
+    bytes: usize,
+}
 
 impl InMemoryEventStore {
-    /// A store keeping at most `per_session` events for each session (the oldest go first).
-    pub fn new(per_session: usize) -> Self {
+    /// A store keeping, for each session, at most `per_session` events and
+    /// `bytes_per_session` bytes of them (the oldest go first).
+    pub fn new(per_session: usize, bytes_per_session: usize) -> Self {
         InMemoryEventStore {
             per_session: per_session.max(1),
+            bytes_per_session,
             sessions: Mutex::new(HashMap::new()),
         }
     }
@@ -80,31 +87,36 @@ impl InMemoryEventStore {
 }
 
 impl Default for InMemoryEventStore {
-    /// Keeps the newest 1,024 events of each session.
+    /// Keeps the newest 1,024 events of each session, up to 4 MiB.
     fn default() -> Self {
-        InMemoryEventStore::new(1024)
+        InMemoryEventStore::new(1024, 4 << 20)
     }
 }
 
 impl EventStore for InMemoryEventStore {
     fn append(&self, session: &str, at: EventPosition, frame: Bytes) {
         let mut sessions = self.sessions();
-        let events = match sessions.get_mut(session) {
-            Some(events) => events,
+        let kept = match sessions.get_mut(session) {
+            Some(kept) => kept,
             None => sessions.entry(session.into()).or_default(),
         };
-        if events.len() == self.per_session {
-            events.pop_front();
+        kept.bytes += frame.len();
+        kept.events.push_back((at, frame));
+        while kept.events.len() > self.per_session
+            || (kept.bytes > self.bytes_per_session && kept.events.len() > 1)
+        {
+            if let Some((_, old)) = kept.events.pop_front() {
+                kept.bytes -= old.len();
+            }
         }
-        events.push_back((at, frame));
     }
 
     fn replay(&self, session: &str, stream: u64, after: u64, upto: u64) -> Vec<Bytes> {
         let sessions = self.sessions();
-        let Some(events) = sessions.get(session) else {
+        let Some(kept) = sessions.get(session) else {
             return Vec::new();
         };
-        events
+        kept.events
             .iter()
             .filter(|(at, _)| at.stream == stream && at.seq > after && at.seq <= upto)
             .map(|(_, frame)| frame.clone())
@@ -149,11 +161,20 @@ mod tests {
     }
 
     #[test]
-    fn the_oldest_events_go_first_past_the_cap() {
-        let store = InMemoryEventStore::new(2);
+    fn the_oldest_events_go_first_past_the_caps() {
+        let store = InMemoryEventStore::new(2, 1 << 20);
         for seq in 1..=3 {
             store.append("s", at(1, seq), Bytes::from(seq.to_string()));
         }
         assert_eq!(store.replay("s", 1, 0, u64::MAX), ["2", "3"]);
+        let store = InMemoryEventStore::new(100, 10);
+        for seq in 1..=3 {
+            store.append("s", at(1, seq), Bytes::from("1234"));
+        }
+        assert_eq!(
+            store.replay("s", 1, 0, u64::MAX).len(),
+            2,
+            "8 bytes fit in 10, 12 do not"
+        );
     }
 }
