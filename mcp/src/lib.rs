@@ -24,6 +24,7 @@
 //! any tower layer.
 #![forbid(unsafe_code)]
 
+pub mod client;
 pub mod protocol;
 pub mod server;
 pub mod transport;

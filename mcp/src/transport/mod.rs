@@ -3,7 +3,7 @@
 
 #[cfg(feature = "http")]
 pub mod http;
-mod lines;
+pub(crate) mod lines;
 pub mod memory;
 #[cfg(unix)]
 mod pipe;

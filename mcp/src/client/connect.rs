@@ -1,0 +1,270 @@
+//! Connecting: the builder (who the client is, what it can answer, how long it waits),
+//! the transports (a child process on stdio, an in-process server, any pipe pair), and
+//! the era negotiation of 2026-07-28 `basic/versioning` §Backward Compatibility: probe
+//! with `server/discover`; a discover result or a recognised modern error means the
+//! 2026-07-28 era, anything else falls back to `initialize`.
+
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, BufReader};
+
+use super::error::ClientError;
+use super::handlers::{Handlers, asker};
+use super::rpc::Rpc;
+use super::{Client, ClientInner, Era};
+use crate::protocol::{
+    CreateMessageRequestParams, CreateMessageResult, DiscoverResult, ElicitRequestParams,
+    ElicitResult, ErrorObject, Implementation, InitializeResult, ListRootsResult, ProtocolVersion,
+    code,
+};
+use crate::server::Server;
+
+/// Which era the client speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EraChoice {
+    /// Probe with `server/discover`, fall back to `initialize` (the default).
+    #[default]
+    Auto,
+    /// Only the `initialize` handshake (2025-11-25 and older).
+    Legacy,
+    /// Only 2026-07-28: no fallback.
+    Modern,
+}
+
+/// Sets up a [`Client`] before it connects.
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    info: Implementation,
+    handlers: Handlers,
+    timeout: Option<Duration>,
+    era: EraChoice,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            info: Implementation {
+                name: "boltmcp-client".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+                ..Default::default()
+            },
+            handlers: Handlers::default(),
+            timeout: Some(Duration::from_secs(60)),
+            era: EraChoice::Auto,
+        }
+    }
+}
+
+/// How long the `server/discover` probe waits before taking the server for a legacy one.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl ClientBuilder {
+    /// The name and version the client gives the server.
+    pub fn info(mut self, name: impl Into<String>, version: impl Into<String>) -> Self {
+        self.info.name = name.into();
+        self.info.version = version.into();
+        self
+    }
+
+    /// How long each call waits for its answer (60 s by default; `None`: forever).
+    /// A call that runs out is cancelled on the server.
+    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Pins the era instead of negotiating it.
+    pub fn era(mut self, era: EraChoice) -> Self {
+        self.era = era;
+        self
+    }
+
+    /// Answers the server's elicitation requests (and declares the capability).
+    pub fn on_elicitation<F, Fut>(mut self, handler: F) -> Self
+    where
+        F: Fn(ElicitRequestParams) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<ElicitResult, ErrorObject>> + Send + 'static,
+    {
+        self.handlers.elicitation = Some(asker(handler));
+        self
+    }
+
+    /// Answers the server's sampling requests (and declares the capability).
+    pub fn on_sampling<F, Fut>(mut self, handler: F) -> Self
+    where
+        F: Fn(CreateMessageRequestParams) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<CreateMessageResult, ErrorObject>> + Send + 'static,
+    {
+        self.handlers.sampling = Some(asker(handler));
+        self
+    }
+
+    /// Answers the server's `roots/list` (and declares the capability).
+    pub fn on_roots<F, Fut>(mut self, handler: F) -> Self
+    where
+        F: Fn(Value) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<ListRootsResult, ErrorObject>> + Send + 'static,
+    {
+        self.handlers.roots = Some(asker(handler));
+        self
+    }
+
+    /// Hears every notification the server sends (`method`, `params`).
+    pub fn on_notification(
+        mut self,
+        listener: impl Fn(&str, Value) + Send + Sync + 'static,
+    ) -> Self {
+        self.handlers.notifications = Some(Arc::new(listener));
+        self
+    }
+
+    /// Spawns `command` with `args` and talks to it on its stdin and stdout. Its stderr
+    /// goes to the log; it is killed when the client is dropped.
+    pub async fn connect_stdio<I, S>(self, command: &str, args: I) -> Result<Client, ClientError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut child = tokio::process::Command::new(command)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()?;
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            return Err(ClientError::Closed(": the child has no stdio pipes".into()));
+        };
+        if let Some(stderr) = child.stderr.take() {
+            let name = command.to_owned();
+            tokio::spawn(async move {
+                let mut lines = BufReader::new(stderr).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    tracing::info!(target: "boltmcp::client::stderr", server = %name, "{line}");
+                }
+            });
+        }
+        self.connect_io(stdout, stdin, Some(child)).await
+    }
+
+    /// Connects to `server` in this process, over an in-memory pipe.
+    pub async fn connect_in_memory(self, server: Server) -> Result<Client, ClientError> {
+        let (stream, _task) = crate::transport::memory::serve_in_memory(server);
+        let (reader, writer) = tokio::io::split(stream);
+        self.connect_io(reader, writer, None).await
+    }
+
+    /// Connects over any pair of pipes speaking newline-delimited JSON-RPC.
+    pub async fn connect_io<R, W>(
+        self,
+        reader: R,
+        writer: W,
+        child: Option<tokio::process::Child>,
+    ) -> Result<Client, ClientError>
+    where
+        R: AsyncRead + Unpin + Send + 'static,
+        W: AsyncWrite + Unpin + Send + 'static,
+    {
+        let capabilities = self.handlers.capabilities();
+        let rpc = Rpc::start(reader, writer, Arc::new(self.handlers));
+        let mut inner = ClientInner {
+            rpc,
+            child,
+            info: self.info,
+            capabilities,
+            timeout: self.timeout,
+            era: Era::Legacy(ProtocolVersion::LATEST_LEGACY),
+            server_info: Implementation::default(),
+            server_capabilities: Default::default(),
+            instructions: None,
+        };
+        match self.era {
+            EraChoice::Legacy => initialize(&mut inner).await?,
+            EraChoice::Modern => discover(&mut inner).await?,
+            EraChoice::Auto => match discover(&mut inner).await {
+                Ok(()) => {}
+                // A recognised 2026-07-28 error is a modern server refusing us: no fallback.
+                Err(ClientError::Rpc(e)) if is_modern_error(&e) => return Err(ClientError::Rpc(e)),
+                Err(
+                    ClientError::Rpc(_) | ClientError::Timeout { .. } | ClientError::Malformed(_),
+                ) => initialize(&mut inner).await?,
+                Err(other) => return Err(other),
+            },
+        }
+        Ok(Client {
+            inner: Arc::new(inner),
+        })
+    }
+}
+
+fn is_modern_error(error: &ErrorObject) -> bool {
+    [
+        code::HEADER_MISMATCH,
+        code::MISSING_REQUIRED_CLIENT_CAPABILITY,
+        code::UNSUPPORTED_PROTOCOL_VERSION,
+    ]
+    .contains(&error.code)
+}
+
+async fn discover(inner: &mut ClientInner) -> Result<(), ClientError> {
+    inner.era = Era::Modern;
+    let params = inner.stamp(json!({}));
+    let raw = inner
+        .rpc
+        .request("server/discover", &params, Some(PROBE_TIMEOUT))
+        .await?;
+    let result: DiscoverResult = serde_json::from_value(raw.clone())
+        .map_err(|e| ClientError::Malformed(format!("server/discover: {e}")))?;
+    if !result
+        .supported_versions
+        .iter()
+        .any(|v| v == ProtocolVersion::LATEST.as_str())
+    {
+        return Err(ClientError::Malformed(format!(
+            "the server supports {:?}, not {}",
+            result.supported_versions,
+            ProtocolVersion::LATEST.as_str()
+        )));
+    }
+    inner.server_capabilities = result.capabilities;
+    inner.instructions = result.instructions;
+    if let Some(info) = raw
+        .pointer("/_meta/io.modelcontextprotocol~1serverInfo")
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+    {
+        inner.server_info = info;
+    }
+    Ok(())
+}
+
+async fn initialize(inner: &mut ClientInner) -> Result<(), ClientError> {
+    inner.era = Era::Legacy(ProtocolVersion::LATEST_LEGACY);
+    let params = json!({
+        "protocolVersion": ProtocolVersion::LATEST_LEGACY.as_str(),
+        "capabilities": inner.capabilities,
+        "clientInfo": inner.info,
+    });
+    let raw = inner
+        .rpc
+        .request("initialize", &params, inner.timeout)
+        .await?;
+    let result: InitializeResult = serde_json::from_value(raw)
+        .map_err(|e| ClientError::Malformed(format!("initialize: {e}")))?;
+    let version = ProtocolVersion::parse(&result.protocol_version)
+        .filter(|v| v.era() == crate::protocol::Era::Legacy)
+        .ok_or_else(|| {
+            ClientError::Unsupported(format!(
+                "the server chose protocol version {}, which this client does not speak",
+                result.protocol_version
+            ))
+        })?;
+    inner.era = Era::Legacy(version);
+    inner.server_info = result.server_info;
+    inner.server_capabilities = result.capabilities;
+    inner.instructions = result.instructions;
+    inner.rpc.notify("notifications/initialized", &json!({}))?;
+    Ok(())
+}

@@ -1,0 +1,353 @@
+//! The client: talk to any MCP server, of either era, over stdio or in process.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), boltmcp::client::ClientError> {
+//! use boltmcp::client::Client;
+//! let client = Client::connect_stdio("python", ["server.py"]).await?;
+//! let result = client.call_tool("add", serde_json::json!({"a": 5, "b": 3})).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Connecting negotiates the era (a `server/discover` probe, then `initialize` if the
+//! server is a legacy one). Calls then look the same in both: a 2026-07-28 request
+//! carries the version, client info and capabilities in its `_meta`, and an
+//! `InputRequiredResult` is answered by the client's handlers and retried with the
+//! answers (2026-07-28 `basic/patterns/mrtr`); a legacy server asks the same handlers
+//! with real requests instead.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
+
+mod connect;
+mod error;
+mod handlers;
+mod rpc;
+
+pub use connect::{ClientBuilder, EraChoice};
+pub use error::ClientError;
+
+use crate::protocol::{
+    CallToolResult, ClientCapabilities, CompleteResult, GetPromptResult, Implementation,
+    LoggingLevel, Prompt, ProtocolVersion, ReadResourceResult, Resource, ResourceTemplate,
+    ServerCapabilities, Tool,
+};
+use crate::server::Server;
+use rpc::Rpc;
+
+/// How many input rounds one call may take before the client gives up.
+const MAX_INPUT_ROUNDS: usize = 10;
+
+/// The era the client and server settled on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Era {
+    /// The `initialize` handshake, at this version.
+    Legacy(ProtocolVersion),
+    /// 2026-07-28: every request stands alone.
+    Modern,
+}
+
+/// A connection to one MCP server. Cheap to clone; the connection (and a spawned
+/// server process) ends when the last clone is dropped.
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: Arc<ClientInner>,
+}
+
+#[derive(Debug)]
+struct ClientInner {
+    rpc: Arc<Rpc>,
+    /// Kept so that dropping the client kills the server it spawned.
+    #[allow(dead_code)]
+    child: Option<tokio::process::Child>,
+    info: Implementation,
+    capabilities: ClientCapabilities,
+    timeout: Option<Duration>,
+    era: Era,
+    server_info: Implementation,
+    server_capabilities: ServerCapabilities,
+    instructions: Option<String>,
+}
+
+impl ClientInner {
+    /// Adds the 2026-07-28 per-request fields to `params._meta`.
+    fn stamp(&self, mut params: Value) -> Value {
+        if self.era != Era::Modern {
+            return params;
+        }
+        if !params.is_object() {
+            params = json!({});
+        }
+        let meta = params
+            .as_object_mut()
+            .map(|p| p.entry("_meta").or_insert_with(|| json!({})));
+        if let Some(Value::Object(meta)) = meta {
+            meta.insert(
+                "io.modelcontextprotocol/protocolVersion".into(),
+                ProtocolVersion::LATEST.as_str().into(),
+            );
+            meta.insert(
+                "io.modelcontextprotocol/clientInfo".into(),
+                json!(self.info),
+            );
+            meta.insert(
+                "io.modelcontextprotocol/clientCapabilities".into(),
+                json!(self.capabilities),
+            );
+        }
+        params
+    }
+}
+
+impl Client {
+    /// A builder, for handlers, timeouts or a pinned era.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// Spawns `command args` and connects to it over stdio, with the defaults.
+    pub async fn connect_stdio<I, S>(command: &str, args: I) -> Result<Client, ClientError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        ClientBuilder::default().connect_stdio(command, args).await
+    }
+
+    /// Connects to `server` in this process, with the defaults.
+    pub async fn connect_in_memory(server: Server) -> Result<Client, ClientError> {
+        ClientBuilder::default().connect_in_memory(server).await
+    }
+
+    /// The era settled on at connection.
+    pub fn era(&self) -> Era {
+        self.inner.era
+    }
+
+    /// Who the server says it is.
+    pub fn server_info(&self) -> &Implementation {
+        &self.inner.server_info
+    }
+
+    /// What the server says it can do.
+    pub fn server_capabilities(&self) -> &ServerCapabilities {
+        &self.inner.server_capabilities
+    }
+
+    /// The server's instructions for the model, if it gave any.
+    pub fn instructions(&self) -> Option<&str> {
+        self.inner.instructions.as_deref()
+    }
+
+    /// Sends any request and returns its raw result; 2026-07-28 fields are added.
+    pub async fn request(&self, method: &str, params: Value) -> Result<Value, ClientError> {
+        let params = self.inner.stamp(params);
+        self.inner
+            .rpc
+            .request(method, &params, self.inner.timeout)
+            .await
+    }
+
+    /// A request whose result may be an `InputRequiredResult`: the handlers answer
+    /// it and the request is retried with the answers and the state, until it ends.
+    async fn request_with_input(&self, method: &str, params: Value) -> Result<Value, ClientError> {
+        let mut params = params;
+        for _ in 0..MAX_INPUT_ROUNDS {
+            let result = self.request(method, params.clone()).await?;
+            if result.get("resultType").and_then(Value::as_str) != Some("input_required") {
+                return Ok(result);
+            }
+            let mut answers = Map::new();
+            if let Some(Value::Object(requests)) = result.get("inputRequests") {
+                for (key, request) in requests {
+                    let method = request
+                        .get("method")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    let asked = request.get("params").cloned().unwrap_or(Value::Null);
+                    let answer = self
+                        .inner
+                        .rpc_handlers()
+                        .server_request(method, asked)
+                        .await
+                        .map_err(ClientError::Rpc)?;
+                    answers.insert(key.clone(), answer);
+                }
+            }
+            if let Some(object) = params.as_object_mut() {
+                object.remove("_meta");
+                object.insert("inputResponses".into(), Value::Object(answers));
+                match result.get("requestState") {
+                    Some(state) => object.insert("requestState".into(), state.clone()),
+                    None => object.remove("requestState"),
+                };
+            }
+        }
+        Err(ClientError::Unsupported(format!(
+            "{method} still needed input after {MAX_INPUT_ROUNDS} rounds"
+        )))
+    }
+
+    async fn typed<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        params: Value,
+    ) -> Result<T, ClientError> {
+        let raw = self.request(method, params).await?;
+        serde_json::from_value(raw).map_err(|e| ClientError::Malformed(format!("{method}: {e}")))
+    }
+
+    /// Every page of a list method, in order.
+    async fn list_all<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        key: &str,
+    ) -> Result<Vec<T>, ClientError> {
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let params = match &cursor {
+                Some(cursor) => json!({ "cursor": cursor }),
+                None => json!({}),
+            };
+            let mut page = self.request(method, params).await?;
+            let batch = page
+                .get_mut(key)
+                .map(Value::take)
+                .unwrap_or(Value::Array(Vec::new()));
+            let batch: Vec<T> = serde_json::from_value(batch)
+                .map_err(|e| ClientError::Malformed(format!("{method}: {e}")))?;
+            items.extend(batch);
+            match page.get("nextCursor").and_then(Value::as_str) {
+                Some(next) if Some(next) != cursor.as_deref() => cursor = Some(next.to_owned()),
+                _ => return Ok(items),
+            }
+        }
+    }
+
+    /// Every tool, all pages.
+    pub async fn list_tools(&self) -> Result<Vec<Tool>, ClientError> {
+        self.list_all("tools/list", "tools").await
+    }
+
+    /// Calls a tool. A tool that failed is still `Ok`, with `is_error` set.
+    pub async fn call_tool(
+        &self,
+        name: &str,
+        arguments: Value,
+    ) -> Result<CallToolResult, ClientError> {
+        let raw = self
+            .request_with_input(
+                "tools/call",
+                json!({ "name": name, "arguments": arguments }),
+            )
+            .await?;
+        serde_json::from_value(raw).map_err(|e| ClientError::Malformed(format!("tools/call: {e}")))
+    }
+
+    /// Calls a tool and reads its `structuredContent` as `T`; a failed tool is an error.
+    pub async fn call_tool_as<T: DeserializeOwned>(
+        &self,
+        name: &str,
+        arguments: Value,
+    ) -> Result<T, ClientError> {
+        let result = self.call_tool(name, arguments).await?;
+        if result.is_error == Some(true) {
+            let text = serde_json::to_string(&result.content).unwrap_or_default();
+            return Err(ClientError::Malformed(format!(
+                "the tool {name} failed: {text}"
+            )));
+        }
+        let structured = result.structured_content.ok_or_else(|| {
+            ClientError::Malformed(format!("the tool {name} returned no structuredContent"))
+        })?;
+        serde_json::from_value(structured)
+            .map_err(|e| ClientError::Malformed(format!("{name}: {e}")))
+    }
+
+    /// Every resource, all pages.
+    pub async fn list_resources(&self) -> Result<Vec<Resource>, ClientError> {
+        self.list_all("resources/list", "resources").await
+    }
+
+    /// Every resource template, all pages.
+    pub async fn list_resource_templates(&self) -> Result<Vec<ResourceTemplate>, ClientError> {
+        self.list_all("resources/templates/list", "resourceTemplates")
+            .await
+    }
+
+    /// Reads a resource.
+    pub async fn read_resource(&self, uri: &str) -> Result<ReadResourceResult, ClientError> {
+        let raw = self
+            .request_with_input("resources/read", json!({ "uri": uri }))
+            .await?;
+        serde_json::from_value(raw)
+            .map_err(|e| ClientError::Malformed(format!("resources/read: {e}")))
+    }
+
+    /// Every prompt, all pages.
+    pub async fn list_prompts(&self) -> Result<Vec<Prompt>, ClientError> {
+        self.list_all("prompts/list", "prompts").await
+    }
+
+    /// Gets a prompt with its arguments filled in.
+    pub async fn get_prompt(
+        &self,
+        name: &str,
+        arguments: Value,
+    ) -> Result<GetPromptResult, ClientError> {
+        let raw = self
+            .request_with_input(
+                "prompts/get",
+                json!({ "name": name, "arguments": arguments }),
+            )
+            .await?;
+        serde_json::from_value(raw).map_err(|e| ClientError::Malformed(format!("prompts/get: {e}")))
+    }
+
+    /// Completes an argument of a prompt (`reference` = `{"type": "ref/prompt", "name": …}`)
+    /// or of a resource template.
+    pub async fn complete(
+        &self,
+        reference: Value,
+        argument: &str,
+        value: &str,
+    ) -> Result<CompleteResult, ClientError> {
+        self.typed(
+            "completion/complete",
+            json!({ "ref": reference, "argument": { "name": argument, "value": value } }),
+        )
+        .await
+    }
+
+    /// Legacy `ping`.
+    pub async fn ping(&self) -> Result<(), ClientError> {
+        self.legacy_only("ping")?;
+        self.request("ping", json!({})).await.map(drop)
+    }
+
+    /// Legacy `logging/setLevel`.
+    pub async fn set_log_level(&self, level: LoggingLevel) -> Result<(), ClientError> {
+        self.legacy_only("logging/setLevel")?;
+        self.request("logging/setLevel", json!({ "level": level }))
+            .await
+            .map(drop)
+    }
+
+    fn legacy_only(&self, method: &str) -> Result<(), ClientError> {
+        match self.inner.era {
+            Era::Legacy(_) => Ok(()),
+            Era::Modern => Err(ClientError::Unsupported(format!(
+                "{method} does not exist in 2026-07-28"
+            ))),
+        }
+    }
+}
+
+impl ClientInner {
+    fn rpc_handlers(&self) -> &handlers::Handlers {
+        self.rpc.handlers()
+    }
+}

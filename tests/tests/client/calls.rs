@@ -1,0 +1,261 @@
+//! Negotiation, every method, the handlers in both eras, timeouts and cancellation.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use boltmcp::client::{Client, ClientBuilder, ClientError, Era, EraChoice};
+use boltmcp::protocol::{
+    CreateMessageResult, ElicitResult, ListRootsResult, LoggingLevel, ProtocolVersion,
+};
+use boltmcp::server::{ToolCall, ToolDef};
+use serde_json::{Value, json};
+
+use super::fixtures;
+
+fn builder() -> ClientBuilder {
+    Client::builder()
+        .on_elicitation(|_| async {
+            Ok(serde_json::from_value::<ElicitResult>(
+                json!({"action": "accept", "content": {"ok": true}}),
+            )
+            .expect("an elicitation result"))
+        })
+        .on_sampling(|_| async {
+            Ok(serde_json::from_value::<CreateMessageResult>(json!({
+                "role": "assistant", "content": {"type": "text", "text": "4"}, "model": "m"
+            }))
+            .expect("a sampling result"))
+        })
+        .on_roots(|_| async {
+            Ok(
+                serde_json::from_value::<ListRootsResult>(json!({"roots": [{"uri": "file:///w"}]}))
+                    .expect("roots"),
+            )
+        })
+}
+
+async fn both_eras() -> [Client; 2] {
+    [
+        builder()
+            .connect_in_memory(fixtures::server())
+            .await
+            .expect("modern"),
+        builder()
+            .era(EraChoice::Legacy)
+            .connect_in_memory(fixtures::server())
+            .await
+            .expect("legacy"),
+    ]
+}
+
+#[tokio::test]
+async fn auto_negotiation_finds_the_modern_era_and_the_pin_keeps_legacy() {
+    let [modern, legacy] = both_eras().await;
+    assert_eq!(modern.era(), Era::Modern);
+    assert_eq!(legacy.era(), Era::Legacy(ProtocolVersion::V2025_11_25));
+    for client in [&modern, &legacy] {
+        assert_eq!(client.server_info().name, "fixture");
+        assert_eq!(client.instructions(), Some("Test fixture."));
+        assert!(client.server_capabilities().tools.is_some());
+    }
+}
+
+#[tokio::test]
+async fn tools_resources_prompts_and_completions_in_both_eras() {
+    for client in both_eras().await {
+        let tools = client.list_tools().await.expect("tools");
+        assert!(tools.iter().any(|t| t.name == "add"));
+        let sum: Value = client
+            .call_tool_as("add", json!({"a": 2, "b": 3}))
+            .await
+            .expect("add");
+        assert_eq!(sum, json!({"result": 5.0}));
+        let failed = client.call_tool("fail", json!({})).await.expect("a result");
+        assert_eq!(failed.is_error, Some(true));
+        let unknown = client.call_tool("nope", json!({})).await;
+        assert!(
+            matches!(&unknown, Err(ClientError::Rpc(e)) if e.code == -32602),
+            "{unknown:?}"
+        );
+        assert!(
+            client
+                .list_resources()
+                .await
+                .expect("resources")
+                .iter()
+                .any(|r| r.uri == "test://static")
+        );
+        assert_eq!(
+            client
+                .list_resource_templates()
+                .await
+                .expect("templates")
+                .len(),
+            1
+        );
+        let read = client.read_resource("test://items/7").await.expect("read");
+        assert!(
+            serde_json::to_string(&read.contents)
+                .expect("json")
+                .contains("item 7")
+        );
+        let prompt = client
+            .get_prompt("greet", json!({"name": "Ada"}))
+            .await
+            .expect("prompt");
+        assert!(
+            serde_json::to_string(&prompt.messages)
+                .expect("json")
+                .contains("Hello, Ada!")
+        );
+        let done = client
+            .complete(
+                json!({"type": "ref/resource", "uri": "test://items/{id}"}),
+                "id",
+                "1",
+            )
+            .await
+            .expect("complete");
+        assert_eq!(done.completion.values, ["1", "10"]);
+    }
+}
+
+#[tokio::test]
+async fn the_handlers_answer_in_both_eras() {
+    for client in both_eras().await {
+        let era = client.era();
+        let confirmed = client
+            .call_tool("confirm", json!({}))
+            .await
+            .expect("confirm");
+        assert_eq!(
+            serde_json::to_value(&confirmed.content).expect("json")[0]["text"],
+            "confirmed",
+            "{era:?}"
+        );
+        let sampled = client
+            .call_tool("ask_model", json!({}))
+            .await
+            .expect("sample");
+        assert!(
+            serde_json::to_string(&sampled.content)
+                .expect("json")
+                .contains("model m said"),
+            "{era:?}"
+        );
+        let roots = client.call_tool("roots", json!({})).await.expect("roots");
+        assert_eq!(
+            serde_json::to_value(&roots.content).expect("json")[0]["text"],
+            "file:///w",
+            "{era:?}"
+        );
+        let secret = client.read_resource("test://secret").await.expect("secret");
+        assert!(
+            serde_json::to_string(&secret.contents)
+                .expect("json")
+                .contains("the secret"),
+            "{era:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn legacy_only_methods_work_in_legacy_and_are_refused_in_modern() {
+    let [modern, legacy] = both_eras().await;
+    legacy.ping().await.expect("ping");
+    legacy
+        .set_log_level(LoggingLevel::Debug)
+        .await
+        .expect("set level");
+    assert!(matches!(
+        modern.ping().await,
+        Err(ClientError::Unsupported(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_call_past_its_timeout_fails_and_the_server_is_told() {
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let flag = cancelled.clone();
+    let server = fixtures::server();
+    server.add_tool(ToolDef::new(
+        "stuck",
+        json!({"type": "object"}),
+        move |call: ToolCall| {
+            let flag = flag.clone();
+            async move {
+                call.ctx.cancelled().await;
+                flag.store(true, Ordering::SeqCst);
+                "cancelled"
+            }
+        },
+    ));
+    for era in [EraChoice::Auto, EraChoice::Legacy] {
+        cancelled.store(false, Ordering::SeqCst);
+        let client = builder()
+            .era(era)
+            .timeout(Some(Duration::from_millis(100)))
+            .connect_in_memory(server.clone())
+            .await
+            .expect("connect");
+        let outcome = client.call_tool("stuck", json!({})).await;
+        assert!(
+            matches!(outcome, Err(ClientError::Timeout { .. })),
+            "{outcome:?}"
+        );
+        let mut told = false;
+        for _ in 0..200 {
+            if cancelled.load(Ordering::SeqCst) {
+                told = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert!(
+            told,
+            "{era:?}: the server never heard notifications/cancelled"
+        );
+        // The connection goes on.
+        assert!(
+            client
+                .call_tool("add", json!({"a": 1, "b": 1}))
+                .await
+                .is_ok()
+        );
+    }
+}
+
+#[tokio::test]
+async fn dropping_a_call_cancels_it_on_the_server() {
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let flag = cancelled.clone();
+    let server = fixtures::server();
+    server.add_tool(ToolDef::new(
+        "stuck",
+        json!({"type": "object"}),
+        move |call: ToolCall| {
+            let flag = flag.clone();
+            async move {
+                call.ctx.cancelled().await;
+                flag.store(true, Ordering::SeqCst);
+                "cancelled"
+            }
+        },
+    ));
+    let client = builder().connect_in_memory(server).await.expect("connect");
+    let call = client.call_tool("stuck", json!({}));
+    assert!(
+        tokio::time::timeout(Duration::from_millis(50), call)
+            .await
+            .is_err(),
+        "still running"
+    );
+    for _ in 0..200 {
+        if cancelled.load(Ordering::SeqCst) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("dropping the call did not cancel it on the server");
+}

@@ -1,0 +1,9 @@
+//! `boltmcp::client` against boltmcp's own server in process (both eras), and against
+//! scripted bad servers on a pipe.
+
+#[path = "../server/fixtures.rs"]
+#[allow(dead_code)]
+mod fixtures;
+
+mod bad_servers;
+mod calls;
