@@ -14,7 +14,7 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, BufReader};
 use super::error::ClientError;
 use super::handlers::{Handlers, asker};
 use super::rpc::Rpc;
-use super::{Client, ClientInner, Era};
+use super::{Client, ClientInner, Era, Link};
 use crate::protocol::{
     CreateMessageRequestParams, CreateMessageResult, DiscoverResult, ElicitRequestParams,
     ElicitResult, ErrorObject, Implementation, InitializeResult, ListRootsResult, ProtocolVersion,
@@ -35,12 +35,25 @@ pub enum EraChoice {
 }
 
 /// Sets up a [`Client`] before it connects.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientBuilder {
     info: Implementation,
     handlers: Handlers,
     timeout: Option<Duration>,
     era: EraChoice,
+    #[cfg(feature = "http")]
+    injector: Option<super::http::HeaderInjector>,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("info", &self.info)
+            .field("handlers", &self.handlers)
+            .field("timeout", &self.timeout)
+            .field("era", &self.era)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for ClientBuilder {
@@ -54,6 +67,8 @@ impl Default for ClientBuilder {
             handlers: Handlers::default(),
             timeout: Some(Duration::from_secs(60)),
             era: EraChoice::Auto,
+            #[cfg(feature = "http")]
+            injector: None,
         }
     }
 }
@@ -150,6 +165,31 @@ impl ClientBuilder {
         self.connect_io(stdout, stdin, Some(child)).await
     }
 
+    /// Adds headers to every HTTP request: a bearer token, a tenant id.
+    #[cfg(feature = "http")]
+    pub fn headers(
+        mut self,
+        inject: impl Fn(&mut http::HeaderMap) + Send + Sync + 'static,
+    ) -> Self {
+        self.injector = Some(Arc::new(inject));
+        self
+    }
+
+    /// Connects to the Streamable HTTP endpoint at `url` (`http://host:port/mcp`).
+    #[cfg(feature = "http")]
+    pub async fn connect_http(self, url: &str) -> Result<Client, ClientError> {
+        let link = super::http::HttpLink::new(
+            url,
+            Arc::new(self.handlers.clone()),
+            self.injector.clone(),
+        )?;
+        let client = self.connect_link(Link::Http(link.clone()), None).await?;
+        if matches!(client.era(), Era::Legacy(_)) {
+            link.listen_standalone();
+        }
+        Ok(client)
+    }
+
     /// Connects to `server` in this process, over an in-memory pipe.
     pub async fn connect_in_memory(self, server: Server) -> Result<Client, ClientError> {
         let (stream, _task) = crate::transport::memory::serve_in_memory(server);
@@ -168,10 +208,18 @@ impl ClientBuilder {
         R: AsyncRead + Unpin + Send + 'static,
         W: AsyncWrite + Unpin + Send + 'static,
     {
+        let rpc = Rpc::start(reader, writer, Arc::new(self.handlers.clone()));
+        self.connect_link(Link::Lines(rpc), child).await
+    }
+
+    async fn connect_link(
+        self,
+        link: Link,
+        child: Option<tokio::process::Child>,
+    ) -> Result<Client, ClientError> {
         let capabilities = self.handlers.capabilities();
-        let rpc = Rpc::start(reader, writer, Arc::new(self.handlers));
         let mut inner = ClientInner {
-            rpc,
+            link,
             child,
             info: self.info,
             capabilities,
@@ -211,9 +259,10 @@ fn is_modern_error(error: &ErrorObject) -> bool {
 
 async fn discover(inner: &mut ClientInner) -> Result<(), ClientError> {
     inner.era = Era::Modern;
+    inner.link.set_era(Era::Modern);
     let params = inner.stamp(json!({}));
     let raw = inner
-        .rpc
+        .link
         .request("server/discover", &params, Some(PROBE_TIMEOUT))
         .await?;
     let result: DiscoverResult = serde_json::from_value(raw.clone())
@@ -242,13 +291,18 @@ async fn discover(inner: &mut ClientInner) -> Result<(), ClientError> {
 
 async fn initialize(inner: &mut ClientInner) -> Result<(), ClientError> {
     inner.era = Era::Legacy(ProtocolVersion::LATEST_LEGACY);
+    #[cfg(feature = "http")]
+    if let Link::Http(link) = &inner.link {
+        // The handshake itself carries no version header.
+        link.set_era(false, None);
+    }
     let params = json!({
         "protocolVersion": ProtocolVersion::LATEST_LEGACY.as_str(),
         "capabilities": inner.capabilities,
         "clientInfo": inner.info,
     });
     let raw = inner
-        .rpc
+        .link
         .request("initialize", &params, inner.timeout)
         .await?;
     let result: InitializeResult = serde_json::from_value(raw)
@@ -262,9 +316,13 @@ async fn initialize(inner: &mut ClientInner) -> Result<(), ClientError> {
             ))
         })?;
     inner.era = Era::Legacy(version);
+    inner.link.set_era(inner.era);
     inner.server_info = result.server_info;
     inner.server_capabilities = result.capabilities;
     inner.instructions = result.instructions;
-    inner.rpc.notify("notifications/initialized", &json!({}))?;
+    inner
+        .link
+        .notify("notifications/initialized", &json!({}))
+        .await?;
     Ok(())
 }

@@ -24,6 +24,14 @@ pub enum ClientError {
     /// The server's answer could not be read as the result the call expects.
     #[error("the server's answer is malformed: {0}")]
     Malformed(String),
+    /// The server answered over HTTP with an error status and no JSON-RPC error.
+    #[error("the server answered HTTP {status}: {body}")]
+    Http {
+        /// The status.
+        status: u16,
+        /// The start of the body.
+        body: String,
+    },
     /// The call needs something the negotiated protocol version does not have.
     #[error("{0}")]
     Unsupported(String),

@@ -24,10 +24,16 @@ use serde_json::{Map, Value, json};
 mod connect;
 mod error;
 mod handlers;
+#[cfg(feature = "http")]
+mod http;
 mod rpc;
+#[cfg(feature = "http")]
+mod sse;
 
 pub use connect::{ClientBuilder, EraChoice};
 pub use error::ClientError;
+#[cfg(feature = "http")]
+pub use http::HeaderInjector;
 
 use crate::protocol::{
     CallToolResult, ClientCapabilities, CompleteResult, GetPromptResult, Implementation,
@@ -56,9 +62,60 @@ pub struct Client {
     inner: Arc<ClientInner>,
 }
 
+/// The connection under a client: newline-delimited pipes, or Streamable HTTP.
+#[derive(Debug)]
+enum Link {
+    Lines(Arc<Rpc>),
+    #[cfg(feature = "http")]
+    Http(Arc<http::HttpLink>),
+}
+
+impl Link {
+    async fn request(
+        &self,
+        method: &str,
+        params: &Value,
+        timeout: Option<Duration>,
+    ) -> Result<Value, ClientError> {
+        match self {
+            Link::Lines(rpc) => rpc.request(method, params, timeout).await,
+            #[cfg(feature = "http")]
+            Link::Http(link) => link.request(method, params, timeout).await,
+        }
+    }
+
+    async fn notify(&self, method: &str, params: &Value) -> Result<(), ClientError> {
+        match self {
+            Link::Lines(rpc) => rpc.notify(method, params),
+            #[cfg(feature = "http")]
+            Link::Http(link) => link.notify(method, params).await,
+        }
+    }
+
+    fn handlers(&self) -> &handlers::Handlers {
+        match self {
+            Link::Lines(rpc) => rpc.handlers(),
+            #[cfg(feature = "http")]
+            Link::Http(link) => link.handlers(),
+        }
+    }
+
+    /// Which era the next requests belong to (HTTP headers depend on it).
+    fn set_era(&self, era: Era) {
+        #[cfg(feature = "http")]
+        if let Link::Http(link) = self {
+            match era {
+                Era::Modern => link.set_era(true, Some(ProtocolVersion::LATEST.as_str())),
+                Era::Legacy(version) => link.set_era(false, Some(version.as_str())),
+            }
+        }
+        let _ = era;
+    }
+}
+
 #[derive(Debug)]
 struct ClientInner {
-    rpc: Arc<Rpc>,
+    link: Link,
     /// Kept so that dropping the client kills the server it spawned.
     #[allow(dead_code)]
     child: Option<tokio::process::Child>,
@@ -145,7 +202,7 @@ impl Client {
     pub async fn request(&self, method: &str, params: Value) -> Result<Value, ClientError> {
         let params = self.inner.stamp(params);
         self.inner
-            .rpc
+            .link
             .request(method, &params, self.inner.timeout)
             .await
     }
@@ -227,9 +284,15 @@ impl Client {
         }
     }
 
-    /// Every tool, all pages.
+    /// Every tool, all pages. Over HTTP, a tool whose `x-mcp-header` annotations are
+    /// invalid is left out (2026-07-28 `basic/transports/streamable-http`).
     pub async fn list_tools(&self) -> Result<Vec<Tool>, ClientError> {
-        self.list_all("tools/list", "tools").await
+        let tools = self.list_all("tools/list", "tools").await?;
+        Ok(match &self.inner.link {
+            #[cfg(feature = "http")]
+            Link::Http(link) => link.accept_tools(tools),
+            _ => tools,
+        })
     }
 
     /// Calls a tool. A tool that failed is still `Ok`, with `is_error` set.
@@ -348,6 +411,6 @@ impl Client {
 
 impl ClientInner {
     fn rpc_handlers(&self) -> &handlers::Handlers {
-        self.rpc.handlers()
+        self.link.handlers()
     }
 }

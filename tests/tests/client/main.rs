@@ -7,3 +7,4 @@ mod fixtures;
 
 mod bad_servers;
 mod calls;
+mod http;

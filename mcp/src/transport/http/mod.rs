@@ -90,6 +90,20 @@ impl McpHttpService {
     pub fn session_count(&self) -> usize {
         self.inner.sessions.len()
     }
+
+    /// Ends a legacy session, as if its client had sent DELETE: its requests are
+    /// cancelled, its streams close, and its id is answered 404 from now on (the
+    /// client then opens a new one). False when there was no such session.
+    pub fn end_session(&self, id: &str) -> bool {
+        self.inner.sessions.remove(id)
+    }
+
+    /// Ends every legacy session (on a deploy, say).
+    pub fn end_all_sessions(&self) {
+        for id in self.inner.sessions.ids() {
+            self.inner.sessions.remove(&id);
+        }
+    }
 }
 
 impl<B> tower::Service<Request<B>> for McpHttpService

@@ -166,6 +166,11 @@ impl Sessions {
         Some(session)
     }
 
+    /// The ids of the live sessions.
+    pub(crate) fn ids(&self) -> Vec<Arc<str>> {
+        lock(&self.inner.map).keys().cloned().collect()
+    }
+
     /// Ends a session; false when there was none.
     pub(crate) fn remove(&self, id: &str) -> bool {
         let removed = lock(&self.inner.map).remove(id);

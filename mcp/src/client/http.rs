@@ -1,0 +1,651 @@
+//! The client's Streamable HTTP transport, both eras
+//! (2025-11-25 `basic/transports` §Streamable HTTP; 2026-07-28
+//! `basic/transports/streamable-http`).
+//!
+//! Each message is a POST. The answer is JSON or an SSE stream that may carry the
+//! server's notifications and (legacy) requests before the response; a stream that
+//! ends early is resumed with GET and `Last-Event-ID` after the server's `retry`. A
+//! legacy session's id is sent back on every request, and a 404 for it starts a new
+//! session and retries once. 2026-07-28 requests carry `Mcp-Method`, `Mcp-Name` and
+//! the `Mcp-Param-*` headers the tool's schema asks for (§Request Metadata).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use bytes::Bytes;
+use http::{
+    HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, Uri, header,
+};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper_util::client::legacy::Client as HyperClient;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde_json::{Value, json};
+
+use super::error::ClientError;
+use super::handlers::Handlers;
+use super::sse::EventReader;
+use crate::protocol::{ErrorObject, Tool};
+
+/// Adds headers to every request (a bearer token now, OAuth later).
+pub type HeaderInjector = Arc<dyn Fn(&mut HeaderMap) + Send + Sync>;
+
+/// An argument path and the `Mcp-Param-{Name}` it is mirrored into.
+type Mark = (Vec<String>, String);
+
+const SESSION_ID: &str = "mcp-session-id";
+const MAX_RESUMES: usize = 5;
+
+#[derive(Debug, Default)]
+struct LinkState {
+    session: Option<String>,
+    version: Option<String>,
+    modern: bool,
+    /// The `initialize` params, to open a new session when the server forgets ours.
+    init: Option<Value>,
+}
+
+pub(crate) struct HttpLink {
+    client: HyperClient<HttpConnector, Full<Bytes>>,
+    url: Uri,
+    handlers: Arc<Handlers>,
+    injector: Option<HeaderInjector>,
+    next_id: AtomicI64,
+    state: Mutex<LinkState>,
+    /// Per tool, the argument paths mirrored into `Mcp-Param-{Name}` headers.
+    tool_headers: Mutex<HashMap<String, Vec<Mark>>>,
+    this: Weak<HttpLink>,
+}
+
+impl std::fmt::Debug for HttpLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpLink")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl HttpLink {
+    pub(crate) fn new(
+        url: &str,
+        handlers: Arc<Handlers>,
+        injector: Option<HeaderInjector>,
+    ) -> Result<Arc<Self>, ClientError> {
+        let url: Uri = url
+            .parse()
+            .map_err(|e| ClientError::Unsupported(format!("not a URL: {url}: {e}")))?;
+        if url.scheme_str() != Some("http") {
+            return Err(ClientError::Unsupported(format!(
+                "only http:// URLs are supported, not {url}"
+            )));
+        }
+        let mut connector = HttpConnector::new();
+        // A request written in pieces must not wait on delayed ACKs.
+        connector.set_nodelay(true);
+        let client = HyperClient::builder(TokioExecutor::new()).build(connector);
+        Ok(Arc::new_cyclic(|this| HttpLink {
+            client,
+            url,
+            handlers,
+            injector,
+            next_id: AtomicI64::new(1),
+            state: Mutex::new(LinkState::default()),
+            tool_headers: Mutex::new(HashMap::new()),
+            this: this.clone(),
+        }))
+    }
+
+    pub(crate) fn handlers(&self) -> &Handlers {
+        &self.handlers
+    }
+
+    /// Which era's headers the next requests carry, at which version.
+    pub(crate) fn set_era(&self, modern: bool, version: Option<&str>) {
+        let mut state = lock(&self.state);
+        state.modern = modern;
+        state.version = version.map(str::to_owned);
+    }
+
+    pub(crate) async fn request(
+        &self,
+        method: &str,
+        params: &Value,
+        timeout: Option<Duration>,
+    ) -> Result<Value, ClientError> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        if method == "initialize" {
+            lock(&self.state).init = Some(params.clone());
+        }
+        let mut guard = Abandon {
+            link: self,
+            id,
+            armed: true,
+        };
+        let exchange = self.exchange(method, params, id);
+        let outcome = match timeout {
+            Some(limit) => match tokio::time::timeout(limit, exchange).await {
+                Ok(outcome) => outcome,
+                Err(_) => {
+                    return Err(ClientError::Timeout {
+                        timeout: limit,
+                        detail: String::new(),
+                    });
+                }
+            },
+            None => exchange.await,
+        };
+        guard.armed = false;
+        outcome
+    }
+
+    pub(crate) async fn notify(&self, method: &str, params: &Value) -> Result<(), ClientError> {
+        let body = json!({ "jsonrpc": "2.0", "method": method, "params": params });
+        let response = self.post(Some(method), Some(params), &body).await?;
+        let status = response.status();
+        if !status.is_success() {
+            let text = read_text(response).await;
+            return Err(ClientError::Http {
+                status: status.as_u16(),
+                body: text,
+            });
+        }
+        Ok(())
+    }
+
+    async fn exchange(&self, method: &str, params: &Value, id: i64) -> Result<Value, ClientError> {
+        let body = json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
+        for attempt in 0..2 {
+            let response = self.post(Some(method), Some(params), &body).await?;
+            let expired = response.status() == StatusCode::NOT_FOUND
+                && method != "initialize"
+                && lock(&self.state).session.is_some();
+            if expired && attempt == 0 {
+                // 2025-11-25 §Session Management: a 404 for our session means start over.
+                self.reinitialize().await?;
+                continue;
+            }
+            if method == "initialize"
+                && let Some(session) = response
+                    .headers()
+                    .get(SESSION_ID)
+                    .and_then(|v| v.to_str().ok())
+            {
+                lock(&self.state).session = Some(session.to_owned());
+            }
+            return self.answer(response, id).await;
+        }
+        Err(ClientError::Closed(
+            ": the server dropped the session again".into(),
+        ))
+    }
+
+    async fn reinitialize(&self) -> Result<(), ClientError> {
+        let params = {
+            let mut state = lock(&self.state);
+            state.session = None;
+            state.init.clone()
+        };
+        let Some(params) = params else {
+            return Err(ClientError::Closed(": the session expired".into()));
+        };
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let body = json!({ "jsonrpc": "2.0", "id": id, "method": "initialize", "params": params });
+        let response = self.post(Some("initialize"), Some(&params), &body).await?;
+        if let Some(session) = response
+            .headers()
+            .get(SESSION_ID)
+            .and_then(|v| v.to_str().ok())
+        {
+            lock(&self.state).session = Some(session.to_owned());
+        }
+        self.answer(response, id).await?;
+        self.notify("notifications/initialized", &json!({})).await
+    }
+
+    /// Reads the answer to request `id`: JSON, or an SSE stream resumed as needed.
+    async fn answer(&self, response: Response<Incoming>, id: i64) -> Result<Value, ClientError> {
+        let status = response.status();
+        let is_sse = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("text/event-stream"));
+        if status.is_success() && is_sse {
+            return self
+                .read_stream(EventReader::new(response.into_body()), id)
+                .await;
+        }
+        let text = read_text(response).await;
+        if let Ok(message) = serde_json::from_str::<Value>(&text) {
+            if let Some(error) = message.get("error") {
+                let error: ErrorObject = serde_json::from_value(error.clone())
+                    .map_err(|e| ClientError::Malformed(format!("error object: {e}")))?;
+                return Err(ClientError::Rpc(error));
+            }
+            if status.is_success()
+                && let Some(result) = message.get("result")
+            {
+                return Ok(result.clone());
+            }
+        }
+        Err(ClientError::Http {
+            status: status.as_u16(),
+            body: text.chars().take(500).collect(),
+        })
+    }
+
+    async fn read_stream(&self, mut events: EventReader, id: i64) -> Result<Value, ClientError> {
+        let (mut cursor, mut retry, mut resumes) = (None::<String>, 1000u64, 0);
+        loop {
+            while let Some(event) = events.next().await {
+                if let Some(at) = event.id {
+                    cursor = Some(at);
+                }
+                if let Some(ms) = event.retry {
+                    retry = ms;
+                }
+                if event.data.trim().is_empty() {
+                    continue;
+                }
+                if let Some(answer) = self.dispatch(&event.data, Some(id)) {
+                    return answer;
+                }
+            }
+            // The stream ended without our answer: resume it, if the server let us.
+            let Some(at) = cursor.clone() else {
+                return Err(ClientError::Closed(
+                    ": the response stream ended before the answer".into(),
+                ));
+            };
+            resumes += 1;
+            if resumes > MAX_RESUMES {
+                return Err(ClientError::Closed(
+                    ": the response stream kept ending before the answer".into(),
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(retry)).await;
+            let response = self.get(Some(&at)).await?;
+            if !response.status().is_success() {
+                let status = response.status().as_u16();
+                return Err(ClientError::Http {
+                    status,
+                    body: read_text(response).await,
+                });
+            }
+            events = EventReader::new(response.into_body());
+        }
+    }
+
+    /// Handles one message from a stream; `Some` when it answers request `waiting`.
+    fn dispatch(&self, data: &str, waiting: Option<i64>) -> Option<Result<Value, ClientError>> {
+        let message: Value = match serde_json::from_str(data) {
+            Ok(message) => message,
+            Err(_) => {
+                tracing::warn!(event = %data, "the server sent an event that is not JSON");
+                return None;
+            }
+        };
+        let method = message.get("method").and_then(Value::as_str);
+        match (method, message.get("id")) {
+            (Some(method), Some(id)) => {
+                let (id, method) = (id.clone(), method.to_owned());
+                let params = message.get("params").cloned().unwrap_or(Value::Null);
+                if let Some(link) = self.this.upgrade() {
+                    tokio::spawn(async move { link.answer_server(id, &method, params).await });
+                }
+                None
+            }
+            (Some(method), None) => {
+                let params = message.get("params").cloned().unwrap_or(Value::Null);
+                self.handlers.notification(method, params);
+                None
+            }
+            (None, Some(id)) if waiting.is_some() && id.as_i64() == waiting => {
+                Some(match message.get("error") {
+                    Some(error) => Err(serde_json::from_value(error.clone())
+                        .map(ClientError::Rpc)
+                        .unwrap_or_else(|e| ClientError::Malformed(e.to_string()))),
+                    None => Ok(message.get("result").cloned().unwrap_or(Value::Null)),
+                })
+            }
+            _ => {
+                tracing::warn!(event = %data, "the server answered a request that is not waiting");
+                None
+            }
+        }
+    }
+
+    async fn answer_server(&self, id: Value, method: &str, params: Value) {
+        let body = match self.handlers.server_request(method, params).await {
+            Ok(result) => json!({ "jsonrpc": "2.0", "id": id, "result": result }),
+            Err(error) => json!({ "jsonrpc": "2.0", "id": id, "error": error }),
+        };
+        if let Err(err) = self.post(None, None, &body).await {
+            tracing::warn!(%err, "could not send the answer to the server's request");
+        }
+    }
+
+    /// Listens on a legacy session's standalone stream until it ends.
+    pub(crate) fn listen_standalone(self: &Arc<Self>) {
+        let link = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let Some(strong) = link.upgrade() else { return };
+            let Ok(response) = strong.get(None).await else {
+                return;
+            };
+            if !response.status().is_success() {
+                return; // 405: the server offers no such stream.
+            }
+            let mut events = EventReader::new(response.into_body());
+            drop(strong);
+            while let Some(event) = events.next().await {
+                let Some(link) = link.upgrade() else { return };
+                if !event.data.trim().is_empty() {
+                    link.dispatch(&event.data, None);
+                }
+            }
+        });
+    }
+
+    async fn get(&self, last_event_id: Option<&str>) -> Result<Response<Incoming>, ClientError> {
+        let mut request = Request::builder()
+            .method(Method::GET)
+            .uri(self.url.clone())
+            .header(header::ACCEPT, "text/event-stream");
+        if let Some(at) = last_event_id {
+            request = request.header("last-event-id", at);
+        }
+        let mut request = request
+            .body(Full::new(Bytes::new()))
+            .map_err(|e| ClientError::Malformed(e.to_string()))?;
+        self.common_headers(request.headers_mut());
+        self.client
+            .request(request)
+            .await
+            .map_err(|e| ClientError::Closed(format!(": {e}")))
+    }
+
+    async fn post(
+        &self,
+        method: Option<&str>,
+        params: Option<&Value>,
+        body: &Value,
+    ) -> Result<Response<Incoming>, ClientError> {
+        let mut request = Request::builder()
+            .method(Method::POST)
+            .uri(self.url.clone())
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT, "application/json, text/event-stream")
+            .body(Full::new(Bytes::from(body.to_string())))
+            .map_err(|e| ClientError::Malformed(e.to_string()))?;
+        let headers = request.headers_mut();
+        self.common_headers(headers);
+        if lock(&self.state).modern
+            && let Some(method) = method
+        {
+            self.metadata_headers(headers, method, params.unwrap_or(&Value::Null));
+        }
+        self.client
+            .request(request)
+            .await
+            .map_err(|e| ClientError::Closed(format!(": {e}")))
+    }
+
+    fn common_headers(&self, headers: &mut HeaderMap) {
+        {
+            let state = lock(&self.state);
+            if let Some(version) = state
+                .version
+                .as_deref()
+                .and_then(|v| HeaderValue::from_str(v).ok())
+            {
+                headers.insert("mcp-protocol-version", version);
+            }
+            if let Some(session) = state
+                .session
+                .as_deref()
+                .and_then(|v| HeaderValue::from_str(v).ok())
+            {
+                headers.insert(SESSION_ID, session);
+            }
+        }
+        if let Some(inject) = &self.injector {
+            inject(headers);
+        }
+    }
+
+    /// `Mcp-Method`, `Mcp-Name` and `Mcp-Param-*` (2026-07-28 §Request Metadata).
+    fn metadata_headers(&self, headers: &mut HeaderMap, method: &str, params: &Value) {
+        if let Ok(value) = HeaderValue::from_str(method) {
+            headers.insert("mcp-method", value);
+        }
+        let name = match method {
+            "tools/call" | "prompts/get" => params.get("name"),
+            "resources/read" => params.get("uri"),
+            "tasks/get" | "tasks/update" | "tasks/cancel" => params.get("taskId"),
+            _ => None,
+        };
+        if let Some(value) = name
+            .and_then(Value::as_str)
+            .and_then(|n| HeaderValue::from_str(&encode(n)).ok())
+        {
+            headers.insert("mcp-name", value);
+        }
+        if method != "tools/call" {
+            return;
+        }
+        let Some(tool) = params.get("name").and_then(Value::as_str) else {
+            return;
+        };
+        let marks = lock(&self.tool_headers)
+            .get(tool)
+            .cloned()
+            .unwrap_or_default();
+        let arguments = params.get("arguments").unwrap_or(&Value::Null);
+        for (path, header_name) in marks {
+            let value = path.iter().try_fold(arguments, |at, key| at.get(key));
+            let text = match value {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Bool(b)) => b.to_string(),
+                Some(Value::Number(n)) => n.to_string(),
+                _ => continue,
+            };
+            if let (Ok(name), Ok(value)) = (
+                HeaderName::from_bytes(format!("mcp-param-{header_name}").as_bytes()),
+                HeaderValue::from_str(&encode(&text)),
+            ) {
+                headers.insert(name, value);
+            }
+        }
+    }
+
+    /// Keeps the tools whose `x-mcp-header` annotations are valid, remembering them;
+    /// drops the others with a warning (2026-07-28 §Custom Headers from Tool Parameters).
+    pub(crate) fn accept_tools(&self, tools: Vec<Tool>) -> Vec<Tool> {
+        let mut kept = Vec::with_capacity(tools.len());
+        let mut marks_by_tool = lock(&self.tool_headers);
+        for tool in tools {
+            match header_marks(&tool.input_schema) {
+                Ok(marks) => {
+                    marks_by_tool.insert(tool.name.clone(), marks);
+                    kept.push(tool);
+                }
+                Err(why) => {
+                    tracing::warn!(tool = %tool.name, %why, "ignoring a tool with an invalid x-mcp-header")
+                }
+            }
+        }
+        kept
+    }
+}
+
+impl Drop for HttpLink {
+    /// Ends a legacy session the client leaves (2025-11-25 §Session Management, 5).
+    fn drop(&mut self) {
+        let session = lock(&self.state).session.take();
+        let (Some(session), Ok(runtime)) = (session, tokio::runtime::Handle::try_current()) else {
+            return;
+        };
+        let request = Request::builder()
+            .method(Method::DELETE)
+            .uri(self.url.clone())
+            .header(SESSION_ID, session)
+            .body(Full::new(Bytes::new()));
+        if let Ok(request) = request {
+            let client = self.client.clone();
+            runtime.spawn(async move {
+                let _ = client.request(request).await;
+            });
+        }
+    }
+}
+
+/// Tells a legacy server that a request was abandoned (a 2026-07-28 server learns it
+/// from the closed stream).
+struct Abandon<'a> {
+    link: &'a HttpLink,
+    id: i64,
+    armed: bool,
+}
+
+impl Drop for Abandon<'_> {
+    fn drop(&mut self) {
+        if !self.armed || lock(&self.link.state).modern {
+            return;
+        }
+        let (Some(link), Ok(runtime)) = (
+            self.link.this.upgrade(),
+            tokio::runtime::Handle::try_current(),
+        ) else {
+            return;
+        };
+        let id = self.id;
+        runtime.spawn(async move {
+            let params = json!({ "requestId": id, "reason": "the client stopped waiting" });
+            let _ = link.notify("notifications/cancelled", &params).await;
+        });
+    }
+}
+
+async fn read_text(response: Response<Incoming>) -> String {
+    match response.into_body().collect().await {
+        Ok(body) => String::from_utf8_lossy(&body.to_bytes()).into_owned(),
+        Err(_) => String::new(),
+    }
+}
+
+/// A header value as is, or as `=?base64?…?=` when it is not plain visible ASCII
+/// without edge whitespace, or looks like the sentinel itself (§Value Encoding).
+pub(crate) fn encode(value: &str) -> String {
+    let plain = value.bytes().all(|b| (0x20..=0x7e).contains(&b))
+        && value.trim() == value
+        && !(value.starts_with("=?base64?") && value.ends_with("?="));
+    if plain {
+        value.to_owned()
+    } else {
+        format!("=?base64?{}?=", STANDARD.encode(value))
+    }
+}
+
+/// The `x-mcp-header` marks of a schema, or why they are invalid: each must sit on a
+/// property reachable through `properties` alone, of type string, integer or
+/// boolean, with a token name unique regardless of case.
+fn header_marks(schema: &Value) -> Result<Vec<Mark>, String> {
+    let mut reachable = Vec::new();
+    collect_reachable(schema, &mut Vec::new(), &mut reachable)?;
+    if count_marks(schema) != reachable.len() {
+        return Err("x-mcp-header on a property not reachable through `properties` alone".into());
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (_, name) in &reachable {
+        let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+        if name.is_empty() || !name.bytes().all(token) {
+            return Err(format!("x-mcp-header {name:?} is not an HTTP token"));
+        }
+        if !seen.insert(name.to_ascii_lowercase()) {
+            return Err(format!("x-mcp-header {name:?} is used twice"));
+        }
+    }
+    Ok(reachable)
+}
+
+fn collect_reachable(
+    schema: &Value,
+    path: &mut Vec<String>,
+    out: &mut Vec<(Vec<String>, String)>,
+) -> Result<(), String> {
+    let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+        return Ok(());
+    };
+    for (key, property) in properties {
+        path.push(key.clone());
+        if let Some(mark) = property.get("x-mcp-header") {
+            let name = mark.as_str().ok_or("x-mcp-header is not a string")?;
+            match property.get("type").and_then(Value::as_str) {
+                Some("string" | "integer" | "boolean") => {}
+                other => {
+                    return Err(format!(
+                        "x-mcp-header {name:?} is on a property of type {other:?}"
+                    ));
+                }
+            }
+            out.push((path.clone(), name.to_owned()));
+        }
+        collect_reachable(property, path, out)?;
+        path.pop();
+    }
+    Ok(())
+}
+
+fn count_marks(value: &Value) -> usize {
+    match value {
+        Value::Object(map) => {
+            usize::from(map.contains_key("x-mcp-header"))
+                + map.values().map(count_marks).sum::<usize>()
+        }
+        Value::Array(items) => items.iter().map(count_marks).sum(),
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_encoded_only_when_they_must_be() {
+        assert_eq!(encode("us-west1"), "us-west1");
+        assert_eq!(encode("Hello, 世界"), "=?base64?SGVsbG8sIOS4lueVjA==?=");
+        assert_eq!(encode(" padded "), "=?base64?IHBhZGRlZCA=?=");
+        assert_eq!(encode("line1\nline2"), "=?base64?bGluZTEKbGluZTI=?=");
+        assert_eq!(
+            encode("=?base64?literal?="),
+            "=?base64?PT9iYXNlNjQ/bGl0ZXJhbD89?="
+        );
+    }
+
+    #[test]
+    fn invalid_marks_are_refused() {
+        let ok = json!({"properties": {"region": {"type": "string", "x-mcp-header": "Region"}}});
+        assert_eq!(header_marks(&ok).map(|m| m.len()), Ok(1));
+        for bad in [
+            json!({"properties": {"a": {"type": "string", "x-mcp-header": ""}}}),
+            json!({"properties": {"a": {"type": "object", "x-mcp-header": "A"}}}),
+            json!({"properties": {"a": {"type": "number", "x-mcp-header": "A"}}}),
+            json!({"properties": {"a": {"type": "string", "x-mcp-header": "A"}, "b": {"type": "string", "x-mcp-header": "a"}}}),
+            json!({"properties": {"a": {"type": "string", "x-mcp-header": "has space"}}}),
+            json!({"properties": {"a": {"type": "array", "items": {"type": "string", "x-mcp-header": "A"}}}}),
+        ] {
+            assert!(header_marks(&bad).is_err(), "{bad}");
+        }
+    }
+}

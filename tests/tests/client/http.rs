@@ -1,0 +1,149 @@
+//! `Client::connect_http` against boltmcp's own Streamable HTTP endpoint, both eras.
+
+use std::sync::{Arc, Mutex};
+
+use boltmcp::client::{Client, Era, EraChoice};
+use boltmcp::protocol::{ElicitResult, ProtocolVersion};
+use boltmcp::server::{McpRequest, ToolCall, ToolDef};
+use boltmcp::transport::http::HttpConfig;
+use boltmcp_tests::http::start;
+use serde_json::{Value, json};
+
+use super::fixtures;
+
+fn builder() -> boltmcp::client::ClientBuilder {
+    Client::builder().on_elicitation(|_| async {
+        Ok(serde_json::from_value::<ElicitResult>(
+            json!({"action": "accept", "content": {"ok": true}}),
+        )
+        .expect("an elicitation result"))
+    })
+}
+
+#[tokio::test]
+async fn both_eras_list_call_and_ask_over_http() {
+    let url = format!(
+        "http://{}/mcp",
+        start(fixtures::server(), HttpConfig::default()).await
+    );
+    for (era, expected) in [
+        (EraChoice::Auto, Era::Modern),
+        (EraChoice::Legacy, Era::Legacy(ProtocolVersion::V2025_11_25)),
+    ] {
+        let client = builder()
+            .era(era)
+            .connect_http(&url)
+            .await
+            .expect("connected");
+        assert_eq!(client.era(), expected);
+        assert_eq!(client.server_info().name, "fixture");
+        assert!(
+            client
+                .list_tools()
+                .await
+                .expect("tools")
+                .iter()
+                .any(|t| t.name == "add")
+        );
+        let sum: Value = client
+            .call_tool_as("add", json!({"a": 2, "b": 2}))
+            .await
+            .expect("add");
+        assert_eq!(sum, json!({"result": 4.0}), "{era:?}");
+        // Elicitation: an SSE-carried request answered by POST (legacy), an input round (2026).
+        let confirmed = client
+            .call_tool("confirm", json!({}))
+            .await
+            .expect("confirm");
+        assert_eq!(
+            serde_json::to_value(&confirmed.content).expect("json")[0]["text"],
+            "confirmed",
+            "{era:?}"
+        );
+        // Progress arrives on the call's stream; the answer still comes.
+        assert!(
+            client.call_tool("progress", json!({})).await.is_ok(),
+            "{era:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_forgotten_session_is_opened_again_and_the_call_retried() {
+    let service = fixtures::server().http_service(HttpConfig::default());
+    let url = format!(
+        "http://{}/mcp",
+        boltmcp_tests::http::start_service(service.clone()).await
+    );
+    let client = builder()
+        .era(EraChoice::Legacy)
+        .connect_http(&url)
+        .await
+        .expect("connected");
+    assert_eq!(service.session_count(), 1);
+    service.end_all_sessions();
+    assert_eq!(service.session_count(), 0);
+    // The next call is answered 404; the client opens a new session and retries.
+    let sum: Value = client
+        .call_tool_as("add", json!({"a": 1, "b": 2}))
+        .await
+        .expect("retried");
+    assert_eq!(sum, json!({"result": 3.0}));
+    assert_eq!(service.session_count(), 1, "a new session");
+}
+
+#[tokio::test]
+async fn custom_headers_and_mirrored_parameters_reach_the_server() {
+    let seen: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
+    let record = seen.clone();
+    let server = fixtures::server();
+    server.add_tool(ToolDef::new(
+        "regional",
+        json!({"type": "object", "properties": {"region": {"type": "string", "x-mcp-header": "Region"}}, "required": ["region"]}),
+        |call: ToolCall| async move { call.raw_arguments().to_owned() },
+    ));
+    let server = server.layer(tower::layer::layer_fn(move |inner| {
+        let record = record.clone();
+        tower::util::MapRequest::new(inner, move |request: McpRequest| {
+            let token = request
+                .extensions()
+                .get::<http::HeaderMap>()
+                .and_then(|h| h.get("authorization"))
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            record.lock().expect("lock").push(token);
+            request
+        })
+    }));
+    let url = format!("http://{}/mcp", start(server, HttpConfig::default()).await);
+    let client = builder()
+        .headers(|headers| {
+            headers.insert(
+                "authorization",
+                http::HeaderValue::from_static("Bearer t0k3n"),
+            );
+        })
+        .connect_http(&url)
+        .await
+        .expect("connected");
+    client.list_tools().await.expect("tools");
+    // The server refuses a call whose Mcp-Param-Region is missing or differs (-32020):
+    // a success proves the client mirrored it, base64 and all.
+    for region in ["us-west1", "Zürich "] {
+        let echoed = client
+            .call_tool("regional", json!({"region": region}))
+            .await
+            .expect("accepted");
+        assert!(
+            serde_json::to_string(&echoed.content)
+                .expect("json")
+                .contains("region"),
+            "{region}"
+        );
+    }
+    let seen = seen.lock().expect("lock");
+    assert!(
+        !seen.is_empty() && seen.iter().all(|t| t.as_deref() == Some("Bearer t0k3n")),
+        "{seen:?}"
+    );
+}
