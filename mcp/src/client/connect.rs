@@ -41,6 +41,7 @@ pub struct ClientBuilder {
     handlers: Handlers,
     timeout: Option<Duration>,
     era: EraChoice,
+    extra_capabilities: serde_json::Map<String, Value>,
     #[cfg(feature = "http")]
     injector: Option<super::http::HeaderInjector>,
 }
@@ -67,6 +68,7 @@ impl Default for ClientBuilder {
             handlers: Handlers::default(),
             timeout: Some(Duration::from_secs(60)),
             era: EraChoice::Auto,
+            extra_capabilities: serde_json::Map::new(),
             #[cfg(feature = "http")]
             injector: None,
         }
@@ -124,6 +126,13 @@ impl ClientBuilder {
         Fut: Future<Output = Result<ListRootsResult, ErrorObject>> + Send + 'static,
     {
         self.handlers.roots = Some(asker(handler));
+        self
+    }
+
+    /// Declares a capability beyond what the handlers imply (`"elicitation"`,
+    /// `{"form": {"applyDefaults": true}}`, say); the value is merged over theirs.
+    pub fn capability(mut self, name: &str, value: Value) -> Self {
+        self.extra_capabilities.insert(name.to_owned(), value);
         self
     }
 
@@ -217,7 +226,13 @@ impl ClientBuilder {
         link: Link,
         child: Option<tokio::process::Child>,
     ) -> Result<Client, ClientError> {
-        let capabilities = self.handlers.capabilities();
+        let mut capabilities =
+            serde_json::to_value(self.handlers.capabilities()).unwrap_or_default();
+        for (name, value) in &self.extra_capabilities {
+            capabilities[name] = value.clone();
+        }
+        let capabilities = serde_json::from_value(capabilities)
+            .map_err(|e| ClientError::Unsupported(format!("capabilities: {e}")))?;
         let mut inner = ClientInner {
             link,
             child,
@@ -231,13 +246,16 @@ impl ClientBuilder {
         };
         match self.era {
             EraChoice::Legacy => initialize(&mut inner).await?,
-            EraChoice::Modern => discover(&mut inner).await?,
-            EraChoice::Auto => match discover(&mut inner).await {
+            EraChoice::Modern => discover_modern(&mut inner).await?,
+            EraChoice::Auto => match discover_modern(&mut inner).await {
                 Ok(()) => {}
                 // A recognised 2026-07-28 error is a modern server refusing us: no fallback.
                 Err(ClientError::Rpc(e)) if is_modern_error(&e) => return Err(ClientError::Rpc(e)),
                 Err(
-                    ClientError::Rpc(_) | ClientError::Timeout { .. } | ClientError::Malformed(_),
+                    ClientError::Rpc(_)
+                    | ClientError::Timeout { .. }
+                    | ClientError::Malformed(_)
+                    | ClientError::Http { .. },
                 ) => initialize(&mut inner).await?,
                 Err(other) => return Err(other),
             },
@@ -255,6 +273,27 @@ fn is_modern_error(error: &ErrorObject) -> bool {
         code::UNSUPPORTED_PROTOCOL_VERSION,
     ]
     .contains(&error.code)
+}
+
+/// `server/discover`; an -32022 that lists our version after all is tried once more
+/// (the server may have refused the probe for another reason first).
+async fn discover_modern(inner: &mut ClientInner) -> Result<(), ClientError> {
+    match discover(inner).await {
+        Err(ClientError::Rpc(e))
+            if e.code == code::UNSUPPORTED_PROTOCOL_VERSION
+                && e.data
+                    .as_ref()
+                    .and_then(|d| d.get("supported"))
+                    .and_then(Value::as_array)
+                    .is_some_and(|v| {
+                        v.iter()
+                            .any(|s| s.as_str() == Some(ProtocolVersion::LATEST.as_str()))
+                    }) =>
+        {
+            discover(inner).await
+        }
+        other => other,
+    }
 }
 
 async fn discover(inner: &mut ClientInner) -> Result<(), ClientError> {
