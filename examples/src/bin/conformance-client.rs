@@ -53,7 +53,7 @@ async fn elicit(params: ElicitRequestParams) -> Result<ElicitResult, boltmcp::pr
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), ClientError> {
     boltmcp_examples::init_logging();
-    let Some(url) = std::env::args().last().filter(|a| a.starts_with("http")) else {
+    let Some(url) = std::env::args().next_back().filter(|a| a.starts_with("http")) else {
         eprintln!("usage: conformance-client URL   (MCP_CONFORMANCE_SCENARIO names the scenario)");
         std::process::exit(2);
     };
