@@ -9,3 +9,42 @@ pub fn init_logging() {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
 }
+
+/// A value that fits a JSON Schema property: its default, else its first enum value,
+/// else something of its type. For clients that exercise servers they do not know.
+pub fn sample_value(schema: &serde_json::Value) -> serde_json::Value {
+    use serde_json::{Value, json};
+    if let Some(default) = schema.get("default") {
+        return default.clone();
+    }
+    if let Some(first) = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|e| e.first())
+    {
+        return first.clone();
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("integer") => json!(1),
+        Some("number") => json!(1.5),
+        Some("boolean") => json!(true),
+        Some("array") => json!([]),
+        Some("object") => json!({}),
+        _ => json!("test"),
+    }
+}
+
+/// Arguments for a tool: every property its input schema declares, by [`sample_value`].
+pub fn arguments_for(tool: &boltmcp::protocol::Tool) -> serde_json::Value {
+    let mut args = serde_json::Map::new();
+    if let Some(properties) = tool
+        .input_schema
+        .get("properties")
+        .and_then(serde_json::Value::as_object)
+    {
+        for (name, schema) in properties {
+            args.insert(name.clone(), sample_value(schema));
+        }
+    }
+    serde_json::Value::Object(args)
+}

@@ -5,45 +5,21 @@
 //! It is an ordinary `boltmcp::client` program: connect, list, call.
 
 use boltmcp::client::{Client, ClientError, EraChoice};
-use boltmcp::protocol::{CreateMessageResult, ElicitRequestParams, ElicitResult, ListRootsResult, Tool};
+use boltmcp::protocol::{CreateMessageResult, ElicitRequestParams, ElicitResult, ListRootsResult};
 use serde_json::{Map, Value, json};
 
-/// A value that fits a property's schema: its default, else something of its type.
-fn sample(schema: &Value) -> Value {
-    if let Some(default) = schema.get("default") {
-        return default.clone();
-    }
-    if let Some(first) = schema.get("enum").and_then(Value::as_array).and_then(|e| e.first()) {
-        return first.clone();
-    }
-    match schema.get("type").and_then(Value::as_str) {
-        Some("integer") => json!(1),
-        Some("number") => json!(1.5),
-        Some("boolean") => json!(true),
-        Some("array") => json!([]),
-        Some("object") => json!({}),
-        _ => json!("test"),
-    }
-}
-
-/// Arguments for a tool: every property it declares, filled by [`sample`].
-fn arguments_for(tool: &Tool) -> Value {
-    let mut args = Map::new();
-    if let Some(properties) = tool.input_schema.get("properties").and_then(Value::as_object) {
-        for (name, schema) in properties {
-            args.insert(name.clone(), sample(schema));
-        }
-    }
-    Value::Object(args)
-}
-
 /// Accepts an elicitation, filling each field from its default (SEP-1034).
-async fn elicit(params: ElicitRequestParams) -> Result<ElicitResult, boltmcp::protocol::ErrorObject> {
+async fn elicit(
+    params: ElicitRequestParams,
+) -> Result<ElicitResult, boltmcp::protocol::ErrorObject> {
     let request = serde_json::to_value(&params).unwrap_or_default();
     let mut content = Map::new();
-    if let Some(properties) = request.pointer("/requestedSchema/properties").and_then(Value::as_object) {
+    if let Some(properties) = request
+        .pointer("/requestedSchema/properties")
+        .and_then(Value::as_object)
+    {
         for (name, schema) in properties {
-            content.insert(name.clone(), sample(schema));
+            content.insert(name.clone(), boltmcp_examples::sample_value(schema));
         }
     }
     serde_json::from_value(json!({ "action": "accept", "content": content }))
@@ -53,7 +29,10 @@ async fn elicit(params: ElicitRequestParams) -> Result<ElicitResult, boltmcp::pr
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), ClientError> {
     boltmcp_examples::init_logging();
-    let Some(url) = std::env::args().next_back().filter(|a| a.starts_with("http")) else {
+    let Some(url) = std::env::args()
+        .next_back()
+        .filter(|a| a.starts_with("http"))
+    else {
         eprintln!("usage: conformance-client URL   (MCP_CONFORMANCE_SCENARIO names the scenario)");
         std::process::exit(2);
     };
@@ -70,7 +49,10 @@ async fn main() -> Result<(), ClientError> {
         .info("boltmcp-conformance-client", env!("CARGO_PKG_VERSION"))
         .era(era)
         .on_elicitation(elicit)
-        .capability("elicitation", json!({ "form": { "applyDefaults": true }, "applyDefaults": true }))
+        .capability(
+            "elicitation",
+            json!({ "form": { "applyDefaults": true }, "applyDefaults": true }),
+        )
         .on_sampling(|_| async {
             serde_json::from_value::<CreateMessageResult>(json!({
                 "role": "assistant", "content": { "type": "text", "text": "a test answer" },
@@ -78,14 +60,23 @@ async fn main() -> Result<(), ClientError> {
             }))
             .map_err(boltmcp::protocol::ErrorObject::internal)
         })
-        .on_roots(|_| async { Ok(ListRootsResult { roots: Vec::new(), ..Default::default() }) })
+        .on_roots(|_| async {
+            Ok(ListRootsResult {
+                roots: Vec::new(),
+                ..Default::default()
+            })
+        })
         .connect_http(&url)
         .await?;
     let tools = client.list_tools().await?;
     match scenario.as_str() {
         "initialize" | "request-metadata" | "json-schema-ref-no-deref" => {}
         "http-custom-headers" => {
-            let calls = context.get("toolCalls").and_then(Value::as_array).cloned().unwrap_or_default();
+            let calls = context
+                .get("toolCalls")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
             for call in calls {
                 let name = call.get("name").and_then(Value::as_str).unwrap_or_default();
                 let arguments = call.get("arguments").cloned().unwrap_or(json!({}));
@@ -94,7 +85,9 @@ async fn main() -> Result<(), ClientError> {
         }
         "http-standard-headers" => {
             for tool in &tools {
-                client.call_tool(&tool.name, arguments_for(tool)).await?;
+                client
+                    .call_tool(&tool.name, boltmcp_examples::arguments_for(tool))
+                    .await?;
             }
             for resource in client.list_resources().await? {
                 client.read_resource(&resource.uri).await?;
@@ -106,7 +99,9 @@ async fn main() -> Result<(), ClientError> {
         // Every other scenario: call each tool the server offers, in order.
         _ => {
             for tool in &tools {
-                let outcome = client.call_tool(&tool.name, arguments_for(tool)).await;
+                let outcome = client
+                    .call_tool(&tool.name, boltmcp_examples::arguments_for(tool))
+                    .await;
                 if let Err(err) = outcome {
                     eprintln!("conformance-client: {} failed: {err}", tool.name);
                 }
