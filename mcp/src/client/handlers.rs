@@ -2,9 +2,12 @@
 //! roots) or tells it something (notifications). The same handlers answer a legacy
 //! server's requests and a 2026-07-28 server's `InputRequiredResult`.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use tokio::sync::mpsc;
 
 use serde_json::{Value, json};
 
@@ -13,7 +16,15 @@ use crate::server::BoxFuture;
 
 type Answer = BoxFuture<'static, Result<Value, ErrorObject>>;
 type Asker = Arc<dyn Fn(Value) -> Answer + Send + Sync>;
-type Listener = Arc<dyn Fn(&str, Value) + Send + Sync>;
+pub(crate) type Listener = Arc<dyn Fn(&str, Value) + Send + Sync>;
+
+/// Where notifications for one call or one subscription go, by progress token or
+/// subscription id (as JSON text).
+#[derive(Default)]
+pub(crate) struct Routes {
+    pub(crate) progress: Mutex<HashMap<String, Listener>>,
+    pub(crate) subscriptions: Mutex<HashMap<String, mpsc::UnboundedSender<(String, Value)>>>,
+}
 
 /// The client's handlers; the capabilities it declares follow from which are set.
 #[derive(Default, Clone)]
@@ -22,6 +33,11 @@ pub(crate) struct Handlers {
     pub(crate) sampling: Option<Asker>,
     pub(crate) roots: Option<Asker>,
     pub(crate) notifications: Option<Listener>,
+    pub(crate) routes: Arc<Routes>,
+}
+
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl fmt::Debug for Handlers {
@@ -90,6 +106,25 @@ impl Handlers {
     }
 
     pub(crate) fn notification(&self, method: &str, params: Value) {
+        if method == "notifications/progress"
+            && let Some(token) = params.get("progressToken")
+        {
+            let listener = lock(&self.routes.progress).get(&token.to_string()).cloned();
+            if let Some(listener) = listener {
+                listener(method, params.clone());
+            }
+        }
+        let subscription = params
+            .pointer("/_meta/io.modelcontextprotocol~1subscriptionId")
+            .map(Value::to_string);
+        if let Some(id) = subscription {
+            let mut subscriptions = lock(&self.routes.subscriptions);
+            if let Some(tx) = subscriptions.get(&id)
+                && tx.send((method.to_owned(), params.clone())).is_err()
+            {
+                subscriptions.remove(&id);
+            }
+        }
         if let Some(listener) = &self.notifications {
             listener(method, params);
         }

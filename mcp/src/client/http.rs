@@ -115,13 +115,18 @@ impl HttpLink {
         state.version = version.map(str::to_owned);
     }
 
+    /// A fresh request id.
+    pub(crate) fn reserve_id(&self) -> i64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
     pub(crate) async fn request(
         &self,
+        id: i64,
         method: &str,
         params: &Value,
         timeout: Option<Duration>,
     ) -> Result<Value, ClientError> {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         if method == "initialize" {
             lock(&self.state).init = Some(params.clone());
         }

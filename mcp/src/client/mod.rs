@@ -21,6 +21,7 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
+mod calls;
 mod connect;
 mod error;
 mod handlers;
@@ -30,6 +31,7 @@ mod rpc;
 #[cfg(feature = "http")]
 mod sse;
 
+pub use calls::{CallOptions, Progress, Subscription};
 pub use connect::{ClientBuilder, EraChoice};
 pub use error::ClientError;
 #[cfg(feature = "http")]
@@ -71,16 +73,35 @@ enum Link {
 }
 
 impl Link {
+    fn reserve_id(&self) -> i64 {
+        match self {
+            Link::Lines(rpc) => rpc.reserve_id(),
+            #[cfg(feature = "http")]
+            Link::Http(link) => link.reserve_id(),
+        }
+    }
+
     async fn request(
         &self,
         method: &str,
         params: &Value,
         timeout: Option<Duration>,
     ) -> Result<Value, ClientError> {
+        self.request_as(self.reserve_id(), method, params, timeout)
+            .await
+    }
+
+    async fn request_as(
+        &self,
+        id: i64,
+        method: &str,
+        params: &Value,
+        timeout: Option<Duration>,
+    ) -> Result<Value, ClientError> {
         match self {
-            Link::Lines(rpc) => rpc.request(method, params, timeout).await,
+            Link::Lines(rpc) => rpc.request(id, method, params, timeout).await,
             #[cfg(feature = "http")]
-            Link::Http(link) => link.request(method, params, timeout).await,
+            Link::Http(link) => link.request(id, method, params, timeout).await,
         }
     }
 
@@ -210,9 +231,20 @@ impl Client {
     /// A request whose result may be an `InputRequiredResult`: the handlers answer
     /// it and the request is retried with the answers and the state, until it ends.
     async fn request_with_input(&self, method: &str, params: Value) -> Result<Value, ClientError> {
+        self.request_with_input_timeout(method, params, self.inner.timeout)
+            .await
+    }
+
+    async fn request_with_input_timeout(
+        &self,
+        method: &str,
+        params: Value,
+        timeout: Option<Duration>,
+    ) -> Result<Value, ClientError> {
         let mut params = params;
         for _ in 0..MAX_INPUT_ROUNDS {
-            let result = self.request(method, params.clone()).await?;
+            let stamped = self.inner.stamp(params.clone());
+            let result = self.inner.link.request(method, &stamped, timeout).await?;
             if result.get("resultType").and_then(Value::as_str) != Some("input_required") {
                 return Ok(result);
             }
@@ -234,7 +266,6 @@ impl Client {
                 }
             }
             if let Some(object) = params.as_object_mut() {
-                object.remove("_meta");
                 object.insert("inputResponses".into(), Value::Object(answers));
                 match result.get("requestState") {
                     Some(state) => object.insert("requestState".into(), state.clone()),

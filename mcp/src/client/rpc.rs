@@ -73,14 +73,20 @@ impl Rpc {
         &self.handlers
     }
 
-    /// Sends a request and waits for its answer, at most `timeout`.
+    /// A fresh request id.
+    pub(crate) fn reserve_id(&self) -> i64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Sends request `id` and waits for its answer, at most `timeout`.
     pub(crate) async fn request(
         &self,
+        id: i64,
         method: &str,
         params: &Value,
         timeout: Option<Duration>,
     ) -> Result<Value, ClientError> {
-        let id = RequestId::Number(self.next_id.fetch_add(1, Ordering::Relaxed));
+        let id = RequestId::Number(id);
         let mut line = Vec::with_capacity(256);
         write_request(&mut line, Some(&id), method, params)
             .map_err(|e| ClientError::Malformed(format!("request params: {e}")))?;

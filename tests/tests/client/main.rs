@@ -8,3 +8,4 @@ mod fixtures;
 mod bad_servers;
 mod calls;
 mod http;
+mod streams;
