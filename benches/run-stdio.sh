@@ -5,7 +5,10 @@
 #
 # Builds everything in release, then runs mcp-load twice:
 #   1. pinned to one core, strictly sequential calls (latency, per-call cost);
-#   2. unpinned, 16 calls in flight (throughput under pipelining).
+#   2. unpinned, 16 calls in flight (throughput under pipelining);
+# and then the client mode (mcp-load-client): the same sequential calls to boltmcp's
+# calculator made through boltmcp::client, pinned to the same core, so the client's
+# own cost per call reads as the difference from run 1's boltmcp figure.
 #
 # Usage: benches/run-stdio.sh [extra mcp-load args, e.g. --json]   (any cwd)
 # Environment:
@@ -64,5 +67,11 @@ echo "== pinned to core $PIN, sequential" >&2
 
 echo "== unpinned, $INFLIGHT in flight" >&2
 "$load" "${common[@]}" --calls "$CALLS_INFLIGHT" --inflight "$INFLIGHT" "${servers[@]}" "$@" || status=$?
+
+if [[ "${SKIP_BOLTMCP:-0}" != 1 ]]; then
+    echo "== pinned to core $PIN, sequential, through boltmcp::client" >&2
+    taskset -c "$PIN" "$TARGET/release/mcp-load-client" --runs "$RUNS" --warmup "$WARMUP" \
+        --calls "$CALLS" -- "$TARGET/release/calculator" || status=$?
+fi
 
 exit "$status"
