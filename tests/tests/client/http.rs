@@ -147,3 +147,78 @@ async fn custom_headers_and_mirrored_parameters_reach_the_server() {
         "{seen:?}"
     );
 }
+
+#[tokio::test]
+async fn a_legacy_session_hears_changes_on_its_standalone_stream() {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let server = fixtures::server();
+    let url = format!(
+        "http://{}/mcp",
+        start(server.clone(), HttpConfig::default()).await
+    );
+    let _client = builder()
+        .era(EraChoice::Legacy)
+        .on_notification(move |method, _| {
+            let _ = tx.send(method.to_owned());
+        })
+        .connect_http(&url)
+        .await
+        .expect("connected");
+    // The GET stream opens in the background; changes made before it is up are lost
+    // to it, so keep changing until one arrives.
+    let heard = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        loop {
+            server.add_tool(ToolDef::new(
+                "extra",
+                json!({"type": "object"}),
+                |_: ToolCall| async { "x" },
+            ));
+            if let Ok(Some(method)) =
+                tokio::time::timeout(std::time::Duration::from_millis(50), rx.recv()).await
+            {
+                return method;
+            }
+        }
+    })
+    .await
+    .expect("a change in time");
+    assert_eq!(heard, "notifications/tools/list_changed");
+}
+
+#[tokio::test]
+async fn dropping_a_legacy_http_call_cancels_it_on_the_server() {
+    let cancelled = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = cancelled.clone();
+    let server = fixtures::server();
+    server.add_tool(ToolDef::new(
+        "stuck",
+        json!({"type": "object"}),
+        move |call: ToolCall| {
+            let flag = flag.clone();
+            async move {
+                call.ctx.cancelled().await;
+                flag.store(true, std::sync::atomic::Ordering::SeqCst);
+                "cancelled"
+            }
+        },
+    ));
+    let url = format!("http://{}/mcp", start(server, HttpConfig::default()).await);
+    let client = builder()
+        .era(EraChoice::Legacy)
+        .connect_http(&url)
+        .await
+        .expect("connected");
+    let call = client.call_tool("stuck", json!({}));
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_millis(100), call)
+            .await
+            .is_err()
+    );
+    for _ in 0..200 {
+        if cancelled.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the server never heard notifications/cancelled");
+}
