@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install the real MCP peers the interop tests (tests/interop) run against boltmcp's
-# examples: the official Python `mcp` client with pytest (tests/interop/requirements.txt),
-# and the MCP Inspector CLI with the Node 22 it needs (tests/interop/package.json, locked
-# by package-lock.json). Idempotent and non-interactive; works from any directory.
+# examples: the official Python `mcp` client, fastmcp and pytest
+# (tests/interop/requirements.txt), and from npm the MCP Inspector CLI, the conformance
+# suite (two versions), server-everything and the Node 22 they need
+# (tests/interop/package.json, locked by package-lock.json). Idempotent and non-interactive; works from any directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, clippy with -D warnings, every Rust test (unit,
 # integration, schema validation, trybuild UI tests), then interop with real peers
-# (the official Python `mcp` client and the MCP Inspector CLI) against the examples.
+# against the examples: the official Python `mcp` client and the MCP Inspector CLI
+# (stdio and HTTP), the official conformance suite (server and client scenarios), the
+# reference server-everything and a fastmcp server (for the client).
 # The peers are installed first (idempotent: a second run takes a second or two).
 set -euo pipefail
 cd "$(dirname "$0")/.."
