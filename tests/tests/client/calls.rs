@@ -1,14 +1,12 @@
 //! Negotiation, every method, the handlers in both eras, timeouts and cancellation.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use boltmcp::client::{Client, ClientBuilder, ClientError, Era, EraChoice};
 use boltmcp::protocol::{
     CreateMessageResult, ElicitResult, ListRootsResult, LoggingLevel, ProtocolVersion,
 };
-use boltmcp::server::{ToolCall, ToolDef};
 use serde_json::{Value, json};
 
 use super::fixtures;
@@ -176,21 +174,9 @@ async fn legacy_only_methods_work_in_legacy_and_are_refused_in_modern() {
 
 #[tokio::test]
 async fn a_call_past_its_timeout_fails_and_the_server_is_told() {
-    let cancelled = Arc::new(AtomicBool::new(false));
-    let flag = cancelled.clone();
+    let (stuck, cancelled) = fixtures::stuck_tool();
     let server = fixtures::server();
-    server.add_tool(ToolDef::new(
-        "stuck",
-        json!({"type": "object"}),
-        move |call: ToolCall| {
-            let flag = flag.clone();
-            async move {
-                call.ctx.cancelled().await;
-                flag.store(true, Ordering::SeqCst);
-                "cancelled"
-            }
-        },
-    ));
+    server.add_tool(stuck);
     for era in [EraChoice::Auto, EraChoice::Legacy] {
         cancelled.store(false, Ordering::SeqCst);
         let client = builder()
@@ -204,16 +190,8 @@ async fn a_call_past_its_timeout_fails_and_the_server_is_told() {
             matches!(outcome, Err(ClientError::Timeout { .. })),
             "{outcome:?}"
         );
-        let mut told = false;
-        for _ in 0..200 {
-            if cancelled.load(Ordering::SeqCst) {
-                told = true;
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
         assert!(
-            told,
+            fixtures::raised(&cancelled).await,
             "{era:?}: the server never heard notifications/cancelled"
         );
         // The connection goes on.
@@ -228,21 +206,9 @@ async fn a_call_past_its_timeout_fails_and_the_server_is_told() {
 
 #[tokio::test]
 async fn dropping_a_call_cancels_it_on_the_server() {
-    let cancelled = Arc::new(AtomicBool::new(false));
-    let flag = cancelled.clone();
+    let (stuck, cancelled) = fixtures::stuck_tool();
     let server = fixtures::server();
-    server.add_tool(ToolDef::new(
-        "stuck",
-        json!({"type": "object"}),
-        move |call: ToolCall| {
-            let flag = flag.clone();
-            async move {
-                call.ctx.cancelled().await;
-                flag.store(true, Ordering::SeqCst);
-                "cancelled"
-            }
-        },
-    ));
+    server.add_tool(stuck);
     let client = builder().connect_in_memory(server).await.expect("connect");
     let call = client.call_tool("stuck", json!({}));
     assert!(
@@ -251,11 +217,8 @@ async fn dropping_a_call_cancels_it_on_the_server() {
             .is_err(),
         "still running"
     );
-    for _ in 0..200 {
-        if cancelled.load(Ordering::SeqCst) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    panic!("dropping the call did not cancel it on the server");
+    assert!(
+        fixtures::raised(&cancelled).await,
+        "dropping the call did not cancel it on the server"
+    );
 }

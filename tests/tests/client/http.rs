@@ -187,21 +187,9 @@ async fn a_legacy_session_hears_changes_on_its_standalone_stream() {
 
 #[tokio::test]
 async fn dropping_a_legacy_http_call_cancels_it_on_the_server() {
-    let cancelled = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let flag = cancelled.clone();
+    let (stuck, cancelled) = fixtures::stuck_tool();
     let server = fixtures::server();
-    server.add_tool(ToolDef::new(
-        "stuck",
-        json!({"type": "object"}),
-        move |call: ToolCall| {
-            let flag = flag.clone();
-            async move {
-                call.ctx.cancelled().await;
-                flag.store(true, std::sync::atomic::Ordering::SeqCst);
-                "cancelled"
-            }
-        },
-    ));
+    server.add_tool(stuck);
     let url = format!("http://{}/mcp", start(server, HttpConfig::default()).await);
     let client = builder()
         .era(EraChoice::Legacy)
@@ -214,11 +202,8 @@ async fn dropping_a_legacy_http_call_cancels_it_on_the_server() {
             .await
             .is_err()
     );
-    for _ in 0..200 {
-        if cancelled.load(std::sync::atomic::Ordering::SeqCst) {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-    panic!("the server never heard notifications/cancelled");
+    assert!(
+        fixtures::raised(&cancelled).await,
+        "the server never heard notifications/cancelled"
+    );
 }

@@ -156,3 +156,29 @@ pub(crate) fn server_with_page_size(page_size: usize) -> Server {
         )
         .build()
 }
+
+/// A tool that waits until its call is cancelled, and the flag it raises then.
+pub(crate) fn stuck_tool() -> (ToolDef, std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    let cancelled = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = cancelled.clone();
+    let tool = ToolDef::new("stuck", json!({"type": "object"}), move |call: ToolCall| {
+        let flag = flag.clone();
+        async move {
+            call.ctx.cancelled().await;
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            "cancelled"
+        }
+    });
+    (tool, cancelled)
+}
+
+/// Waits up to two seconds for `flag`; true when it was raised.
+pub(crate) async fn raised(flag: &std::sync::atomic::AtomicBool) -> bool {
+    for _ in 0..200 {
+        if flag.load(std::sync::atomic::Ordering::SeqCst) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    false
+}
