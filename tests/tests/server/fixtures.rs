@@ -158,6 +158,8 @@ pub(crate) fn server_with_page_size(page_size: usize) -> Server {
 }
 
 /// A tool that waits until its call is cancelled, and the flag it raises then.
+// Used by the client tests, which include this file too.
+#[allow(dead_code)]
 pub(crate) fn stuck_tool() -> (ToolDef, std::sync::Arc<std::sync::atomic::AtomicBool>) {
     let cancelled = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flag = cancelled.clone();
@@ -173,6 +175,7 @@ pub(crate) fn stuck_tool() -> (ToolDef, std::sync::Arc<std::sync::atomic::Atomic
 }
 
 /// Waits up to two seconds for `flag`; true when it was raised.
+#[allow(dead_code)]
 pub(crate) async fn raised(flag: &std::sync::atomic::AtomicBool) -> bool {
     for _ in 0..200 {
         if flag.load(std::sync::atomic::Ordering::SeqCst) {
