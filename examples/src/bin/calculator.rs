@@ -76,11 +76,8 @@ fn main() -> std::io::Result<()> {
         eprintln!("usage: calculator [--http 127.0.0.1:PORT]   (stdio without arguments)");
         std::process::exit(2);
     }
-    // One thread is all a stdio server needs: requests that finish without waiting are
-    // answered inline, with no thread handoff. These tools never sleep, so the runtime
-    // needs the IO driver only (no timer to consult on every wake-up).
-    tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .build()?
-        .block_on(boltmcp::transport::serve_stdio(server))
+    // A stdio server with one client and tools that never wait: the main thread
+    // blocks on stdin and answers each call with one write, as a plain echo loop
+    // would (no reactor round trip per request).
+    boltmcp::transport::serve_stdio_blocking(server)
 }

@@ -8,5 +8,7 @@ pub mod memory;
 #[cfg(unix)]
 mod pipe;
 pub mod stdio;
+mod stdio_blocking;
 
 pub use stdio::{StdioOptions, serve_io, serve_stdio};
+pub use stdio_blocking::serve_stdio_blocking;

@@ -77,7 +77,7 @@ fn std_pipes() -> io::Result<(BoxRead, BoxWrite)> {
 }
 
 /// Polls a future once on the current task; hands it back if it is not done.
-fn poll_once<F: Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
+pub(crate) fn poll_once<F: Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
     let waker = std::task::Waker::noop();
     let mut cx = std::task::Context::from_waker(waker);
     std::pin::Pin::new(fut).poll(&mut cx)
