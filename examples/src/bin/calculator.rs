@@ -47,7 +47,6 @@ fn divide(a: f64, b: f64) -> Result<f64, String> {
 }
 
 fn main() -> std::io::Result<()> {
-    boltmcp_examples::init_logging();
     let server = Server::builder("calculator", env!("CARGO_PKG_VERSION"))
         .title("Calculator")
         .instructions("Arithmetic on two numbers: add, subtract, multiply, divide.")
@@ -66,6 +65,7 @@ fn main() -> std::io::Result<()> {
                 format!("--http {addr}: {err}"),
             )
         })?;
+        boltmcp_examples::init_logging();
         eprintln!("calculator: serving MCP at http://{addr}/mcp");
         return tokio::runtime::Builder::new_multi_thread()
             .enable_all()
