@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 use super::body::McpBody;
 use super::event_store::EventPosition;
 use super::headers::{PROTOCOL_VERSION, SESSION_ID};
-use super::sessions::{Full, HttpSession};
+use super::sessions::{HttpSession, NoSession};
 use super::sse::{Decision, EventStream, StreamOutbox};
 use super::{
     Endpoint, error_response, is_initialize, json_response, method_not_allowed, modern,
@@ -101,12 +101,16 @@ async fn initialize(
 ) -> Response<McpBody> {
     let session = match endpoint.sessions.create(&endpoint.server) {
         Ok(session) => session,
-        Err(Full::AtCapacity) => {
+        Err(why) => {
+            let message = match why {
+                NoSession::AtCapacity => {
+                    "Service Unavailable: the server has as many sessions as it keeps"
+                }
+                NoSession::NoRandomness => "Service Unavailable: no randomness for a session id",
+            };
             let mut response = error_response(
                 StatusCode::SERVICE_UNAVAILABLE,
-                &ErrorObject::internal(
-                    "Service Unavailable: the server has as many sessions as it keeps",
-                ),
+                &ErrorObject::internal(message),
             );
             response
                 .headers_mut()

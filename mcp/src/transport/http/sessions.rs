@@ -75,9 +75,11 @@ impl HttpSession {
 
 /// Why no session could be made.
 #[derive(Debug)]
-pub(crate) enum Full {
+pub(crate) enum NoSession {
     /// The cap is reached.
     AtCapacity,
+    /// The system gave no randomness for an unguessable id.
+    NoRandomness,
 }
 
 /// All live sessions of one endpoint.
@@ -126,13 +128,12 @@ impl Sessions {
     }
 
     /// Opens a session with an unguessable id.
-    pub(crate) fn create(&self, server: &Server) -> Result<Arc<HttpSession>, Full> {
+    pub(crate) fn create(&self, server: &Server) -> Result<Arc<HttpSession>, NoSession> {
         self.start_reaper();
         let mut bytes = [0u8; 16];
-        // The system's CSPRNG does not fail on the platforms tokio runs on; were it
-        // to, a session without an unguessable id is not one to hand out.
+        // A session without an unguessable id is not one to hand out.
         if self.inner.random.fill(&mut bytes).is_err() {
-            return Err(Full::AtCapacity);
+            return Err(NoSession::NoRandomness);
         }
         let id: Arc<str> = bytes
             .iter()
@@ -153,7 +154,7 @@ impl Sessions {
         });
         let mut map = lock(&self.inner.map);
         if map.len() >= self.inner.max {
-            return Err(Full::AtCapacity);
+            return Err(NoSession::AtCapacity);
         }
         map.insert(id, session.clone());
         Ok(session)
