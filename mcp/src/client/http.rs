@@ -340,23 +340,36 @@ impl HttpLink {
     }
 
     /// Listens on a legacy session's standalone stream until it ends.
+    /// Listens on a legacy session's standalone stream while the client lives; when
+    /// the server closes it, comes back after the server's `retry` with
+    /// `Last-Event-ID`, so nothing sent meanwhile is lost (2025-11-25 §Resumability).
     pub(crate) fn listen_standalone(self: &Arc<Self>) {
         let link = Arc::downgrade(self);
         tokio::spawn(async move {
-            let Some(strong) = link.upgrade() else { return };
-            let Ok(response) = strong.get(None).await else {
-                return;
-            };
-            if !response.status().is_success() {
-                return; // 405: the server offers no such stream.
-            }
-            let mut events = EventReader::new(response.into_body());
-            drop(strong);
-            while let Some(event) = events.next().await {
-                let Some(link) = link.upgrade() else { return };
-                if !event.data.trim().is_empty() {
-                    link.dispatch(&event.data, None);
+            let (mut cursor, mut retry) = (None::<String>, 1000u64);
+            loop {
+                let Some(strong) = link.upgrade() else { return };
+                let Ok(response) = strong.get(cursor.as_deref()).await else {
+                    return;
+                };
+                if !response.status().is_success() {
+                    return; // 405: no such stream; 404: the session is over.
                 }
+                let mut events = EventReader::new(response.into_body());
+                drop(strong);
+                while let Some(event) = events.next().await {
+                    let Some(link) = link.upgrade() else { return };
+                    if let Some(at) = event.id {
+                        cursor = Some(at);
+                    }
+                    if let Some(ms) = event.retry {
+                        retry = ms;
+                    }
+                    if !event.data.trim().is_empty() {
+                        link.dispatch(&event.data, None);
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(retry.clamp(100, 60_000))).await;
             }
         });
     }
