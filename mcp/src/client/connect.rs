@@ -194,7 +194,7 @@ impl ClientBuilder {
         )?;
         let client = self.connect_link(Link::Http(link.clone()), None).await?;
         if matches!(client.era(), Era::Legacy(_)) {
-            link.listen_standalone();
+            link.listen_standalone().await;
         }
         Ok(client)
     }

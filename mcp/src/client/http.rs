@@ -26,6 +26,7 @@ use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
+use tokio::sync::oneshot;
 
 use super::error::ClientError;
 use super::handlers::Handlers;
@@ -59,6 +60,9 @@ pub(crate) struct HttpLink {
     state: Mutex<LinkState>,
     /// Per tool, the argument paths mirrored into `Mcp-Param-{Name}` headers.
     tool_headers: Mutex<HashMap<String, Vec<Mark>>>,
+    /// Requests whose answer is awaited on a stream, by id: an answer that arrives on
+    /// another stream is handed over.
+    answers: Mutex<HashMap<i64, oneshot::Sender<Result<Value, ClientError>>>>,
     this: Weak<HttpLink>,
 }
 
@@ -100,6 +104,7 @@ impl HttpLink {
             next_id: AtomicI64::new(1),
             state: Mutex::new(LinkState::default()),
             tool_headers: Mutex::new(HashMap::new()),
+            answers: Mutex::new(HashMap::new()),
             this: this.clone(),
         }))
     }
@@ -248,7 +253,24 @@ impl HttpLink {
         })
     }
 
-    async fn read_stream(&self, mut events: EventReader, id: i64) -> Result<Value, ClientError> {
+    async fn read_stream(&self, events: EventReader, id: i64) -> Result<Value, ClientError> {
+        // The answer may also come on another of the session's streams (a server
+        // that resumes onto whichever GET it has): wait for it there too.
+        let (tx, mut elsewhere) = oneshot::channel();
+        lock(&self.answers).insert(id, tx);
+        let _forget = ForgetAnswer { link: self, id };
+        let on_stream = self.read_own_stream(events, id);
+        tokio::select! {
+            answer = on_stream => answer,
+            Ok(answer) = &mut elsewhere => answer,
+        }
+    }
+
+    async fn read_own_stream(
+        &self,
+        mut events: EventReader,
+        id: i64,
+    ) -> Result<Value, ClientError> {
         let (mut cursor, mut retry, mut resumes) = (None::<String>, 1000u64, 0);
         loop {
             while let Some(event) = events.next().await {
@@ -322,8 +344,25 @@ impl HttpLink {
                     None => Ok(message.get("result").cloned().unwrap_or(Value::Null)),
                 })
             }
+            (None, Some(id)) => {
+                let waiter = id.as_i64().and_then(|id| lock(&self.answers).remove(&id));
+                match waiter {
+                    Some(waiter) => {
+                        let _ = waiter.send(match message.get("error") {
+                            Some(error) => Err(serde_json::from_value(error.clone())
+                                .map(ClientError::Rpc)
+                                .unwrap_or_else(|e| ClientError::Malformed(e.to_string()))),
+                            None => Ok(message.get("result").cloned().unwrap_or(Value::Null)),
+                        });
+                    }
+                    None => {
+                        tracing::warn!(event = %data, "the server answered a request that is not waiting")
+                    }
+                }
+                None
+            }
             _ => {
-                tracing::warn!(event = %data, "the server answered a request that is not waiting");
+                tracing::warn!(event = %data, "the server sent a message that is neither a request, a notification nor a response");
                 None
             }
         }
@@ -340,23 +379,24 @@ impl HttpLink {
     }
 
     /// Listens on a legacy session's standalone stream until it ends.
-    /// Listens on a legacy session's standalone stream while the client lives; when
-    /// the server closes it, comes back after the server's `retry` with
+    /// Opens a legacy session's standalone stream and listens on it while the client
+    /// lives; when the server closes it, comes back after the server's `retry` with
     /// `Last-Event-ID`, so nothing sent meanwhile is lost (2025-11-25 §Resumability).
-    pub(crate) fn listen_standalone(self: &Arc<Self>) {
+    /// Returns once the first GET is answered, so the stream is in place before the
+    /// client's first call.
+    pub(crate) async fn listen_standalone(self: &Arc<Self>) {
+        let Ok(Ok(first)) = tokio::time::timeout(Duration::from_secs(5), self.get(None)).await
+        else {
+            return;
+        };
+        if !first.status().is_success() {
+            return; // 405: the server offers no such stream.
+        }
         let link = Arc::downgrade(self);
         tokio::spawn(async move {
             let (mut cursor, mut retry) = (None::<String>, 1000u64);
+            let mut events = EventReader::new(first.into_body());
             loop {
-                let Some(strong) = link.upgrade() else { return };
-                let Ok(response) = strong.get(cursor.as_deref()).await else {
-                    return;
-                };
-                if !response.status().is_success() {
-                    return; // 405: no such stream; 404: the session is over.
-                }
-                let mut events = EventReader::new(response.into_body());
-                drop(strong);
                 while let Some(event) = events.next().await {
                     let Some(link) = link.upgrade() else { return };
                     if let Some(at) = event.id {
@@ -370,6 +410,14 @@ impl HttpLink {
                     }
                 }
                 tokio::time::sleep(Duration::from_millis(retry.clamp(100, 60_000))).await;
+                let Some(strong) = link.upgrade() else { return };
+                let Ok(response) = strong.get(cursor.as_deref()).await else {
+                    return;
+                };
+                if !response.status().is_success() {
+                    return; // 404: the session is over.
+                }
+                events = EventReader::new(response.into_body());
             }
         });
     }
@@ -524,6 +572,18 @@ impl Drop for HttpLink {
                 let _ = client.request(request).await;
             });
         }
+    }
+}
+
+/// Stops waiting for an answer elsewhere once the request is over.
+struct ForgetAnswer<'a> {
+    link: &'a HttpLink,
+    id: i64,
+}
+
+impl Drop for ForgetAnswer<'_> {
+    fn drop(&mut self) {
+        lock(&self.link.answers).remove(&self.id);
     }
 }
 
