@@ -31,7 +31,7 @@ use tokio::sync::oneshot;
 use super::error::ClientError;
 use super::handlers::Handlers;
 use super::sse::EventReader;
-use crate::protocol::{ErrorObject, Tool};
+use crate::protocol::Tool;
 
 /// Adds headers to every request (a bearer token now, OAuth later).
 pub type HeaderInjector = Arc<dyn Fn(&mut HeaderMap) + Send + Sync>;
@@ -125,12 +125,13 @@ impl HttpLink {
         self.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
+    /// Sends request `id` and waits for its answer. Dropped before the answer, it
+    /// tells a legacy server (a 2026-07-28 one sees its stream close).
     pub(crate) async fn request(
         &self,
         id: i64,
         method: &str,
         params: &Value,
-        timeout: Option<Duration>,
     ) -> Result<Value, ClientError> {
         if method == "initialize" {
             lock(&self.state).init = Some(params.clone());
@@ -140,19 +141,7 @@ impl HttpLink {
             id,
             armed: true,
         };
-        let exchange = self.exchange(method, params, id);
-        let outcome = match timeout {
-            Some(limit) => match tokio::time::timeout(limit, exchange).await {
-                Ok(outcome) => outcome,
-                Err(_) => {
-                    return Err(ClientError::Timeout {
-                        timeout: limit,
-                        detail: String::new(),
-                    });
-                }
-            },
-            None => exchange.await,
-        };
+        let outcome = self.exchange(method, params, id).await;
         guard.armed = false;
         outcome
     }
@@ -235,17 +224,11 @@ impl HttpLink {
                 .await;
         }
         let text = read_text(response).await;
-        if let Ok(message) = serde_json::from_str::<Value>(&text) {
-            if let Some(error) = message.get("error") {
-                let error: ErrorObject = serde_json::from_value(error.clone())
-                    .map_err(|e| ClientError::Malformed(format!("error object: {e}")))?;
-                return Err(ClientError::Rpc(error));
-            }
-            if status.is_success()
-                && let Some(result) = message.get("result")
-            {
-                return Ok(result.clone());
-            }
+        if let Ok(message) = serde_json::from_str::<Value>(&text)
+            && (message.get("error").is_some()
+                || status.is_success() && message.get("result").is_some())
+        {
+            return outcome_of(&message);
         }
         Err(ClientError::Http {
             status: status.as_u16(),
@@ -337,23 +320,13 @@ impl HttpLink {
                 None
             }
             (None, Some(id)) if waiting.is_some() && id.as_i64() == waiting => {
-                Some(match message.get("error") {
-                    Some(error) => Err(serde_json::from_value(error.clone())
-                        .map(ClientError::Rpc)
-                        .unwrap_or_else(|e| ClientError::Malformed(e.to_string()))),
-                    None => Ok(message.get("result").cloned().unwrap_or(Value::Null)),
-                })
+                Some(outcome_of(&message))
             }
             (None, Some(id)) => {
                 let waiter = id.as_i64().and_then(|id| lock(&self.answers).remove(&id));
                 match waiter {
                     Some(waiter) => {
-                        let _ = waiter.send(match message.get("error") {
-                            Some(error) => Err(serde_json::from_value(error.clone())
-                                .map(ClientError::Rpc)
-                                .unwrap_or_else(|e| ClientError::Malformed(e.to_string()))),
-                            None => Ok(message.get("result").cloned().unwrap_or(Value::Null)),
-                        });
+                        let _ = waiter.send(outcome_of(&message));
                     }
                     None => {
                         tracing::warn!(event = %data, "the server answered a request that is not waiting")
@@ -611,6 +584,16 @@ impl Drop for Abandon<'_> {
             let params = json!({ "requestId": id, "reason": "the client stopped waiting" });
             let _ = link.notify("notifications/cancelled", &params).await;
         });
+    }
+}
+
+/// A JSON-RPC response's outcome: its result, or its error.
+fn outcome_of(message: &Value) -> Result<Value, ClientError> {
+    match message.get("error") {
+        Some(error) => Err(serde_json::from_value(error.clone())
+            .map(ClientError::Rpc)
+            .unwrap_or_else(|e| ClientError::Malformed(format!("error object: {e}")))),
+        None => Ok(message.get("result").cloned().unwrap_or(Value::Null)),
     }
 }
 

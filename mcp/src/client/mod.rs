@@ -98,10 +98,33 @@ impl Link {
         params: &Value,
         timeout: Option<Duration>,
     ) -> Result<Value, ClientError> {
+        let answer = async {
+            match self {
+                Link::Lines(rpc) => rpc.request(id, method, params).await,
+                #[cfg(feature = "http")]
+                Link::Http(link) => link.request(id, method, params).await,
+            }
+        };
+        let Some(limit) = timeout else {
+            return answer.await;
+        };
+        // Running out drops the request, which tells the server to cancel it.
+        tokio::time::timeout(limit, answer)
+            .await
+            .unwrap_or_else(|_| {
+                Err(ClientError::Timeout {
+                    timeout: limit,
+                    detail: self.detail(),
+                })
+            })
+    }
+
+    /// What else is known about the server, for a timeout's message.
+    fn detail(&self) -> String {
         match self {
-            Link::Lines(rpc) => rpc.request(id, method, params, timeout).await,
+            Link::Lines(rpc) => rpc.garbage_detail(),
             #[cfg(feature = "http")]
-            Link::Http(link) => link.request(id, method, params, timeout).await,
+            Link::Http(_) => String::new(),
         }
     }
 

@@ -8,7 +8,6 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
 
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
@@ -78,13 +77,13 @@ impl Rpc {
         self.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// Sends request `id` and waits for its answer, at most `timeout`.
+    /// Sends request `id` and waits for its answer. Dropped before the answer (a
+    /// timeout, a caller that gave up), it tells the server.
     pub(crate) async fn request(
         &self,
         id: i64,
         method: &str,
         params: &Value,
-        timeout: Option<Duration>,
     ) -> Result<Value, ClientError> {
         let id = RequestId::Number(id);
         let mut line = Vec::with_capacity(256);
@@ -100,18 +99,7 @@ impl Rpc {
         if self.out.send(line).is_err() {
             return Err(self.closed_error());
         }
-        let reply = match timeout {
-            Some(limit) => match tokio::time::timeout(limit, rx).await {
-                Ok(reply) => reply,
-                Err(_) => {
-                    return Err(ClientError::Timeout {
-                        timeout: limit,
-                        detail: self.garbage_detail(),
-                    });
-                }
-            },
-            None => rx.await,
-        };
+        let reply = rx.await;
         guard.armed = false;
         match reply {
             Ok(Ok(raw)) => {
@@ -136,7 +124,8 @@ impl Rpc {
         ClientError::Closed(format!("{reason}{garbage}"))
     }
 
-    fn garbage_detail(&self) -> String {
+    /// What else is known about the server, for an error: lines that were not JSON-RPC.
+    pub(crate) fn garbage_detail(&self) -> String {
         let garbage = lock(&self.garbage);
         match garbage.0 {
             0 => String::new(),
