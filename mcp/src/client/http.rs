@@ -14,8 +14,6 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::Duration;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
 use http::{
     HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, Uri, header,
@@ -32,12 +30,10 @@ use super::error::ClientError;
 use super::handlers::Handlers;
 use super::sse::EventReader;
 use crate::protocol::Tool;
+use crate::protocol::header_values::{self, Mark};
 
 /// Adds headers to every request (a bearer token now, OAuth later).
 pub type HeaderInjector = Arc<dyn Fn(&mut HeaderMap) + Send + Sync>;
-
-/// An argument path and the `Mcp-Param-{Name}` it is mirrored into.
-type Mark = (Vec<String>, String);
 
 const SESSION_ID: &str = "mcp-session-id";
 const MAX_RESUMES: usize = 5;
@@ -475,7 +471,7 @@ impl HttpLink {
         };
         if let Some(value) = name
             .and_then(Value::as_str)
-            .and_then(|n| HeaderValue::from_str(&encode(n)).ok())
+            .and_then(|n| HeaderValue::from_str(&header_values::encode(n)).ok())
         {
             headers.insert("mcp-name", value);
         }
@@ -500,7 +496,7 @@ impl HttpLink {
             };
             if let (Ok(name), Ok(value)) = (
                 HeaderName::from_bytes(format!("mcp-param-{header_name}").as_bytes()),
-                HeaderValue::from_str(&encode(&text)),
+                HeaderValue::from_str(&header_values::encode(&text)),
             ) {
                 headers.insert(name, value);
             }
@@ -513,7 +509,7 @@ impl HttpLink {
         let mut kept = Vec::with_capacity(tools.len());
         let mut marks_by_tool = lock(&self.tool_headers);
         for tool in tools {
-            match header_marks(&tool.input_schema) {
+            match header_values::valid_marks(&tool.input_schema) {
                 Ok(marks) => {
                     marks_by_tool.insert(tool.name.clone(), marks);
                     kept.push(tool);
@@ -601,112 +597,5 @@ async fn read_text(response: Response<Incoming>) -> String {
     match response.into_body().collect().await {
         Ok(body) => String::from_utf8_lossy(&body.to_bytes()).into_owned(),
         Err(_) => String::new(),
-    }
-}
-
-/// A header value as is, or as `=?base64?…?=` when it is not plain visible ASCII
-/// without edge whitespace, or looks like the sentinel itself (§Value Encoding).
-pub(crate) fn encode(value: &str) -> String {
-    let plain = value.bytes().all(|b| (0x20..=0x7e).contains(&b))
-        && value.trim() == value
-        && !(value.starts_with("=?base64?") && value.ends_with("?="));
-    if plain {
-        value.to_owned()
-    } else {
-        format!("=?base64?{}?=", STANDARD.encode(value))
-    }
-}
-
-/// The `x-mcp-header` marks of a schema, or why they are invalid: each must sit on a
-/// property reachable through `properties` alone, of type string, integer or
-/// boolean, with a token name unique regardless of case.
-fn header_marks(schema: &Value) -> Result<Vec<Mark>, String> {
-    let mut reachable = Vec::new();
-    collect_reachable(schema, &mut Vec::new(), &mut reachable)?;
-    if count_marks(schema) != reachable.len() {
-        return Err("x-mcp-header on a property not reachable through `properties` alone".into());
-    }
-    let mut seen = std::collections::HashSet::new();
-    for (_, name) in &reachable {
-        let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
-        if name.is_empty() || !name.bytes().all(token) {
-            return Err(format!("x-mcp-header {name:?} is not an HTTP token"));
-        }
-        if !seen.insert(name.to_ascii_lowercase()) {
-            return Err(format!("x-mcp-header {name:?} is used twice"));
-        }
-    }
-    Ok(reachable)
-}
-
-fn collect_reachable(
-    schema: &Value,
-    path: &mut Vec<String>,
-    out: &mut Vec<(Vec<String>, String)>,
-) -> Result<(), String> {
-    let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
-        return Ok(());
-    };
-    for (key, property) in properties {
-        path.push(key.clone());
-        if let Some(mark) = property.get("x-mcp-header") {
-            let name = mark.as_str().ok_or("x-mcp-header is not a string")?;
-            match property.get("type").and_then(Value::as_str) {
-                Some("string" | "integer" | "boolean") => {}
-                other => {
-                    return Err(format!(
-                        "x-mcp-header {name:?} is on a property of type {other:?}"
-                    ));
-                }
-            }
-            out.push((path.clone(), name.to_owned()));
-        }
-        collect_reachable(property, path, out)?;
-        path.pop();
-    }
-    Ok(())
-}
-
-fn count_marks(value: &Value) -> usize {
-    match value {
-        Value::Object(map) => {
-            usize::from(map.contains_key("x-mcp-header"))
-                + map.values().map(count_marks).sum::<usize>()
-        }
-        Value::Array(items) => items.iter().map(count_marks).sum(),
-        _ => 0,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn values_are_encoded_only_when_they_must_be() {
-        assert_eq!(encode("us-west1"), "us-west1");
-        assert_eq!(encode("Hello, 世界"), "=?base64?SGVsbG8sIOS4lueVjA==?=");
-        assert_eq!(encode(" padded "), "=?base64?IHBhZGRlZCA=?=");
-        assert_eq!(encode("line1\nline2"), "=?base64?bGluZTEKbGluZTI=?=");
-        assert_eq!(
-            encode("=?base64?literal?="),
-            "=?base64?PT9iYXNlNjQ/bGl0ZXJhbD89?="
-        );
-    }
-
-    #[test]
-    fn invalid_marks_are_refused() {
-        let ok = json!({"properties": {"region": {"type": "string", "x-mcp-header": "Region"}}});
-        assert_eq!(header_marks(&ok).map(|m| m.len()), Ok(1));
-        for bad in [
-            json!({"properties": {"a": {"type": "string", "x-mcp-header": ""}}}),
-            json!({"properties": {"a": {"type": "object", "x-mcp-header": "A"}}}),
-            json!({"properties": {"a": {"type": "number", "x-mcp-header": "A"}}}),
-            json!({"properties": {"a": {"type": "string", "x-mcp-header": "A"}, "b": {"type": "string", "x-mcp-header": "a"}}}),
-            json!({"properties": {"a": {"type": "string", "x-mcp-header": "has space"}}}),
-            json!({"properties": {"a": {"type": "array", "items": {"type": "string", "x-mcp-header": "A"}}}}),
-        ] {
-            assert!(header_marks(&bad).is_err(), "{bad}");
-        }
     }
 }

@@ -3,12 +3,11 @@
 //! equal what the body says, or the request is refused with 400 and -32020
 //! (2026-07-28 `basic/transports/streamable-http` §Request Metadata, §Server Validation).
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use http::HeaderMap;
 use serde_json::Value;
 
 use crate::protocol::ErrorObject;
+use crate::protocol::header_values;
 use crate::server::{RequestCheck, Server, WireRequest};
 
 /// `MCP-Protocol-Version`.
@@ -34,22 +33,11 @@ fn text<'h>(headers: &'h HeaderMap, name: &str) -> Result<Option<&'h str>, Error
 
 /// Decodes the `=?base64?…?=` sentinel form (§Value Encoding); other values are as is.
 pub fn decode_value(value: &str) -> Result<std::borrow::Cow<'_, str>, ErrorObject> {
-    match value
-        .strip_prefix("=?base64?")
-        .and_then(|rest| rest.strip_suffix("?="))
-    {
-        None => Ok(value.into()),
-        Some(encoded) => STANDARD
-            .decode(encoded)
-            .ok()
-            .and_then(|bytes| String::from_utf8(bytes).ok())
-            .map(Into::into)
-            .ok_or_else(|| {
-                ErrorObject::header_mismatch(format!(
-                    "the header value {value:?} is not valid base64 of UTF-8"
-                ))
-            }),
-    }
+    header_values::decode(value).ok_or_else(|| {
+        ErrorObject::header_mismatch(format!(
+            "the header value {value:?} is not valid base64 of UTF-8"
+        ))
+    })
 }
 
 /// Checks one 2026-07-28 request's headers against its body.
@@ -157,8 +145,7 @@ impl ModernHeaders<'_> {
         else {
             return Ok(());
         };
-        let mut marked = Vec::new();
-        mirrored_params(&tool.tool().input_schema, &mut Vec::new(), &mut marked);
+        let marked = header_values::marks(&tool.tool().input_schema);
         if marked.is_empty() {
             return Ok(());
         }
@@ -211,54 +198,17 @@ fn same_value(value: &Value, header: &str) -> bool {
     }
 }
 
-/// The `x-mcp-header` names reachable from the schema root through `properties` alone.
-fn mirrored_params(schema: &Value, path: &mut Vec<String>, out: &mut Vec<(Vec<String>, String)>) {
-    let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
-        return;
-    };
-    for (key, property) in properties {
-        path.push(key.clone());
-        if let Some(name) = property.get("x-mcp-header").and_then(Value::as_str) {
-            out.push((path.clone(), name.to_owned()));
-        }
-        mirrored_params(property, path, out);
-        path.pop();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
     #[test]
-    fn the_base64_sentinel_is_decoded_and_plain_values_kept() {
+    fn a_bad_base64_value_is_a_header_mismatch() {
         assert_eq!(decode_value("us-west1").ok().as_deref(), Some("us-west1"));
         assert_eq!(
-            decode_value("=?base64?SGVsbG8sIOS4lueVjA==?=")
-                .ok()
-                .as_deref(),
-            Some("Hello, 世界")
-        );
-        assert!(decode_value("=?base64?***?=").is_err());
-    }
-
-    #[test]
-    fn only_statically_reachable_marks_count() {
-        let schema = json!({"type": "object", "properties": {
-            "region": {"type": "string", "x-mcp-header": "Region"},
-            "nested": {"type": "object", "properties": {"id": {"type": "integer", "x-mcp-header": "Id"}}},
-            "list": {"type": "array", "items": {"x-mcp-header": "Nope"}}
-        }});
-        let mut out = Vec::new();
-        mirrored_params(&schema, &mut Vec::new(), &mut out);
-        out.sort();
-        assert_eq!(
-            out,
-            vec![
-                (vec!["nested".to_owned(), "id".to_owned()], "Id".to_owned()),
-                (vec!["region".to_owned()], "Region".to_owned()),
-            ]
+            decode_value("=?base64?***?=").map_err(|e| e.code),
+            Err(-32020)
         );
     }
 
