@@ -76,6 +76,16 @@ fn std_pipes() -> io::Result<(BoxRead, BoxWrite)> {
     }
 }
 
+/// The answer to a line longer than `limit` bytes (-32600, no id).
+pub(crate) fn oversized(limit: usize) -> ErrorObject {
+    ErrorObject::invalid_request(format!("message exceeds the {limit} byte limit"))
+}
+
+/// The answer to a line that is not UTF-8 (-32700, no id).
+pub(crate) fn not_utf8() -> ErrorObject {
+    ErrorObject::parse_error("the message is not valid UTF-8")
+}
+
 /// Polls a future once on the current task; hands it back if it is not done.
 pub(crate) fn poll_once<F: Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
     let waker = std::task::Waker::noop();
@@ -112,13 +122,7 @@ where
             Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
             line = lines.next() => match line {
                 Ok(Line::Eof) => break Ok(()),
-                Ok(Line::Oversized) => {
-                    let err = ErrorObject::invalid_request(format!(
-                        "message exceeds the {} byte limit",
-                        options.max_message_size
-                    ));
-                    write_error(&mut out, None, &err);
-                }
+                Ok(Line::Oversized) => write_error(&mut out, None, &oversized(options.max_message_size)),
                 Ok(Line::Complete(bytes)) => {
                     let pending = on_line(&conn, bytes, &mut rx, &mut out);
                     if let Some(fut) = pending {
@@ -191,11 +195,7 @@ fn on_line(
         return None;
     }
     let Ok(text) = std::str::from_utf8(bytes) else {
-        write_error(
-            out,
-            None,
-            &ErrorObject::parse_error("the message is not valid UTF-8"),
-        );
+        write_error(out, None, &not_utf8());
         return None;
     };
     let mut fut = conn.handle_into(text, http::Extensions::new(), out)?;

@@ -16,8 +16,7 @@ use std::task::Poll;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use super::stdio::{StdioOptions, poll_once};
-use crate::protocol::ErrorObject;
+use super::stdio::{StdioOptions, not_utf8, oversized, poll_once};
 use crate::protocol::jsonrpc::write_error;
 use crate::server::{Connection, Server};
 
@@ -118,19 +117,11 @@ pub fn serve_stdio_blocking(server: Server) -> io::Result<()> {
         match read_line(&mut input, &mut line, options.max_message_size) {
             Ok(Read::Eof) => break Ok(()),
             Ok(Read::Oversized) => {
-                let err = ErrorObject::invalid_request(format!(
-                    "message exceeds the {} byte limit",
-                    options.max_message_size
-                ));
-                write_error(&mut out, None, &err);
+                write_error(&mut out, None, &oversized(options.max_message_size))
             }
             Ok(Read::Line) if line.iter().all(u8::is_ascii_whitespace) => {}
             Ok(Read::Line) => match std::str::from_utf8(&line) {
-                Err(_) => write_error(
-                    &mut out,
-                    None,
-                    &ErrorObject::parse_error("the message is not valid UTF-8"),
-                ),
+                Err(_) => write_error(&mut out, None, &not_utf8()),
                 Ok(text) => {
                     if let Some(mut fut) = conn.handle_into(text, http::Extensions::new(), &mut out)
                     {
