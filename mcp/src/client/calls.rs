@@ -125,28 +125,13 @@ impl Client {
             let Step::Page(cursor) = step else {
                 return None;
             };
-            let params = match &cursor {
-                Some(cursor) => json!({ "cursor": cursor }),
-                None => json!({}),
-            };
-            let page = match self.request("tools/list", params).await {
-                Ok(page) => page,
-                Err(err) => return Some((vec![Err(err)], Step::Done)),
-            };
-            let tools: Vec<Result<Tool, ClientError>> = match page
-                .get("tools")
-                .cloned()
-                .map(serde_json::from_value::<Vec<Tool>>)
-            {
-                Some(Ok(tools)) => tools.into_iter().map(Ok).collect(),
-                Some(Err(e)) => vec![Err(ClientError::Malformed(format!("tools/list: {e}")))],
-                None => Vec::new(),
-            };
-            let next = match page.get("nextCursor").and_then(Value::as_str) {
-                Some(next) if Some(next) != cursor.as_deref() => Step::Page(Some(next.to_owned())),
-                _ => Step::Done,
-            };
-            Some((tools, next))
+            Some(match self.tools_page(cursor.as_deref()).await {
+                Ok((tools, next)) => (
+                    tools.into_iter().map(Ok).collect(),
+                    next.map_or(Step::Done, |at| Step::Page(Some(at))),
+                ),
+                Err(err) => (vec![Err(err)], Step::Done),
+            })
         });
         futures_util::StreamExt::flat_map(pages, futures_util::stream::iter)
     }

@@ -310,43 +310,67 @@ impl Client {
         serde_json::from_value(raw).map_err(|e| ClientError::Malformed(format!("{method}: {e}")))
     }
 
+    /// One page of a list method: its items, and the cursor of the next page if there
+    /// is one (a server that hands back the same cursor is taken to be done).
+    async fn page<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        key: &str,
+        cursor: Option<&str>,
+    ) -> Result<(Vec<T>, Option<String>), ClientError> {
+        let params = match cursor {
+            Some(cursor) => json!({ "cursor": cursor }),
+            None => json!({}),
+        };
+        let mut page = self.request(method, params).await?;
+        let batch = page
+            .get_mut(key)
+            .map(Value::take)
+            .unwrap_or(Value::Array(Vec::new()));
+        let batch: Vec<T> = serde_json::from_value(batch)
+            .map_err(|e| ClientError::Malformed(format!("{method}: {e}")))?;
+        let next = page
+            .get("nextCursor")
+            .and_then(Value::as_str)
+            .filter(|next| Some(*next) != cursor)
+            .map(str::to_owned);
+        Ok((batch, next))
+    }
+
+    /// One page of tools. Over HTTP, a tool whose `x-mcp-header` annotations are
+    /// invalid is left out (2026-07-28 `basic/transports/streamable-http`).
+    async fn tools_page(
+        &self,
+        cursor: Option<&str>,
+    ) -> Result<(Vec<Tool>, Option<String>), ClientError> {
+        let (tools, next) = self.page("tools/list", "tools", cursor).await?;
+        let tools = match &self.inner.link {
+            #[cfg(feature = "http")]
+            Link::Http(link) => link.accept_tools(tools),
+            _ => tools,
+        };
+        Ok((tools, next))
+    }
+
     /// Every page of a list method, in order.
     async fn list_all<T: DeserializeOwned>(
         &self,
         method: &str,
         key: &str,
     ) -> Result<Vec<T>, ClientError> {
-        let mut items = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let params = match &cursor {
-                Some(cursor) => json!({ "cursor": cursor }),
-                None => json!({}),
-            };
-            let mut page = self.request(method, params).await?;
-            let batch = page
-                .get_mut(key)
-                .map(Value::take)
-                .unwrap_or(Value::Array(Vec::new()));
-            let batch: Vec<T> = serde_json::from_value(batch)
-                .map_err(|e| ClientError::Malformed(format!("{method}: {e}")))?;
+        let (mut items, mut cursor) = self.page(method, key, None).await?;
+        while let Some(at) = cursor {
+            let (batch, next) = self.page(method, key, Some(&at)).await?;
             items.extend(batch);
-            match page.get("nextCursor").and_then(Value::as_str) {
-                Some(next) if Some(next) != cursor.as_deref() => cursor = Some(next.to_owned()),
-                _ => return Ok(items),
-            }
+            cursor = next;
         }
+        Ok(items)
     }
 
-    /// Every tool, all pages. Over HTTP, a tool whose `x-mcp-header` annotations are
-    /// invalid is left out (2026-07-28 `basic/transports/streamable-http`).
+    /// Every tool, all pages (over HTTP without the ones whose `x-mcp-header`
+    /// annotations are invalid).
     pub async fn list_tools(&self) -> Result<Vec<Tool>, ClientError> {
-        let tools = self.list_all("tools/list", "tools").await?;
-        Ok(match &self.inner.link {
-            #[cfg(feature = "http")]
-            Link::Http(link) => link.accept_tools(tools),
-            _ => tools,
-        })
+        futures_util::TryStreamExt::try_collect(self.tools_stream()).await
     }
 
     /// Calls a tool. A tool that failed is still `Ok`, with `is_error` set.
