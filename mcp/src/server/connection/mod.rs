@@ -88,7 +88,12 @@ pub struct WireRequest<'a> {
 /// A transport's check of a request against what it saw outside the body.
 pub trait RequestCheck {
     /// `Err` answers the request with that error instead of running it.
-    fn check(&self, request: &WireRequest<'_>) -> Result<(), ErrorObject>;
+    /// `extensions` are the request's, as the transport filled them (HTTP: its headers).
+    fn check(
+        &self,
+        request: &WireRequest<'_>,
+        extensions: &http::Extensions,
+    ) -> Result<(), ErrorObject>;
 }
 
 /// One client's connection to a server.
@@ -326,7 +331,7 @@ impl Connection {
                 has_client_capabilities: wire.client_capabilities.is_some(),
                 arguments: peek.arguments,
             };
-            if let Err(err) = check.check(&request) {
+            if let Err(err) = check.check(&request, &extensions) {
                 write_error(out, Some(&id), &err);
                 return None;
             }

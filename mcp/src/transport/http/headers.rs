@@ -41,8 +41,9 @@ pub fn decode_value(value: &str) -> Result<std::borrow::Cow<'_, str>, ErrorObjec
 }
 
 /// Checks one 2026-07-28 request's headers against its body.
+/// Checks one 2026-07-28 request's headers (the `HeaderMap` in its extensions)
+/// against its body.
 pub(crate) struct ModernHeaders<'a> {
-    pub(crate) headers: &'a HeaderMap,
     pub(crate) server: &'a Server,
     /// Set when the check refused the request: its error travels with 400.
     pub(crate) refused: std::cell::Cell<bool>,
@@ -59,11 +60,17 @@ const REMOVED: [&str; 5] = [
 ];
 
 impl RequestCheck for ModernHeaders<'_> {
-    fn check(&self, request: &WireRequest<'_>) -> Result<(), ErrorObject> {
+    fn check(
+        &self,
+        request: &WireRequest<'_>,
+        extensions: &http::Extensions,
+    ) -> Result<(), ErrorObject> {
         if REMOVED.contains(&request.method) {
             return Err(ErrorObject::method_not_found(request.method));
         }
-        let checked = self.check_headers(request);
+        let none = HeaderMap::new();
+        let headers = extensions.get::<HeaderMap>().unwrap_or(&none);
+        let checked = self.check_headers(request, headers);
         self.refused.set(checked.is_err());
         checked
     }
@@ -73,8 +80,11 @@ impl ModernHeaders<'_> {
     /// The order follows 2026-07-28 `basic/transports/streamable-http` §Server
     /// Validation: the version header, the `_meta` stamp, their agreement, then the
     /// method and name headers.
-    fn check_headers(&self, request: &WireRequest<'_>) -> Result<(), ErrorObject> {
-        let headers = self.headers;
+    fn check_headers(
+        &self,
+        request: &WireRequest<'_>,
+        headers: &HeaderMap,
+    ) -> Result<(), ErrorObject> {
         let Some(version) = text(headers, PROTOCOL_VERSION)?.map(str::trim) else {
             return Err(ErrorObject::header_mismatch(
                 "the MCP-Protocol-Version header is required",
@@ -131,14 +141,18 @@ impl ModernHeaders<'_> {
             )));
         }
         if request.method == "tools/call" {
-            self.check_params(request)?;
+            self.check_params(request, headers)?;
         }
         Ok(())
     }
 
     /// `Mcp-Param-{Name}` for each parameter the tool's `inputSchema` marks with
     /// `x-mcp-header` (§Custom Headers from Tool Parameters).
-    fn check_params(&self, request: &WireRequest<'_>) -> Result<(), ErrorObject> {
+    fn check_params(
+        &self,
+        request: &WireRequest<'_>,
+        headers: &HeaderMap,
+    ) -> Result<(), ErrorObject> {
         let Some(tool) = request
             .name
             .and_then(|name| self.server.inner.registry.tools.get(name))
@@ -158,7 +172,7 @@ impl ModernHeaders<'_> {
                 .iter()
                 .try_fold(&arguments, |at, key| at.get(key))
                 .filter(|v| !v.is_null());
-            let header = text(self.headers, &format!("{PARAM_PREFIX}{header_name}"))?;
+            let header = text(headers, &format!("{PARAM_PREFIX}{header_name}"))?;
             match (value, header) {
                 (None, None) => {}
                 (Some(_), None) => {

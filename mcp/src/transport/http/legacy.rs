@@ -56,12 +56,14 @@ fn with_session_id(mut response: Response<McpBody>, id: &str) -> Response<McpBod
     response
 }
 
+/// `extensions` hold the request's `HeaderMap`.
 pub(super) async fn post(
     endpoint: &Endpoint,
-    headers: &HeaderMap,
     extensions: http::Extensions,
     text: &str,
 ) -> Response<McpBody> {
+    let none = HeaderMap::new();
+    let headers = extensions.get::<HeaderMap>().unwrap_or(&none);
     let version = match header_version(headers) {
         Ok(version) => version,
         Err(refused) => return error_response(StatusCode::BAD_REQUEST, &refused),

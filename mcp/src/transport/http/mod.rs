@@ -196,12 +196,11 @@ impl Endpoint {
         let headers = parts.headers;
         let era = Era::of_post(&headers, text);
         tracing::debug!(?era, bytes = text.len(), "MCP POST");
+        // Layers and checks read the headers from here; no copy is kept elsewhere.
+        extensions.insert(headers);
         match era {
-            Era::Modern => modern::post(self, headers, extensions, text).await,
-            Era::Legacy => {
-                extensions.insert(headers.clone());
-                legacy::post(self, &headers, extensions, text).await
-            }
+            Era::Modern => modern::post(self, extensions, text).await,
+            Era::Legacy => legacy::post(self, extensions, text).await,
         }
     }
 }

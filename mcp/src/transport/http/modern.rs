@@ -10,7 +10,7 @@
 use std::future::poll_fn;
 use std::task::Poll;
 
-use http::{HeaderMap, Response, StatusCode};
+use http::{Response, StatusCode};
 use tokio::sync::mpsc;
 
 use super::body::McpBody;
@@ -18,20 +18,18 @@ use super::headers::ModernHeaders;
 use super::{Endpoint, json_response, sse_response, status_of, status_response};
 use crate::server::{Connection, PendingResponse, Scope};
 
+/// `extensions` hold the request's `HeaderMap`.
 pub(super) async fn post(
     endpoint: &Endpoint,
-    headers: HeaderMap,
-    mut extensions: http::Extensions,
+    extensions: http::Extensions,
     text: &str,
 ) -> Response<McpBody> {
     let (tx, rx) = mpsc::unbounded_channel();
     let conn = Connection::detached(endpoint.server.clone(), tx);
     let check = ModernHeaders {
-        headers: &headers,
         server: &endpoint.server,
         refused: Default::default(),
     };
-    extensions.insert(headers.clone());
     let mut out = Vec::new();
     let scope = Scope {
         peer: None,
