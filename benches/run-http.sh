@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # HTTP benchmark: boltmcp's Streamable HTTP server (benches/src/bin/http-server.rs)
-# vs rmcp 3.11's StreamableHttpService (the rmcp anchor's --http mode), both on the
+# vs rmcp 3.11's StreamableHttpService (the rmcp anchor's rmcp-calculator-http), both on the
 # same hyper accept loop with TCP_NODELAY, both serving the calculator's `add`, on
 # 127.0.0.1 only, in the same run.
 #
@@ -85,7 +85,7 @@ start_server() {
     case $name in
         boltmcp) "$TARGET/release/http-server" --addr "127.0.0.1:$port" "${flag[@]}" \
                      2>>"$OUT/$name.stderr" & ;;
-        rmcp) "$ANCHORS/release/rmcp-calculator" --http "127.0.0.1:$port" "${flag[@]}" \
+        rmcp) "$ANCHORS/release/rmcp-calculator-http" "127.0.0.1:$port" "${flag[@]}" \
                   2>>"$OUT/$name.stderr" & ;;
     esac
     PID[$name]=$!

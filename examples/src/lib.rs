@@ -1,5 +1,7 @@
 //! Shared bits of the boltmcp examples.
 
+pub mod calculator;
+
 /// Sends diagnostics to stderr (stdout is the stdio transport), filtered by
 /// `RUST_LOG`, in colour only on a terminal.
 pub fn init_logging() {

@@ -136,7 +136,7 @@ class HttpServer:
         self.url = f"http://127.0.0.1:{port}/mcp"
         env = dict(os.environ, RUST_LOG="boltmcp::transport::http=debug")
         argv = [str(server_binary(name))]
-        argv += ["--port", str(port)] if name == "conformance-server" else ["--http", f"127.0.0.1:{port}"]
+        argv += ["--port", str(port)] if name == "conformance-server" else [f"127.0.0.1:{port}"]
         with self.log.open("w") as log:
             self.proc = subprocess.Popen(
                 argv,
@@ -171,7 +171,7 @@ class HttpServer:
 
 @pytest.fixture
 def http_server(request: pytest.FixtureRequest, tmp_path: Path):
-    """Factory: `http_server("calculator")` -> a running HttpServer, stopped after the test."""
+    """Factory: `http_server("calculator-http")` -> a running HttpServer, stopped after the test."""
     servers: list[HttpServer] = []
     request.node._interop_http = servers
 

@@ -1,4 +1,4 @@
-"""Real clients against boltmcp's calculator over Streamable HTTP (`calculator --http`).
+"""Real clients against boltmcp's calculator over Streamable HTTP (the `calculator-http` example).
 
 * the official Python `mcp` client (2.3.0), in both eras: "legacy" (`initialize`, an
   `Mcp-Session-Id` session) and "2026-07-28" (stateless POSTs with the metadata headers);
@@ -33,7 +33,7 @@ def mode(request: pytest.FixtureRequest) -> str:
 
 @pytest.mark.anyio
 async def test_python_client_lists_and_calls_tools(http_server, mode: str) -> None:
-    server = http_server("calculator")
+    server = http_server("calculator-http")
     with anyio.fail_after(SESSION_TIMEOUT):
         async with Client(server.url, mode=mode, read_timeout_seconds=REQUEST_TIMEOUT) as client:
             version = client.protocol_version
@@ -50,7 +50,7 @@ async def test_python_client_lists_and_calls_tools(http_server, mode: str) -> No
 
 @pytest.mark.anyio
 async def test_python_clients_of_both_eras_share_one_endpoint(http_server) -> None:
-    server = http_server("calculator")
+    server = http_server("calculator-http")
     with anyio.fail_after(SESSION_TIMEOUT):
         async with Client(server.url, mode="legacy", read_timeout_seconds=REQUEST_TIMEOUT) as old:
             async with Client(server.url, mode="2026-07-28", read_timeout_seconds=REQUEST_TIMEOUT) as new:
@@ -85,7 +85,7 @@ def run_inspector(inspector: list[str], url: str, era: str, tmp_path: Path, *met
 
 
 def test_inspector_lists_and_calls_tools(inspector, http_server, era: str, tmp_path: Path) -> None:
-    server = http_server("calculator")
+    server = http_server("calculator-http")
     listed = run_inspector(inspector, server.url, era, tmp_path, "--method", "tools/list")
     assert {tool["name"] for tool in listed["tools"]} == {"add", "subtract", "multiply", "divide"}, listed
     called = run_inspector(
