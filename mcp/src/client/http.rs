@@ -347,7 +347,6 @@ impl HttpLink {
         }
     }
 
-    /// Listens on a legacy session's standalone stream until it ends.
     /// Opens a legacy session's standalone stream and listens on it while the client
     /// lives; when the server closes it, comes back after the server's `retry` with
     /// `Last-Event-ID`, so nothing sent meanwhile is lost (2025-11-25 §Resumability).

@@ -13,6 +13,7 @@ use super::context::Context;
 use super::output::{IntoCallToolResult, SyncOutput};
 use super::target::TargetMeta;
 use super::{BoxFuture, ToolError};
+use crate::protocol::header_values::{self, Mark};
 use crate::protocol::{CallToolResult, Icon, JsonObject, TaskSupport, Tool, ToolAnnotations};
 
 type ToolHandlerFn =
@@ -34,6 +35,9 @@ pub struct ToolDef {
     pub(crate) sync: Option<Arc<SyncToolFn>>,
     /// Whether a 2026-07-28 client that declared the tasks extension gets a task.
     pub(crate) task_support: TaskSupport,
+    /// The parameters `inputSchema` marks with `x-mcp-header`, read once here so the
+    /// 2026-07-28 HTTP check of every call does not walk the schema again.
+    pub(crate) header_marks: Arc<[Mark]>,
 }
 
 impl fmt::Debug for ToolDef {
@@ -105,13 +109,7 @@ impl ToolDef {
                 let fut = handler(call);
                 Box::pin(async move { fut.await.into_call_tool_result() })
             };
-        ToolDef {
-            tool: Arc::new(tool),
-            meta: Arc::new(TargetMeta::default()),
-            handler: Arc::new(handler),
-            sync: None,
-            task_support: TaskSupport::Forbidden,
-        }
+        Self::assemble(tool, TargetMeta::default(), Arc::new(handler), None)
     }
 
     /// A tool whose handler already produces boxed futures; the macros use this form.
@@ -124,13 +122,7 @@ impl ToolDef {
         + Sync
         + 'static,
     ) -> Self {
-        ToolDef {
-            tool: Arc::new(tool),
-            meta: Arc::new(meta),
-            handler: Arc::new(handler),
-            sync: None,
-            task_support: TaskSupport::Forbidden,
-        }
+        Self::assemble(tool, meta, Arc::new(handler), None)
     }
 
     /// A tool whose handler needs no context and never waits, given the raw arguments
@@ -150,11 +142,21 @@ impl ToolDef {
                 // Run inside the future, where the router's panic guard is.
                 Box::pin(async move { handler(call.raw_arguments()).map(SyncOutput::into_result) })
             };
+        Self::assemble(tool, meta, Arc::new(handler), Some(sync))
+    }
+
+    fn assemble(
+        tool: Tool,
+        meta: TargetMeta,
+        handler: Arc<ToolHandlerFn>,
+        sync: Option<Arc<SyncToolFn>>,
+    ) -> Self {
         ToolDef {
+            header_marks: header_values::marks(&tool.input_schema).into(),
             tool: Arc::new(tool),
             meta: Arc::new(meta),
-            handler: Arc::new(handler),
-            sync: Some(sync),
+            handler,
+            sync,
             task_support: TaskSupport::Forbidden,
         }
     }

@@ -8,4 +8,5 @@ mod fixtures;
 mod bad_servers;
 mod calls;
 mod http;
+mod standalone;
 mod streams;

@@ -159,7 +159,7 @@ impl ModernHeaders<'_> {
         else {
             return Ok(());
         };
-        let marked = header_values::marks(&tool.tool().input_schema);
+        let marked = &tool.header_marks;
         if marked.is_empty() {
             return Ok(());
         }
@@ -167,7 +167,7 @@ impl ModernHeaders<'_> {
             Some(text) => serde_json::from_str(text).unwrap_or(Value::Null),
             None => Value::Null,
         };
-        for (path, header_name) in marked {
+        for (path, header_name) in marked.iter() {
             let value = path
                 .iter()
                 .try_fold(&arguments, |at, key| at.get(key))
