@@ -15,6 +15,9 @@ echo "== cargo fmt"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
+echo "== cargo clippy: boltmcp's other feature sets"
+cargo clippy -p boltmcp --no-default-features -- -D warnings
+cargo clippy -p boltmcp --no-default-features --features macros,schema-validation -- -D warnings
 echo "== cargo test"
 cargo test --workspace
 echo "== interop (real peers)"

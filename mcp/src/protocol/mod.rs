@@ -3,6 +3,7 @@
 //! Nothing here does IO; the server, the client and the transports build on it.
 
 pub mod error;
+#[cfg(feature = "http")]
 pub(crate) mod header_values;
 pub mod jsonrpc;
 pub mod params;

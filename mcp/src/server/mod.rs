@@ -2,6 +2,8 @@
 //! (a tower `Service<McpRequest>`), the handler `Context`, and the connection engine the
 //! transports drive.
 
+#[cfg(feature = "schema-validation")]
+mod argument_schema;
 mod ask;
 mod builder;
 mod connection;
@@ -28,6 +30,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+#[cfg(feature = "schema-validation")]
+pub use argument_schema::InvalidSchema;
 pub use ask::Input;
 pub use builder::{McpService, Server, ServerBuilder, ServerConfig};
 pub use connection::{Connection, Dispatch, PendingResponse, RequestCheck, Scope, WireRequest};

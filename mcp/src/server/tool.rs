@@ -13,6 +13,7 @@ use super::context::Context;
 use super::output::{IntoCallToolResult, SyncOutput};
 use super::target::TargetMeta;
 use super::{BoxFuture, ToolError};
+#[cfg(feature = "http")]
 use crate::protocol::header_values::{self, Mark};
 use crate::protocol::{CallToolResult, Icon, JsonObject, TaskSupport, Tool, ToolAnnotations};
 
@@ -37,6 +38,7 @@ pub struct ToolDef {
     pub(crate) task_support: TaskSupport,
     /// The parameters `inputSchema` marks with `x-mcp-header`, read once here so the
     /// 2026-07-28 HTTP check of every call does not walk the schema again.
+    #[cfg(feature = "http")]
     pub(crate) header_marks: Arc<[Mark]>,
 }
 
@@ -152,6 +154,7 @@ impl ToolDef {
         sync: Option<Arc<SyncToolFn>>,
     ) -> Self {
         ToolDef {
+            #[cfg(feature = "http")]
             header_marks: header_values::marks(&tool.input_schema).into(),
             tool: Arc::new(tool),
             meta: Arc::new(meta),
@@ -231,6 +234,37 @@ impl ToolDef {
     {
         Arc::make_mut(&mut self.meta).scopes = scopes.into_iter().map(Into::into).collect();
         self
+    }
+
+    /// Holds every call's arguments to the declared `inputSchema` before the handler
+    /// runs (feature `schema-validation`). Arguments that do not match become an
+    /// `isError: true` result naming each violation and where it is, and the handler
+    /// is not called. Fails when the schema cannot be compiled (a malformed keyword,
+    /// or a `$ref` to another document: none is ever fetched).
+    ///
+    /// For tools defined at runtime from a JSON Schema; `#[tool]` functions are
+    /// already checked by serde against their own parameter types.
+    #[cfg(feature = "schema-validation")]
+    pub fn validate_arguments(mut self) -> Result<Self, super::InvalidSchema> {
+        let schema = Arc::new(super::argument_schema::ArgumentSchema::compile(
+            &self.tool.name,
+            &self.tool.input_schema,
+        )?);
+        let handler = self.handler.clone();
+        let checked = schema.clone();
+        self.handler = Arc::new(
+            move |call: ToolCall| match checked.check(call.raw_arguments()) {
+                Ok(()) => handler(call),
+                Err(invalid) => Box::pin(std::future::ready(Err(invalid))),
+            },
+        );
+        if let Some(sync) = self.sync.take() {
+            self.sync = Some(Arc::new(move |arguments: &str| {
+                schema.check(arguments)?;
+                sync(arguments)
+            }));
+        }
+        Ok(self)
     }
 
     /// Replaces the declared metadata.

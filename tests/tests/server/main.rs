@@ -8,3 +8,4 @@ mod legacy;
 mod modern;
 mod robustness;
 mod tasks;
+mod validation;
