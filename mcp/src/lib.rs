@@ -22,6 +22,15 @@
 //!
 //! The server is a tower `Service<McpRequest>`: [`server::Server::layer`] wraps it in
 //! any tower layer.
+//!
+//! ## Features
+//!
+//! - `macros` (default): `#[tool]`, `#[resource]`, `#[prompt]`, `#[handlers]`.
+//! - `http` (default): Streamable HTTP, the server's tower service on hyper and the
+//!   client's transport. A binary that serves only stdio does not link it unless it
+//!   calls it.
+//! - `schema-validation`: `ToolDef::validate_arguments`, holding a runtime-defined
+//!   tool's arguments to its `inputSchema` (the `jsonschema` crate).
 #![forbid(unsafe_code)]
 
 pub mod client;
