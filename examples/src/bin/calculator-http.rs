@@ -7,6 +7,13 @@
 //!
 //! The address defaults to 127.0.0.1:8000; the server checks `Host` and `Origin`
 //! against loopback names unless configured otherwise (`HttpConfig`).
+//!
+//! One thread serves every connection here. The examples package leaves tokio's
+//! `rt-multi-thread` off: cargo unifies features per package, and turning it on would
+//! link the multi-threaded scheduler (and libm, for its statistics) into the stdio
+//! `calculator` too, about 440 KiB more peak RSS. A server that wants every core
+//! enables that feature and builds `Builder::new_multi_thread()`, as
+//! `benches/src/bin/http-server.rs` does.
 
 use std::net::SocketAddr;
 
@@ -27,7 +34,7 @@ fn main() -> std::io::Result<()> {
     })?;
     boltmcp_examples::init_logging();
     eprintln!("calculator: serving MCP at http://{addr}/mcp");
-    tokio::runtime::Builder::new_multi_thread()
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?
         .block_on(boltmcp_examples::calculator::server().serve_http(addr))

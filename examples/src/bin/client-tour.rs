@@ -19,7 +19,7 @@ fn outcome<T>(result: &Result<T, ClientError>, is_error: impl Fn(&T) -> bool) ->
     }
 }
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), ClientError> {
     boltmcp_examples::init_logging();
     let mut args = std::env::args().skip(1);

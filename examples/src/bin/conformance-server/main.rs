@@ -74,7 +74,7 @@ fn main() -> std::io::Result<()> {
     let _ = SERVER.set(server.clone());
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     eprintln!("conformance-server: serving MCP at http://{addr}/mcp");
-    tokio::runtime::Builder::new_multi_thread()
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?
         .block_on(server.serve_http(addr))
