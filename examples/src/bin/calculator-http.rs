@@ -17,6 +17,8 @@
 
 use std::net::SocketAddr;
 
+use boltmcp::transport::http::HttpConfig;
+
 const DEFAULT_ADDR: &str = "127.0.0.1:8000";
 
 fn main() -> std::io::Result<()> {
@@ -33,9 +35,17 @@ fn main() -> std::io::Result<()> {
         std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{addr}: {err}"))
     })?;
     boltmcp_examples::init_logging();
-    eprintln!("calculator: serving MCP at http://{addr}/mcp");
+    eprintln!("calculator: serving MCP at http://{addr}/mcp (Ctrl-C stops it)");
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+        eprintln!("calculator: shutting down");
+    };
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?
-        .block_on(boltmcp_examples::calculator::server().serve_http(addr))
+        .block_on(boltmcp_examples::calculator::server().serve_http_until(
+            addr,
+            HttpConfig::default(),
+            ctrl_c,
+        ))
 }

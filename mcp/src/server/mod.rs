@@ -20,6 +20,7 @@ mod resource;
 mod router;
 mod schema;
 mod session;
+mod shutdown;
 mod target;
 mod task_run;
 mod tasks;
@@ -47,6 +48,7 @@ pub use request::{McpRequest, McpResponse, RequestMeta};
 pub use resource::{
     AnyResource, IntoReadResourceResult, ResourceDef, ResourceRequest, ResourceTemplateDef,
 };
+pub use shutdown::ShutdownSignal;
 pub use target::{Target, TargetKind, TargetMeta};
 pub use tasks::{TASKS_EXTENSION, TaskConfig};
 pub use tool::{ToolCall, ToolDef};

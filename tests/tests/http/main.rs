@@ -9,6 +9,7 @@ mod compose;
 mod legacy;
 mod modern;
 mod security;
+mod shutdown;
 mod stall;
 
 use boltmcp::transport::http::HttpConfig;

@@ -231,6 +231,12 @@ pub(super) fn get(endpoint: &Endpoint, headers: &HeaderMap) -> Response<McpBody>
     let Some(session) = endpoint.sessions.get(id) else {
         return no_session();
     };
+    if endpoint.shutdown.is_triggered() {
+        return error_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &ErrorObject::internal("the server is shutting down; no new streams"),
+        );
+    }
     let resume = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())

@@ -27,7 +27,7 @@ use tower::BoxError;
 
 use crate::protocol::ErrorObject;
 use crate::protocol::jsonrpc::write_error;
-use crate::server::Server;
+use crate::server::{Server, ShutdownSignal};
 
 mod body;
 mod config;
@@ -67,6 +67,7 @@ struct Endpoint {
     server: Server,
     config: HttpConfig,
     sessions: Sessions,
+    shutdown: ShutdownSignal,
 }
 
 impl McpHttpService {
@@ -82,7 +83,31 @@ impl McpHttpService {
                 server,
                 config,
                 sessions,
+                shutdown: ShutdownSignal::new(),
             }),
+        }
+    }
+
+    /// Ends the streams that would otherwise stay open forever, so that a graceful
+    /// shutdown (hyper's, axum's) can finish: every `subscriptions/listen` sends its
+    /// final result and ends, and every legacy session's standalone GET stream closes
+    /// after telling its client when to come back (`retry`). Requests still running
+    /// are left to finish; sessions stay valid. From now on a new GET stream is refused
+    /// with 503 and a new listen ends right after its acknowledgement.
+    /// [`Server::serve_http_until`] calls this when its signal completes.
+    pub fn shutdown_streams(&self) {
+        let endpoint = &self.inner;
+        endpoint.shutdown.trigger();
+        let retry = endpoint
+            .config
+            .retry
+            .as_millis()
+            .try_into()
+            .unwrap_or(u64::MAX);
+        for id in endpoint.sessions.ids() {
+            if let Some(session) = endpoint.sessions.get(&id) {
+                session.standalone.release_reader(retry);
+            }
         }
     }
 
@@ -198,6 +223,7 @@ impl Endpoint {
         tracing::debug!(?era, bytes = text.len(), "MCP POST");
         // Layers and checks read the headers from here; no copy is kept elsewhere.
         extensions.insert(headers);
+        extensions.insert(self.shutdown.clone());
         match era {
             Era::Modern => modern::post(self, extensions, text).await,
             Era::Legacy => legacy::post(self, extensions, text).await,
@@ -394,8 +420,28 @@ impl Server {
         addr: SocketAddr,
         config: HttpConfig,
     ) -> std::io::Result<()> {
+        self.serve_http_until(addr, config, std::future::pending())
+            .await
+    }
+
+    /// As [`serve_http_with`](Self::serve_http_with), until `shutdown` completes
+    /// (`tokio::signal::ctrl_c()`, say); then it stops accepting connections, ends the
+    /// long-lived streams ([`McpHttpService::shutdown_streams`]), waits for the
+    /// requests still running, and returns.
+    pub async fn serve_http_until(
+        self,
+        addr: SocketAddr,
+        config: HttpConfig,
+        shutdown: impl Future<Output = ()>,
+    ) -> std::io::Result<()> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
-        serve(listener, at_path(MCP_PATH, self.http_service(config))).await
+        let service = self.http_service(config);
+        let streams = service.clone();
+        let shutdown = async move {
+            shutdown.await;
+            streams.shutdown_streams();
+        };
+        serve_with_shutdown(listener, at_path(MCP_PATH, service), shutdown).await
     }
 }
 

@@ -36,6 +36,12 @@ where
 
 /// As [`serve`], until `shutdown` completes; then stops accepting, and waits for the
 /// connections open to finish what they are doing.
+///
+/// An MCP endpoint holds streams that never finish on their own (`subscriptions/listen`,
+/// a legacy session's GET stream): have `shutdown` end them with
+/// [`McpHttpService::shutdown_streams`](super::McpHttpService::shutdown_streams)
+/// before it completes, as [`Server::serve_http_until`](crate::server::Server::serve_http_until)
+/// does, or the wait lasts as long as their clients stay.
 pub async fn serve_with_shutdown<S, B>(
     listener: TcpListener,
     service: S,

@@ -181,6 +181,14 @@ impl EventStream {
         true
     }
 
+    /// Closes the reader's connection, if one is attached, after telling it to come
+    /// back in `retry_ms`; the stream itself goes on, for the next reader.
+    pub(crate) fn release_reader(&self, retry_ms: u64) {
+        if let Some(sink) = self.state().sink.take() {
+            let _ = sink.send(Bytes::from(format!("retry: {retry_ms}\n\n")));
+        }
+    }
+
     /// Ends the stream with the response, or with nothing when the request was
     /// cancelled.
     pub(crate) fn finish(&self, response: Option<Vec<u8>>) {

@@ -1,0 +1,187 @@
+//! Graceful shutdown with streams open: a 2026-07-28 `subscriptions/listen` and a
+//! legacy session's standalone GET stream never end on their own, so without
+//! `shutdown_streams` hyper's graceful shutdown would wait for them forever. With it,
+//! the listen ends with its final result (`SubscriptionsListenResult`), the GET stream
+//! closes after a `retry`, and the server returns.
+
+use std::time::Duration;
+
+use boltmcp::transport::http::{HttpConfig, MCP_PATH, at_path, serve_with_shutdown};
+use boltmcp_tests::http::{HttpClient, bind, sse_events};
+use http::{Method, StatusCode};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use serde_json::{Value, json};
+
+use super::fixtures;
+
+/// Reads `body` until `wanted` is in what was read, or fails after five seconds.
+async fn read_until(body: &mut Incoming, seen: &mut String, wanted: &str) {
+    while !seen.contains(wanted) {
+        let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
+            .await
+            .unwrap_or_else(|_| panic!("no {wanted:?} in time; read so far: {seen}"));
+        match frame {
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    seen.push_str(std::str::from_utf8(&data).expect("UTF-8"));
+                }
+            }
+            _ => panic!("the stream ended before {wanted:?}: {seen}"),
+        }
+    }
+}
+
+/// Reads `body` to its end (failing after five seconds), appending to `seen`.
+async fn read_to_end(body: &mut Incoming, seen: &mut String) {
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
+            .await
+            .unwrap_or_else(|_| panic!("the stream did not end; read so far: {seen}"));
+        match frame {
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    seen.push_str(std::str::from_utf8(&data).expect("UTF-8"));
+                }
+            }
+            _ => return,
+        }
+    }
+}
+
+async fn open_listen(client: &HttpClient) -> Incoming {
+    let body = json!({"jsonrpc": "2.0", "id": 9, "method": "subscriptions/listen", "params": {
+        "notifications": {"toolsListChanged": true},
+        "_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                  "io.modelcontextprotocol/clientCapabilities": {}}}});
+    let response = client
+        .send(
+            Method::POST,
+            &[
+                ("content-type", "application/json"),
+                ("accept", "application/json, text/event-stream"),
+                ("mcp-protocol-version", "2026-07-28"),
+                ("mcp-method", "subscriptions/listen"),
+            ],
+            &body.to_string(),
+        )
+        .await;
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    response.into_body()
+}
+
+#[tokio::test]
+async fn open_streams_end_cleanly_and_the_server_returns() {
+    let service =
+        fixtures::server().http_service(HttpConfig::default().retry(Duration::from_millis(700)));
+    let streams = service.clone();
+    let (listener, addr) = bind().await;
+    let (trigger, triggered) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(serve_with_shutdown(
+        listener,
+        at_path(MCP_PATH, service),
+        async move {
+            let _ = triggered.await;
+            streams.shutdown_streams();
+        },
+    ));
+    // Separate clients: each stream holds a connection of its own.
+    let (listen_client, get_client) = (HttpClient::new(addr), HttpClient::new(addr));
+
+    let mut listen = open_listen(&listen_client).await;
+    let mut listen_text = String::new();
+    read_until(
+        &mut listen,
+        &mut listen_text,
+        "notifications/subscriptions/acknowledged",
+    )
+    .await;
+
+    let session = get_client.open_session("2025-11-25").await;
+    let session_headers = [
+        ("accept", "text/event-stream"),
+        ("mcp-session-id", session.as_str()),
+        ("mcp-protocol-version", "2025-11-25"),
+    ];
+    let standalone = get_client.send(Method::GET, &session_headers, "").await;
+    assert_eq!(standalone.status(), StatusCode::OK);
+    let mut standalone = standalone.into_body();
+
+    trigger.send(()).expect("the server is running");
+
+    read_to_end(&mut listen, &mut listen_text).await;
+    let last = sse_events(&listen_text)
+        .into_iter()
+        .filter_map(|(_, data)| serde_json::from_str::<Value>(&data).ok())
+        .next_back()
+        .expect("events on the listen stream");
+    assert_eq!(
+        last["id"],
+        json!(9),
+        "the listen's own response: {listen_text}"
+    );
+    assert_eq!(last["result"]["resultType"], "complete", "{last}");
+    assert_eq!(
+        last["result"]["_meta"]["io.modelcontextprotocol/subscriptionId"],
+        json!(9),
+        "{last}"
+    );
+
+    let mut standalone_text = String::new();
+    read_to_end(&mut standalone, &mut standalone_text).await;
+    assert!(
+        standalone_text.contains("retry: 700"),
+        "the client is told when to come back: {standalone_text:?}"
+    );
+
+    tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .expect("serve_with_shutdown returned once the streams ended")
+        .expect("no panic")
+        .expect("no IO error");
+}
+
+#[tokio::test]
+async fn after_the_trigger_new_streams_are_refused_or_end_at_once() {
+    let server = fixtures::server();
+    let service = server.http_service(HttpConfig::default());
+    let addr = boltmcp_tests::http::start_service(service.clone()).await;
+    let client = HttpClient::new(addr);
+    let session = client.open_session("2025-11-25").await;
+    service.shutdown_streams();
+
+    let get = client
+        .exchange(
+            Method::GET,
+            &[
+                ("accept", "text/event-stream"),
+                ("mcp-session-id", session.as_str()),
+                ("mcp-protocol-version", "2025-11-25"),
+            ],
+            "",
+        )
+        .await;
+    assert_eq!(get.status, StatusCode::SERVICE_UNAVAILABLE, "{}", get.body);
+
+    // The session itself still answers calls.
+    let call = client
+        .in_session(
+            &session,
+            3,
+            "tools/call",
+            json!({"name": "add", "arguments": {"a": 1, "b": 2}}),
+        )
+        .await;
+    assert_eq!(call.status, StatusCode::OK);
+    assert!(call.body.contains("\"result\""), "{}", call.body);
+
+    // A new listen is acknowledged and then ends with its final result.
+    let mut listen = open_listen(&client).await;
+    let mut text = String::new();
+    read_to_end(&mut listen, &mut text).await;
+    assert!(
+        text.contains("notifications/subscriptions/acknowledged"),
+        "{text}"
+    );
+    assert!(text.contains("\"resultType\":\"complete\""), "{text}");
+}
