@@ -105,6 +105,58 @@ pub fn sse_events(body: &str) -> Vec<(Option<String>, String)> {
     events
 }
 
+/// A streaming SSE body read as text, a frame at a time, each read failing the test
+/// after five seconds instead of hanging it.
+#[derive(Debug)]
+pub struct Stream {
+    body: Incoming,
+    /// Everything read so far.
+    pub text: String,
+}
+
+impl Stream {
+    /// The body of `response`, nothing read yet.
+    pub fn new(response: http::Response<Incoming>) -> Self {
+        Stream {
+            body: response.into_body(),
+            text: String::new(),
+        }
+    }
+
+    /// Reads one more frame; false at the end of the body.
+    async fn read(&mut self) -> bool {
+        let frame = tokio::time::timeout(Duration::from_secs(5), self.body.frame())
+            .await
+            .unwrap_or_else(|_| panic!("nothing more in time; read so far: {}", self.text));
+        match frame {
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    self.text
+                        .push_str(std::str::from_utf8(&data).expect("a UTF-8 body"));
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Reads until `wanted` has been read.
+    pub async fn read_until(&mut self, wanted: &str) {
+        while !self.text.contains(wanted) {
+            assert!(
+                self.read().await,
+                "the stream ended before {wanted:?}: {}",
+                self.text
+            );
+        }
+    }
+
+    /// Reads to the end of the body.
+    pub async fn read_to_end(&mut self) {
+        while self.read().await {}
+    }
+}
+
 /// A client of one endpoint.
 #[derive(Debug, Clone)]
 pub struct HttpClient {
@@ -191,6 +243,29 @@ impl HttpClient {
         }
         let body = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
         self.post(&headers, &body).await
+    }
+
+    /// Opens a 2026-07-28 `subscriptions/listen` with request id `id` for
+    /// `notifications` (a filter, e.g. `{"toolsListChanged": true}`): its SSE stream.
+    pub async fn listen(&self, id: i64, notifications: Value) -> Stream {
+        let body = json!({"jsonrpc": "2.0", "id": id, "method": "subscriptions/listen", "params": {
+            "notifications": notifications,
+            "_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                      "io.modelcontextprotocol/clientCapabilities": {}}}});
+        let response = self
+            .send(
+                Method::POST,
+                &[
+                    ("content-type", "application/json"),
+                    ("accept", "application/json, text/event-stream"),
+                    ("mcp-protocol-version", "2026-07-28"),
+                    ("mcp-method", "subscriptions/listen"),
+                ],
+                &body.to_string(),
+            )
+            .await;
+        assert_eq!(response.headers()["content-type"], "text/event-stream");
+        Stream::new(response)
     }
 
     /// Opens a legacy session: `initialize` then `notifications/initialized`. Returns

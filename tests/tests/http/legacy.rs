@@ -9,7 +9,7 @@ use http_body_util::BodyExt;
 use serde_json::json;
 
 use super::{client, client_with, fixtures};
-use boltmcp_tests::http::{HttpClient, sse_events, start, start_service};
+use boltmcp_tests::http::{HttpClient, Stream, sse_events, start, start_service};
 
 #[tokio::test]
 async fn initialize_mints_a_session_that_later_requests_name() {
@@ -103,14 +103,9 @@ async fn the_get_stream_carries_list_changes_and_takes_one_reader() {
         "one standalone reader at a time"
     );
     server.remove_tool("fail");
-    let mut body = response.into_body();
-    let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
-        .await
-        .expect("an event in time")
-        .expect("a frame")
-        .expect("no error");
-    let text = String::from_utf8(frame.into_data().expect("data").to_vec()).expect("utf-8");
-    assert!(text.contains("notifications/tools/list_changed"), "{text}");
+    let mut stream = Stream::new(response);
+    stream.read_until("notifications/tools/list_changed").await;
+    let text = &stream.text;
     assert!(
         text.starts_with("id: 0-"),
         "standalone events carry resumable ids: {text}"

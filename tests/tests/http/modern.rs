@@ -309,48 +309,13 @@ async fn subscriptions_listen_streams_changes_until_closed() {
     let server = fixtures::server();
     let addr = boltmcp_tests::http::start(server.clone(), Default::default()).await;
     let client = boltmcp_tests::http::HttpClient::new(addr);
-    let body = json!({"jsonrpc": "2.0", "id": 9, "method": "subscriptions/listen", "params": {
-        "notifications": {"toolsListChanged": true},
-        "_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}}}});
-    let response = client
-        .send(
-            Method::POST,
-            &[
-                ("content-type", "application/json"),
-                ("accept", "application/json, text/event-stream"),
-                ("mcp-protocol-version", "2026-07-28"),
-                ("mcp-method", "subscriptions/listen"),
-            ],
-            &body.to_string(),
-        )
+    let mut listen = client.listen(9, json!({"toolsListChanged": true})).await;
+    listen
+        .read_until("notifications/subscriptions/acknowledged")
         .await;
-    assert_eq!(response.headers()["content-type"], "text/event-stream");
-    let mut body = response.into_body();
-    let mut seen = String::new();
-    let mut next = async || {
-        use http_body_util::BodyExt;
-        loop {
-            let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
-                .await
-                .expect("a frame in time");
-            if let Some(Ok(frame)) = frame
-                && let Ok(data) = frame.into_data()
-            {
-                return String::from_utf8(data.to_vec()).expect("utf-8");
-            }
-        }
-    };
-    seen.push_str(&next().await);
-    assert!(
-        seen.contains("notifications/subscriptions/acknowledged"),
-        "{seen}"
-    );
     server.remove_tool("fail");
-    let change = next().await;
-    assert!(
-        change.contains("notifications/tools/list_changed"),
-        "{change}"
-    );
+    listen.read_until("notifications/tools/list_changed").await;
+    let change = &listen.text;
     assert!(
         change.contains("\"io.modelcontextprotocol/subscriptionId\":9"),
         "{change}"

@@ -7,68 +7,11 @@
 use std::time::Duration;
 
 use boltmcp::transport::http::{HttpConfig, MCP_PATH, at_path, serve_with_shutdown};
-use boltmcp_tests::http::{HttpClient, bind, sse_events};
+use boltmcp_tests::http::{HttpClient, Stream, bind, sse_events};
 use http::{Method, StatusCode};
-use http_body_util::BodyExt;
-use hyper::body::Incoming;
 use serde_json::{Value, json};
 
 use super::fixtures;
-
-/// Reads `body` until `wanted` is in what was read, or fails after five seconds.
-async fn read_until(body: &mut Incoming, seen: &mut String, wanted: &str) {
-    while !seen.contains(wanted) {
-        let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
-            .await
-            .unwrap_or_else(|_| panic!("no {wanted:?} in time; read so far: {seen}"));
-        match frame {
-            Some(Ok(frame)) => {
-                if let Ok(data) = frame.into_data() {
-                    seen.push_str(std::str::from_utf8(&data).expect("UTF-8"));
-                }
-            }
-            _ => panic!("the stream ended before {wanted:?}: {seen}"),
-        }
-    }
-}
-
-/// Reads `body` to its end (failing after five seconds), appending to `seen`.
-async fn read_to_end(body: &mut Incoming, seen: &mut String) {
-    loop {
-        let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
-            .await
-            .unwrap_or_else(|_| panic!("the stream did not end; read so far: {seen}"));
-        match frame {
-            Some(Ok(frame)) => {
-                if let Ok(data) = frame.into_data() {
-                    seen.push_str(std::str::from_utf8(&data).expect("UTF-8"));
-                }
-            }
-            _ => return,
-        }
-    }
-}
-
-async fn open_listen(client: &HttpClient) -> Incoming {
-    let body = json!({"jsonrpc": "2.0", "id": 9, "method": "subscriptions/listen", "params": {
-        "notifications": {"toolsListChanged": true},
-        "_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
-                  "io.modelcontextprotocol/clientCapabilities": {}}}});
-    let response = client
-        .send(
-            Method::POST,
-            &[
-                ("content-type", "application/json"),
-                ("accept", "application/json, text/event-stream"),
-                ("mcp-protocol-version", "2026-07-28"),
-                ("mcp-method", "subscriptions/listen"),
-            ],
-            &body.to_string(),
-        )
-        .await;
-    assert_eq!(response.headers()["content-type"], "text/event-stream");
-    response.into_body()
-}
 
 #[tokio::test]
 async fn open_streams_end_cleanly_and_the_server_returns() {
@@ -88,14 +31,12 @@ async fn open_streams_end_cleanly_and_the_server_returns() {
     // Separate clients: each stream holds a connection of its own.
     let (listen_client, get_client) = (HttpClient::new(addr), HttpClient::new(addr));
 
-    let mut listen = open_listen(&listen_client).await;
-    let mut listen_text = String::new();
-    read_until(
-        &mut listen,
-        &mut listen_text,
-        "notifications/subscriptions/acknowledged",
-    )
-    .await;
+    let mut listen = listen_client
+        .listen(9, json!({"toolsListChanged": true}))
+        .await;
+    listen
+        .read_until("notifications/subscriptions/acknowledged")
+        .await;
 
     let session = get_client.open_session("2025-11-25").await;
     let session_headers = [
@@ -105,12 +46,12 @@ async fn open_streams_end_cleanly_and_the_server_returns() {
     ];
     let standalone = get_client.send(Method::GET, &session_headers, "").await;
     assert_eq!(standalone.status(), StatusCode::OK);
-    let mut standalone = standalone.into_body();
+    let mut standalone = Stream::new(standalone);
 
     trigger.send(()).expect("the server is running");
 
-    read_to_end(&mut listen, &mut listen_text).await;
-    let last = sse_events(&listen_text)
+    listen.read_to_end().await;
+    let last = sse_events(&listen.text)
         .into_iter()
         .filter_map(|(_, data)| serde_json::from_str::<Value>(&data).ok())
         .next_back()
@@ -118,7 +59,8 @@ async fn open_streams_end_cleanly_and_the_server_returns() {
     assert_eq!(
         last["id"],
         json!(9),
-        "the listen's own response: {listen_text}"
+        "the listen's own response: {}",
+        listen.text
     );
     assert_eq!(last["result"]["resultType"], "complete", "{last}");
     assert_eq!(
@@ -127,11 +69,11 @@ async fn open_streams_end_cleanly_and_the_server_returns() {
         "{last}"
     );
 
-    let mut standalone_text = String::new();
-    read_to_end(&mut standalone, &mut standalone_text).await;
+    standalone.read_to_end().await;
     assert!(
-        standalone_text.contains("retry: 700"),
-        "the client is told when to come back: {standalone_text:?}"
+        standalone.text.contains("retry: 700"),
+        "the client is told when to come back: {:?}",
+        standalone.text
     );
 
     tokio::time::timeout(Duration::from_secs(5), server)
@@ -176,9 +118,9 @@ async fn after_the_trigger_new_streams_are_refused_or_end_at_once() {
     assert!(call.body.contains("\"result\""), "{}", call.body);
 
     // A new listen is acknowledged and then ends with its final result.
-    let mut listen = open_listen(&client).await;
-    let mut text = String::new();
-    read_to_end(&mut listen, &mut text).await;
+    let mut listen = client.listen(9, json!({"toolsListChanged": true})).await;
+    listen.read_to_end().await;
+    let text = &listen.text;
     assert!(
         text.contains("notifications/subscriptions/acknowledged"),
         "{text}"
