@@ -252,12 +252,14 @@ impl ToolDef {
         )?);
         let handler = self.handler.clone();
         let checked = schema.clone();
-        self.handler = Arc::new(
-            move |call: ToolCall| match checked.check(call.raw_arguments()) {
-                Ok(()) => handler(call),
-                Err(invalid) => Box::pin(std::future::ready(Err(invalid))),
-            },
-        );
+        self.handler = Arc::new(move |call: ToolCall| {
+            let (handler, checked) = (handler.clone(), checked.clone());
+            // Checked inside the future, where the router's panic guard is.
+            Box::pin(async move {
+                checked.check(call.raw_arguments())?;
+                handler(call).await
+            })
+        });
         if let Some(sync) = self.sync.take() {
             self.sync = Some(Arc::new(move |arguments: &str| {
                 schema.check(arguments)?;
