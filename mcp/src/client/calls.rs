@@ -169,16 +169,22 @@ impl Client {
         }
         let id = self.inner.link.reserve_id();
         let (tx, mut rx) = mpsc::unbounded_channel();
-        lock(&self.inner.link.handlers().routes.subscriptions).insert(json!(id).to_string(), tx);
+        let key = json!(id).to_string();
+        lock(&self.inner.link.handlers().routes.subscriptions).insert(key.clone(), tx);
         let params = self.inner.stamp(json!({ "notifications": filter }));
         let client = self.clone();
         let running = tokio::spawn(async move {
+            // However the request ends (the server's final result, the link closing, the
+            // subscription dropped), its route goes, and with it the events' sender:
+            // `next` then returns what is left and `None`.
+            let route = RouteGuard { client, key };
             // No timeout: the stream lasts until one side ends it.
-            let _ = client
+            route
+                .client
                 .inner
                 .link
                 .request_as(id, "subscriptions/listen", &params, None)
-                .await;
+                .await
         });
         let acknowledged = tokio::time::timeout(
             self.inner.timeout.unwrap_or(Duration::from_secs(60)),
@@ -203,12 +209,13 @@ impl Client {
                 events: rx,
                 running,
             }),
-            Ok(None) => {
-                running.abort();
-                Err(ClientError::Closed(
+            // The request ended first: the server refused it, or the link closed.
+            Ok(None) => match running.await {
+                Ok(Err(refused)) => Err(refused),
+                _ => Err(ClientError::Closed(
                     ": the subscription ended before it was acknowledged".into(),
-                ))
-            }
+                )),
+            },
             Err(_) => {
                 running.abort();
                 Err(ClientError::Timeout {
@@ -220,12 +227,24 @@ impl Client {
     }
 }
 
+/// Removes a subscription's route when its request ends, however it ends.
+struct RouteGuard {
+    client: Client,
+    key: String,
+}
+
+impl Drop for RouteGuard {
+    fn drop(&mut self) {
+        lock(&self.client.inner.link.handlers().routes.subscriptions).remove(&self.key);
+    }
+}
+
 /// A live `subscriptions/listen` stream. Dropping it tells the server to stop.
 #[derive(Debug)]
 pub struct Subscription {
     honoured: Value,
     events: mpsc::UnboundedReceiver<(String, Value)>,
-    running: tokio::task::JoinHandle<()>,
+    running: tokio::task::JoinHandle<Result<Value, ClientError>>,
 }
 
 impl Subscription {
@@ -234,7 +253,8 @@ impl Subscription {
         &self.honoured
     }
 
-    /// The next change (`method`, `params`); `None` once the stream has ended.
+    /// The next change (`method`, `params`); `None` once the stream has ended: the
+    /// server ended it (shutting down, say) or the connection closed.
     pub async fn next(&mut self) -> Option<(String, Value)> {
         self.events.recv().await
     }

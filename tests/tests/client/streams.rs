@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use boltmcp::client::{CallOptions, Client, ClientError, EraChoice, Progress};
+use boltmcp::transport::http::HttpConfig;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 
@@ -137,4 +138,40 @@ async fn modern_listen_streams_the_changes_asked_for() {
         legacy.listen(json!({})).await,
         Err(ClientError::Unsupported(_))
     ));
+}
+
+#[tokio::test]
+async fn a_subscription_the_server_ends_ends_for_the_client_too() {
+    let service = fixtures::server().http_service(HttpConfig::default());
+    let addr = boltmcp_tests::http::start_service(service.clone()).await;
+    let client = Client::builder()
+        .connect_http(&format!("http://{addr}/mcp"))
+        .await
+        .expect("connect");
+    let mut subscription = client
+        .listen(json!({ "toolsListChanged": true }))
+        .await
+        .expect("listen");
+    // The server shuts down gracefully: the listen gets its final result.
+    service.shutdown_streams();
+    let next = tokio::time::timeout(Duration::from_secs(5), subscription.next())
+        .await
+        .expect("the subscription ended instead of waiting forever");
+    assert_eq!(next, None, "no change, just the end");
+}
+
+#[tokio::test]
+async fn a_refused_listen_reports_the_servers_error_at_once() {
+    let client = Client::connect_in_memory(fixtures::server())
+        .await
+        .expect("connect");
+    // `notifications` must be an object: the server answers -32602 and acknowledges
+    // nothing, and the client says so instead of waiting out its timeout.
+    let refused = tokio::time::timeout(Duration::from_secs(5), client.listen(json!(5)))
+        .await
+        .expect("an answer in time");
+    match refused {
+        Err(ClientError::Rpc(error)) => assert_eq!(error.code, -32602, "{error:?}"),
+        other => panic!("expected the server's -32602, got {other:?}"),
+    }
 }
