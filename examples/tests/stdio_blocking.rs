@@ -60,3 +60,35 @@ fn bad_input_is_answered_and_the_server_goes_on_until_eof() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// A 2026-07-28 `subscriptions/listen` open at EOF ends with its final result (a
+/// listen cancelled by the end of the grace period would get no response at all).
+#[test]
+fn an_open_listen_gets_its_final_result_at_eof() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_calculator"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the calculator starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let listen = json!({"jsonrpc": "2.0", "id": "l", "method": "subscriptions/listen", "params": {
+        "notifications": {"toolsListChanged": true},
+        "_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                  "io.modelcontextprotocol/clientCapabilities": {}}}});
+    writeln!(stdin, "{listen}").expect("write");
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("a line");
+    assert!(
+        line.contains("notifications/subscriptions/acknowledged"),
+        "{line}"
+    );
+    drop(stdin);
+    line.clear();
+    stdout.read_line(&mut line).expect("a line");
+    let last: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    assert_eq!(last["id"], "l", "{last}");
+    assert_eq!(last["result"]["resultType"], "complete", "{last}");
+    assert!(child.wait().expect("exit").success());
+}

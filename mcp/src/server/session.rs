@@ -8,6 +8,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use tokio_util::sync::CancellationToken;
 
+use super::ShutdownSignal;
 use crate::protocol::{
     ClientCapabilities, Implementation, LoggingLevel, ProtocolVersion, RequestId,
 };
@@ -43,6 +44,8 @@ pub(crate) struct Session {
     in_flight: Mutex<HashMap<RequestId, CancellationToken>>,
     /// How many requests are in flight, read without the lock on the hot path.
     running: std::sync::atomic::AtomicUsize,
+    /// The transport's shutdown, as the connection's long-lived requests see it.
+    shutdown: std::sync::OnceLock<ShutdownSignal>,
 }
 
 #[derive(Debug)]
@@ -83,6 +86,16 @@ impl Session {
         if let Phase::ExpectInitialized(n) = &*phase {
             *phase = Phase::Operational(n.clone());
         }
+    }
+
+    /// The connection's shutdown signal (one of its own unless the transport gave one).
+    pub(crate) fn shutdown(&self) -> &ShutdownSignal {
+        self.shutdown.get_or_init(ShutdownSignal::new)
+    }
+
+    /// Uses the transport's signal; false when the session already has one.
+    pub(crate) fn set_shutdown(&self, signal: ShutdownSignal) -> bool {
+        self.shutdown.set(signal).is_ok()
     }
 
     pub(crate) fn log_level(&self) -> Option<LoggingLevel> {

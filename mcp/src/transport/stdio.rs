@@ -143,7 +143,9 @@ where
             out.clear();
         }
     };
-    // End of input: let requests in flight finish for a grace period, then cancel them.
+    // End of input: listens end with their final result; requests in flight get a
+    // grace period to finish, then are cancelled.
+    conn.begin_shutdown();
     if !tasks.is_empty() {
         let finish_in_flight = async { while tasks.join_next().await.is_some() {} };
         tokio::select! {

@@ -155,7 +155,9 @@ pub fn serve_stdio_blocking(server: Server) -> io::Result<()> {
         // Reap finished handlers without waiting.
         while tasks.try_join_next().is_some() {}
     };
-    // End of input: requests in flight get a grace period, then are cancelled.
+    // End of input: listens end with their final result; requests in flight get a
+    // grace period, then are cancelled.
+    conn.begin_shutdown();
     handle.block_on(async {
         let finish = async { while tasks.join_next().await.is_some() {} };
         if tokio::time::timeout(options.shutdown_grace, finish)

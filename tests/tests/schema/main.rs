@@ -289,21 +289,12 @@ async fn modern_2026_07_28_output_matches_its_schema() {
     );
 }
 
-/// The listen's final result, sent when its transport shuts down (here a layer puts
-/// the transport's `ShutdownSignal` in each request, as the HTTP endpoint does).
+/// The listen's final result, sent when its transport shuts down: here the end of
+/// the client's input, after which the server still writes what it has to say.
 #[tokio::test]
 async fn the_final_listen_result_matches_its_schema() {
-    use boltmcp::server::{McpRequest, ShutdownSignal};
     let spec = Spec::load("2026-07-28");
-    let signal = ShutdownSignal::new();
-    let carried = signal.clone();
-    let server = fixtures::server().layer(tower::util::MapRequestLayer::new(
-        move |mut request: McpRequest| {
-            request.extensions_mut().insert(carried.clone());
-            request
-        },
-    ));
-    let mut client = RawClient::connect(server);
+    let mut client = RawClient::connect(fixtures::server());
     let params = modern_params(
         json!({ "notifications": { "toolsListChanged": true } }),
         json!({}),
@@ -313,7 +304,7 @@ async fn the_final_listen_result_matches_its_schema() {
         "SubscriptionsAcknowledgedNotification",
         &client.recv().await.expect("ack"),
     );
-    signal.trigger();
+    client.close().await;
     let (response, _) = client.response_to(&json!(8)).await;
     spec.check("SubscriptionsListenResultResponse", &response);
     spec.check("SubscriptionsListenResult", &response["result"]);

@@ -17,6 +17,7 @@ use super::peer::{Outbox, Peer};
 use super::registry::ServerEvent;
 use super::request::{CallParts, McpRequest, RequestMeta};
 use super::session::{Negotiated, Session};
+use super::shutdown::ShutdownSignal;
 use super::target::{Target, TargetKind, TargetMeta};
 use super::tool::ToolDef;
 use crate::protocol::jsonrpc::{parse_message, write_error, write_response};
@@ -181,6 +182,24 @@ impl Connection {
     /// Requests still running.
     pub fn in_flight(&self) -> usize {
         self.session.in_flight()
+    }
+
+    /// Shares the transport's [`ShutdownSignal`]: when it is triggered, this
+    /// connection's `subscriptions/listen` requests end with their final result. A
+    /// connection without one gets its own, triggered by
+    /// [`begin_shutdown`](Self::begin_shutdown). Call it before the first request.
+    pub fn with_shutdown(self, signal: ShutdownSignal) -> Self {
+        if !self.session.set_shutdown(signal) {
+            tracing::warn!("with_shutdown called after the connection's signal was in use");
+        }
+        self
+    }
+
+    /// Begins a graceful shutdown: long-lived requests (`subscriptions/listen`) end
+    /// with their final result; other requests run on. The transport then waits for
+    /// them, or calls [`shutdown`](Self::shutdown) to cancel what is left.
+    pub fn begin_shutdown(&self) {
+        self.session.shutdown().trigger();
     }
 
     /// Cancels every request in flight and fails our pending requests: the peer is gone.

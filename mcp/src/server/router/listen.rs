@@ -8,7 +8,6 @@ use serde_json::{Map, Value, json};
 
 use super::parse_params;
 use crate::protocol::{ErrorObject, META_SERVER_INFO, META_SUBSCRIPTION_ID};
-use crate::server::ShutdownSignal;
 use crate::server::builder::ServerInner;
 use crate::server::registry::ServerEvent;
 use crate::server::request::McpRequest;
@@ -83,12 +82,7 @@ pub(super) async fn listen(server: &ServerInner, req: McpRequest) -> Result<Valu
     let subscription_id = serde_json::to_value(&req.id).map_err(ErrorObject::internal)?;
     let meta = json!({ META_SUBSCRIPTION_ID: subscription_id });
     let mut events = server.registry.subscribe();
-    // Without a transport's signal this never fires: the listen lasts until cancelled.
-    let shutdown = req
-        .extensions
-        .get::<ShutdownSignal>()
-        .cloned()
-        .unwrap_or_default();
+    let shutdown = req.session.shutdown().clone();
     req.peer.notify(
         "notifications/subscriptions/acknowledged",
         &json!({ "_meta": meta, "notifications": filter.acknowledged() }),

@@ -90,7 +90,8 @@ impl McpHttpService {
 
     /// Ends the streams that would otherwise stay open forever, so that a graceful
     /// shutdown (hyper's, axum's) can finish: every `subscriptions/listen` sends its
-    /// final result and ends, and every legacy session's standalone GET stream closes
+    /// final result and ends (each request's connection shares the endpoint's
+    /// [`ShutdownSignal`]), and every legacy session's standalone GET stream closes
     /// after telling its client when to come back (`retry`). Requests still running
     /// are left to finish; sessions stay valid. From now on a new GET stream is refused
     /// with 503 and a new listen ends right after its acknowledgement.
@@ -223,7 +224,6 @@ impl Endpoint {
         tracing::debug!(?era, bytes = text.len(), "MCP POST");
         // Layers and checks read the headers from here; no copy is kept elsewhere.
         extensions.insert(headers);
-        extensions.insert(self.shutdown.clone());
         match era {
             Era::Modern => modern::post(self, extensions, text).await,
             Era::Legacy => legacy::post(self, extensions, text).await,

@@ -25,7 +25,8 @@ pub(super) async fn post(
     text: &str,
 ) -> Response<McpBody> {
     let (tx, rx) = mpsc::unbounded_channel();
-    let conn = Connection::detached(endpoint.server.clone(), tx);
+    let conn =
+        Connection::detached(endpoint.server.clone(), tx).with_shutdown(endpoint.shutdown.clone());
     let check = ModernHeaders {
         server: &endpoint.server,
         refused: Default::default(),
