@@ -4,15 +4,17 @@
 //! simply wait for them. `subscriptions/listen` never does: it lasts until the client
 //! leaves or the server tears it down, and the spec gives it a final result for the
 //! second case ("the subscription has ended gracefully, for example during server
-//! shutdown": 2026-07-28 schema, `SubscriptionsListenResult`). A transport puts its
-//! [`ShutdownSignal`] in each request's extensions; when it is triggered, every
-//! listen it carries sends that result and ends, and the transport's wait can finish.
+//! shutdown": 2026-07-28 schema, `SubscriptionsListenResult`). Each connection has a
+//! [`ShutdownSignal`]: its own, triggered by `Connection::begin_shutdown` (stdio does
+//! at the end of input), or one a transport shares among its connections with
+//! `Connection::with_shutdown` (the HTTP endpoint's `shutdown_streams`). When it is
+//! triggered, every listen on those connections sends that result and ends, and the
+//! transport's wait can finish.
 
 use tokio_util::sync::CancellationToken;
 
 /// Triggered once when a transport begins to shut down; cheap to clone, and every
-/// clone sees the trigger. A request without one in its extensions never sees a
-/// shutdown.
+/// clone sees the trigger.
 #[derive(Clone, Debug, Default)]
 pub struct ShutdownSignal(CancellationToken);
 
