@@ -127,3 +127,37 @@ async fn after_the_trigger_new_streams_are_refused_or_end_at_once() {
     );
     assert!(text.contains("\"resultType\":\"complete\""), "{text}");
 }
+
+#[tokio::test]
+async fn serve_http_until_returns_when_its_signal_fires_with_a_listen_open() {
+    // `serve_http_until` binds the address itself: take a free loopback port first.
+    let addr = bind().await.1;
+    let (trigger, triggered) = tokio::sync::oneshot::channel::<()>();
+    // Any future will do as the signal; this one's output is a `Result`, as
+    // `tokio::signal::ctrl_c()`'s is.
+    let server =
+        tokio::spawn(fixtures::server().serve_http_until(addr, HttpConfig::default(), triggered));
+    let client = HttpClient::new(addr);
+    let mut listen = loop {
+        // The server may not be listening yet.
+        if tokio::net::TcpStream::connect(addr).await.is_ok() {
+            break client.listen(4, json!({"toolsListChanged": true})).await;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    listen
+        .read_until("notifications/subscriptions/acknowledged")
+        .await;
+    trigger.send(()).expect("the server is running");
+    listen.read_to_end().await;
+    assert!(
+        listen.text.contains("\"resultType\":\"complete\""),
+        "{}",
+        listen.text
+    );
+    tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .expect("serve_http_until returned")
+        .expect("no panic")
+        .expect("no IO error");
+}

@@ -420,25 +420,26 @@ impl Server {
         addr: SocketAddr,
         config: HttpConfig,
     ) -> std::io::Result<()> {
-        self.serve_http_until(addr, config, std::future::pending())
+        self.serve_http_until(addr, config, std::future::pending::<()>())
             .await
     }
 
     /// As [`serve_http_with`](Self::serve_http_with), until `shutdown` completes
-    /// (`tokio::signal::ctrl_c()`, say); then it stops accepting connections, ends the
-    /// long-lived streams ([`McpHttpService::shutdown_streams`]), waits for the
-    /// requests still running, and returns.
+    /// (`tokio::signal::ctrl_c()`, say; its output is ignored); then it stops
+    /// accepting connections, ends the long-lived streams
+    /// ([`McpHttpService::shutdown_streams`]), waits for the requests still running,
+    /// and returns.
     pub async fn serve_http_until(
         self,
         addr: SocketAddr,
         config: HttpConfig,
-        shutdown: impl Future<Output = ()>,
+        shutdown: impl Future,
     ) -> std::io::Result<()> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let service = self.http_service(config);
         let streams = service.clone();
         let shutdown = async move {
-            shutdown.await;
+            let _ = shutdown.await;
             streams.shutdown_streams();
         };
         serve_with_shutdown(listener, at_path(MCP_PATH, service), shutdown).await
