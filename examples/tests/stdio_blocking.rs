@@ -3,21 +3,27 @@
 //! cleanly at the end of input.
 
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-#[test]
-fn bad_input_is_answered_and_the_server_goes_on_until_eof() {
+/// The calculator, started with piped stdin and stdout.
+fn calculator() -> (Child, ChildStdin, BufReader<ChildStdout>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_calculator"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("the calculator starts");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let stdin = child.stdin.take().expect("stdin");
+    let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    (child, stdin, stdout)
+}
+
+#[test]
+fn bad_input_is_answered_and_the_server_goes_on_until_eof() {
+    let (mut child, mut stdin, mut stdout) = calculator();
     let mut next = || -> Value {
         let mut line = String::new();
         stdout.read_line(&mut line).expect("a line");
@@ -65,14 +71,7 @@ fn bad_input_is_answered_and_the_server_goes_on_until_eof() {
 /// listen cancelled by the end of the grace period would get no response at all).
 #[test]
 fn an_open_listen_gets_its_final_result_at_eof() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_calculator"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the calculator starts");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let (mut child, mut stdin, mut stdout) = calculator();
     let listen = json!({"jsonrpc": "2.0", "id": "l", "method": "subscriptions/listen", "params": {
         "notifications": {"toolsListChanged": true},
         "_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28",

@@ -2,7 +2,8 @@
 //! legacy session's standalone GET stream never end on their own, so without
 //! `shutdown_streams` hyper's graceful shutdown would wait for them forever. With it,
 //! the listen ends with its final result (`SubscriptionsListenResult`), the GET stream
-//! closes after a `retry`, and the server returns.
+//! closes after a `retry`, a call still running finishes with its result, and then the
+//! server returns.
 
 use std::time::Duration;
 
@@ -158,6 +159,62 @@ async fn serve_http_until_returns_when_its_signal_fires_with_a_listen_open() {
     tokio::time::timeout(Duration::from_secs(5), server)
         .await
         .expect("serve_http_until returned")
+        .expect("no panic")
+        .expect("no IO error");
+}
+
+#[tokio::test]
+async fn a_call_running_at_the_trigger_finishes_before_the_server_returns() {
+    use std::sync::Arc;
+
+    use boltmcp::server::{Server, ToolCall, ToolDef};
+    use tokio::sync::Notify;
+
+    let (started, gate) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
+    let (tool_started, tool_gate) = (started.clone(), gate.clone());
+    let tool = ToolDef::new("gate", json!({"type": "object"}), move |_call: ToolCall| {
+        let (started, gate) = (tool_started.clone(), tool_gate.clone());
+        async move {
+            started.notify_one();
+            gate.notified().await;
+            "released"
+        }
+    });
+    let service = Server::builder("gated", "1")
+        .tool(tool)
+        .build()
+        .http_service(HttpConfig::default());
+    let streams = service.clone();
+    let (listener, addr) = bind().await;
+    let (trigger, triggered) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(serve_with_shutdown(
+        listener,
+        at_path(MCP_PATH, service),
+        async move {
+            let _ = triggered.await;
+            streams.shutdown_streams();
+        },
+    ));
+    let client = HttpClient::new(addr);
+    let call = tokio::spawn(async move {
+        client
+            .modern(1, "tools/call", json!({"name": "gate", "arguments": {}}))
+            .await
+    });
+    started.notified().await;
+    trigger.send(()).expect("the server is running");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        !server.is_finished(),
+        "the server waits for the running call"
+    );
+    gate.notify_one();
+    let reply = call.await.expect("the call's task");
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("released"), "{}", reply.body);
+    tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .expect("serve_with_shutdown returned after the call")
         .expect("no panic")
         .expect("no IO error");
 }
