@@ -525,21 +525,27 @@ impl HttpLink {
 impl Drop for HttpLink {
     /// Ends a legacy session the client leaves (2025-11-25 §Session Management, 5).
     fn drop(&mut self) {
-        let session = lock(&self.state).session.take();
-        let (Some(session), Ok(runtime)) = (session, tokio::runtime::Handle::try_current()) else {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
-        let request = Request::builder()
+        if lock(&self.state).session.is_none() {
+            return;
+        }
+        let Ok(mut request) = Request::builder()
             .method(Method::DELETE)
             .uri(self.url.clone())
-            .header(SESSION_ID, session)
-            .body(Full::new(Bytes::new()));
-        if let Ok(request) = request {
-            let client = self.client.clone();
-            runtime.spawn(async move {
-                let _ = client.request(request).await;
-            });
-        }
+            .body(Full::new(Bytes::new()))
+        else {
+            return;
+        };
+        // The same headers as every request: the session id, the version, and what
+        // the injector adds (a bearer token the server needs to accept the DELETE).
+        self.common_headers(request.headers_mut());
+        lock(&self.state).session = None;
+        let client = self.client.clone();
+        runtime.spawn(async move {
+            let _ = client.request(request).await;
+        });
     }
 }
 

@@ -126,3 +126,43 @@ async fn a_closed_standalone_stream_is_reopened_with_last_event_id_until_404() {
     );
     drop(client);
 }
+
+#[tokio::test]
+async fn the_delete_on_drop_carries_the_injected_headers() {
+    let deletes: Arc<Mutex<Vec<HeaderMap>>> = Arc::default();
+    let seen = deletes.clone();
+    let app = Router::new().route(
+        "/mcp",
+        post(on_post)
+            .get(|| async { StatusCode::METHOD_NOT_ALLOWED })
+            .delete(move |headers: HeaderMap| {
+                seen.lock().expect("lock").push(headers);
+                async { StatusCode::OK }
+            }),
+    );
+    let (listener, addr) = boltmcp_tests::http::bind().await;
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let client = Client::builder()
+        .era(EraChoice::Legacy)
+        .headers(|headers| {
+            headers.insert(
+                header::AUTHORIZATION,
+                "Bearer t0ken".parse().expect("value"),
+            );
+        })
+        .connect_http(&format!("http://{addr}/mcp"))
+        .await
+        .expect("connected");
+    drop(client);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    let delete = loop {
+        if let Some(headers) = deletes.lock().expect("lock").first().cloned() {
+            break headers;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no DELETE arrived");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert_eq!(delete["mcp-session-id"], SESSION);
+    assert_eq!(delete[header::AUTHORIZATION], "Bearer t0ken", "{delete:?}");
+    assert_eq!(delete["mcp-protocol-version"], "2025-11-25", "{delete:?}");
+}
