@@ -67,6 +67,17 @@ impl InputRound {
         }
     }
 
+    /// The round a task goes on with: the same answers, and unnamed questions keyed
+    /// after the ones this round already numbered, so a task's first question can
+    /// never pick up an answer the call was given to an earlier one.
+    pub(crate) fn continued(&self) -> Self {
+        InputRound {
+            answers: self.answers.clone(),
+            next_key: AtomicUsize::new(self.next_key.load(std::sync::atomic::Ordering::Relaxed)),
+            ..Default::default()
+        }
+    }
+
     pub(crate) fn take_fatal(&self) -> Option<ErrorObject> {
         self.fatal
             .lock()

@@ -12,7 +12,7 @@ use futures_util::FutureExt;
 use serde_json::Value;
 
 use super::ToolError;
-use super::context::{Context, ContextInner, InputRound};
+use super::context::{Context, ContextInner};
 use super::output::IntoCallToolResult;
 use super::router::call::settle;
 use super::router::invoke::panic_message;
@@ -38,10 +38,11 @@ where
         cancel: task.cancellation().clone(),
         extensions: inner.extensions.clone(),
         last_progress: Default::default(),
-        input: InputRound::with_answers(inner.input.answers.clone()),
+        input: inner.input.continued(),
         server: server.clone(),
         task: Some(task.clone()),
     });
+    let kept = task_ctx.clone();
     let running = work(task_ctx);
     let created = task.created();
     tokio::spawn(async move {
@@ -51,9 +52,18 @@ where
             // `tasks/cancel` already recorded the status; the work just stops.
             () = cancelled.cancelled() => return,
         };
-        let returned = outcome.map_err(|panic| panic_message(&panic));
-        let settled = settle(&server, Era::Modern, &name, returned)
-            .and_then(|result| serde_json::to_value(result).map_err(ErrorObject::internal));
+        // As for a call: an error the round recorded (-32021, a malformed answer)
+        // wins over whatever the handler made of it.
+        let settled = match kept.inner().input.take_fatal() {
+            Some(fatal) => Err(fatal),
+            None => settle(
+                &server,
+                Era::Modern,
+                &name,
+                outcome.map_err(|panic| panic_message(&panic)),
+            )
+            .and_then(|result| serde_json::to_value(result).map_err(ErrorObject::internal)),
+        };
         task.finish(settled);
     });
     Ok(created)

@@ -85,6 +85,22 @@ fn server() -> (Server, Flags) {
                     .await
             },
         ))
+        .tool(ToolDef::new(
+            "unnamed_twice",
+            json!({"type": "object"}),
+            |call: ToolCall| async move {
+                let form = json!({"type": "object", "properties": {"ok": {"type": "boolean"}}});
+                call.ctx.elicit_schema("First?", form.clone()).await?;
+                call.ctx
+                    .as_task(move |ctx| async move {
+                        match ctx.elicit_schema("Second?", form).await {
+                            Ok(Elicitation::Accepted(c)) => format!("second: {}", Value::Object(c)),
+                            _ => "second: no".to_owned(),
+                        }
+                    })
+                    .await
+            },
+        ))
         .build();
     (server, Flags { dropped })
 }
@@ -322,5 +338,36 @@ async fn as_task_goes_async_after_a_synchronous_round() {
     assert_eq!(
         inline["result"]["content"][0]["text"], "hello Ada",
         "{inline}"
+    );
+}
+
+#[tokio::test]
+async fn a_task_asks_its_own_questions_not_the_calls_earlier_ones() {
+    let (server, _) = server();
+    let mut client = RawClient::connect(server);
+    let first = call(&mut client, "unnamed_twice", json!({}), with_ext()).await;
+    assert_eq!(first["result"]["resultType"], "input_required", "{first}");
+    let retry = modern_params(
+        json!({"name": "unnamed_twice", "arguments": {}, "requestState": first["result"]["requestState"],
+               "inputResponses": {"input-0": {"action": "accept", "content": {"ok": false}}}}),
+        with_ext(),
+    );
+    let created = client.request("tools/call", retry).await;
+    let id = created["result"]["taskId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a task: {created}"))
+        .to_owned();
+    // The task's unnamed question is a new one (input-1), not answered by input-0.
+    let parked = wait_for(&mut client, &id, "input_required").await;
+    assert_eq!(
+        parked["inputRequests"]["input-1"]["method"], "elicitation/create",
+        "{parked}"
+    );
+    let answer = json!({"taskId": id, "inputResponses": {"input-1": {"action": "accept", "content": {"ok": true}}}});
+    task_op(&mut client, "tasks/update", answer, with_ext()).await;
+    let done = wait_for(&mut client, &id, "completed").await;
+    assert_eq!(
+        done["result"]["content"][0]["text"], "second: {\"ok\":true}",
+        "{done}"
     );
 }
