@@ -1,10 +1,11 @@
 //! stdio for a process that serves one client and does nothing else: the main thread
-//! blocks on stdin and answers a request that needs no waiting (a synchronous tool on
-//! an unlayered server, a list, an error) with one blocking write, the way a plain
-//! echo loop would: no reactor, no wake-up, no task. Requests that wait run on a
-//! one-thread tokio runtime beside it, and their responses, like the connection's
-//! notifications, are written from there. Both write whole lines under one lock, so
-//! lines never interleave.
+//! blocks on stdin and answers a call to a synchronous tool on an unlayered server,
+//! or a malformed message, with one blocking write, the way a plain echo loop would:
+//! no reactor, no wake-up, no task. Every other request (lists and `initialize`
+//! included) is polled once here and, whether it finished or must wait, answered by
+//! the writer on a one-thread tokio runtime beside it, which also writes the
+//! connection's notifications, so a response never overtakes what its handler sent
+//! before it. Both write whole lines under one lock, so lines never interleave.
 //!
 //! [`serve_stdio`](super::serve_stdio) is the general choice; this one trades the
 //! ability to share the thread for the lowest latency per request.
@@ -96,15 +97,27 @@ pub fn serve_stdio_blocking(server: Server) -> io::Result<()> {
     let stdout = Arc::new(Mutex::new(io::stdout()));
     let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
     let conn = Connection::new(server, tx.clone());
+    // Stopped explicitly at the end: a task still running in the background holds a
+    // sender, so waiting for every sender to go could wait forever.
+    let (stop_writer, writer_stopped) = tokio::sync::oneshot::channel::<()>();
     let writer = {
         let stdout = stdout.clone();
         handle.spawn(async move {
-            while let Some(line) = rx.recv().await {
-                let mut batch = line;
+            let mut stopped = std::pin::pin!(writer_stopped);
+            loop {
+                let mut batch = tokio::select! {
+                    biased;
+                    line = rx.recv() => match line {
+                        Some(line) => line,
+                        None => return,
+                    },
+                    _ = &mut stopped => Vec::new(),
+                };
+                let last = batch.is_empty();
                 while let Ok(more) = rx.try_recv() {
                     batch.extend_from_slice(&more);
                 }
-                if write_lines(&stdout, &batch).is_err() {
+                if write_lines(&stdout, &batch).is_err() || last {
                     return;
                 }
             }
@@ -171,6 +184,7 @@ pub fn serve_stdio_blocking(server: Server) -> io::Result<()> {
     conn.shutdown();
     drop(conn);
     drop(tx);
+    let _ = stop_writer.send(());
     let _ = handle.block_on(writer);
     let _ = stop.send(());
     let _ = driver.join();
