@@ -4,7 +4,10 @@
 //! task's questions with `tasks/update`, and may `tasks/cancel` it.
 //!
 //! Tasks live in one store per server, not per connection (a 2026-07-28 client has
-//! none), under unguessable ids, until their `ttlMs` runs out. A task's questions are
+//! none), under unguessable ids. Once its `ttlMs` runs out a task is gone for
+//! `tasks/get`; it is cancelled and its entry dropped when the next task is created
+//! (there is no timer: the store works on runtimes without a time driver, so a
+//! server that stops creating tasks keeps the expired ones until it does). A task's questions are
 //! the same calls a handler makes anywhere (`ctx.elicit`, `ctx.sample`, …): inside a
 //! task they park it in `input_required` until `tasks/update` brings the answer.
 
