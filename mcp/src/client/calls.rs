@@ -85,6 +85,7 @@ impl Client {
         arguments: Value,
         options: CallOptions,
     ) -> Result<CallToolResult, ClientError> {
+        self.learn_tool_headers(name).await;
         let mut params = json!({ "name": name, "arguments": arguments });
         let _route = options.progress.map(|listener| {
             let token = json!(format!("progress-{}", self.inner.link.reserve_id()));
@@ -186,22 +187,22 @@ impl Client {
                 .request_as(id, "subscriptions/listen", &params, None)
                 .await
         });
-        let acknowledged = tokio::time::timeout(
-            self.inner.timeout.unwrap_or(Duration::from_secs(60)),
-            async {
-                while let Some((method, params)) = rx.recv().await {
-                    if method == "notifications/subscriptions/acknowledged" {
-                        return Some(
-                            params
-                                .get("notifications")
-                                .cloned()
-                                .unwrap_or(Value::Object(Map::new())),
-                        );
-                    }
+        // The acknowledgement comes first and at once; without a call timeout it still
+        // gets no more than a minute.
+        let limit = self.inner.timeout.unwrap_or(Duration::from_secs(60));
+        let acknowledged = tokio::time::timeout(limit, async {
+            while let Some((method, params)) = rx.recv().await {
+                if method == "notifications/subscriptions/acknowledged" {
+                    return Some(
+                        params
+                            .get("notifications")
+                            .cloned()
+                            .unwrap_or(Value::Object(Map::new())),
+                    );
                 }
-                None
-            },
-        )
+            }
+            None
+        })
         .await;
         match acknowledged {
             Ok(Some(honoured)) => Ok(Subscription {
@@ -219,8 +220,8 @@ impl Client {
             Err(_) => {
                 running.abort();
                 Err(ClientError::Timeout {
-                    timeout: self.inner.timeout.unwrap_or_default(),
-                    detail: String::new(),
+                    timeout: limit,
+                    detail: ": no acknowledgement of subscriptions/listen".into(),
                 })
             }
         }

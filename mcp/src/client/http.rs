@@ -37,6 +37,8 @@ pub type HeaderInjector = Arc<dyn Fn(&mut HeaderMap) + Send + Sync>;
 
 const SESSION_ID: &str = "mcp-session-id";
 const MAX_RESUMES: usize = 5;
+/// The longest `retry` a server can make the client wait before it reconnects.
+const MAX_RETRY_MS: u64 = 60_000;
 
 #[derive(Debug, Default)]
 struct LinkState {
@@ -278,7 +280,8 @@ impl HttpLink {
                     ": the response stream kept ending before the answer".into(),
                 ));
             }
-            tokio::time::sleep(Duration::from_millis(retry)).await;
+            // As on the standalone stream: a server's `retry` is honoured up to a minute.
+            tokio::time::sleep(Duration::from_millis(retry.min(MAX_RETRY_MS))).await;
             let response = self.get(Some(&at)).await?;
             if !response.status().is_success() {
                 let status = response.status().as_u16();
@@ -377,7 +380,7 @@ impl HttpLink {
                         link.dispatch(&event.data, None);
                     }
                 }
-                tokio::time::sleep(Duration::from_millis(retry.clamp(100, 60_000))).await;
+                tokio::time::sleep(Duration::from_millis(retry.clamp(100, MAX_RETRY_MS))).await;
                 let Some(strong) = link.upgrade() else { return };
                 let Ok(response) = strong.get(cursor.as_deref()).await else {
                     return;
@@ -500,6 +503,12 @@ impl HttpLink {
                 headers.insert(name, value);
             }
         }
+    }
+
+    /// Whether a 2026-07-28 `tools/call` of `tool` would go out without knowing which
+    /// `Mcp-Param-*` headers the tool's schema asks for (it was never listed).
+    pub(crate) fn needs_tool_headers(&self, tool: &str) -> bool {
+        lock(&self.state).modern && !lock(&self.tool_headers).contains_key(tool)
     }
 
     /// Keeps the tools whose `x-mcp-header` annotations are valid, remembering them;

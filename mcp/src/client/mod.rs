@@ -373,12 +373,27 @@ impl Client {
         futures_util::TryStreamExt::try_collect(self.tools_stream()).await
     }
 
+    /// Over 2026-07-28 HTTP, lists the tools once if `name` was never listed, so its
+    /// call carries the `Mcp-Param-*` headers its schema asks for (a server refuses
+    /// the call without them, -32020). A failed listing leaves the call to say so.
+    pub(crate) async fn learn_tool_headers(&self, name: &str) {
+        #[cfg(feature = "http")]
+        if let Link::Http(link) = &self.inner.link
+            && link.needs_tool_headers(name)
+        {
+            let _ = self.list_tools().await;
+        }
+        #[cfg(not(feature = "http"))]
+        let _ = name;
+    }
+
     /// Calls a tool. A tool that failed is still `Ok`, with `is_error` set.
     pub async fn call_tool(
         &self,
         name: &str,
         arguments: Value,
     ) -> Result<CallToolResult, ClientError> {
+        self.learn_tool_headers(name).await;
         let raw = self
             .request_with_input(
                 "tools/call",

@@ -141,6 +141,21 @@ async fn custom_headers_and_mirrored_parameters_reach_the_server() {
             "{region}"
         );
     }
+    // A client that never listed the tools learns the headers before its first call.
+    let fresh = builder()
+        .headers(|headers| {
+            headers.insert(
+                "authorization",
+                http::HeaderValue::from_static("Bearer t0k3n"),
+            );
+        })
+        .connect_http(&url)
+        .await
+        .expect("connected");
+    fresh
+        .call_tool("regional", json!({"region": "eu"}))
+        .await
+        .expect("accepted without an earlier tools/list");
     let seen = seen.lock().expect("lock");
     assert!(
         !seen.is_empty() && seen.iter().all(|t| t.as_deref() == Some("Bearer t0k3n")),
