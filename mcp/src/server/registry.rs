@@ -88,8 +88,18 @@ impl Catalog<ToolDef> {
     pub(crate) fn sync_handler(
         &self,
         name: &str,
+        era: crate::protocol::Era,
     ) -> Option<std::sync::Arc<super::tool::SyncToolFn>> {
-        self.items.load().get(name).and_then(|t| t.sync.clone())
+        self.items
+            .load()
+            .get(name)
+            // A 2026-07-28 call of a tool that may run as a task goes the general way,
+            // which decides between a task, -32021 and an answer in place.
+            .filter(|t| {
+                era != crate::protocol::Era::Modern
+                    || t.task_support == crate::protocol::TaskSupport::Forbidden
+            })
+            .and_then(|t| t.sync.clone())
     }
 }
 

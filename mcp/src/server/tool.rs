@@ -170,10 +170,6 @@ impl ToolDef {
     /// once. The default is `Forbidden`: never a task.
     pub fn task_support(mut self, support: TaskSupport) -> Self {
         self.task_support = support;
-        // A task runs in the background with a context of its own: never inline.
-        if support != TaskSupport::Forbidden {
-            self.sync = None;
-        }
         self
     }
 

@@ -371,3 +371,42 @@ async fn a_task_asks_its_own_questions_not_the_calls_earlier_ones() {
         "{done}"
     );
 }
+
+/// Doubles `n`.
+#[boltmcp::tool]
+fn double(n: i64) -> i64 {
+    n * 2
+}
+
+/// A synchronous `#[tool]` keeps its fast path for legacy clients when it opts into
+/// tasks, and a 2026-07-28 call still gets the task rules (-32021 without the
+/// extension, a task with it), which the fast path alone would skip.
+#[tokio::test]
+async fn a_synchronous_task_tool_follows_the_task_rules_in_2026_and_runs_inline_in_legacy() {
+    let server = Server::builder("sync-tasks", "1")
+        .tool(double_tool().task_support(TaskSupport::Required))
+        .build();
+    let mut client = RawClient::connect(server.clone());
+    let refused = call(&mut client, "double", json!({"n": 2}), json!({})).await;
+    assert_eq!(refused["error"]["code"], -32021, "{refused}");
+    let created = call(&mut client, "double", json!({"n": 2}), with_ext()).await;
+    let id = created["result"]["taskId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a task: {created}"))
+        .to_owned();
+    let done = wait_for(&mut client, &id, "completed").await;
+    assert_eq!(done["result"]["structuredContent"]["result"], 4, "{done}");
+
+    let mut legacy = RawClient::connect(server);
+    legacy.initialize("2025-11-25", json!({})).await;
+    let answered = legacy
+        .request(
+            "tools/call",
+            json!({"name": "double", "arguments": {"n": 3}}),
+        )
+        .await;
+    assert_eq!(
+        answered["result"]["structuredContent"]["result"], 6,
+        "{answered}"
+    );
+}

@@ -34,7 +34,13 @@ impl Connection {
         let Some(name) = peek.name.as_deref() else {
             return false;
         };
-        let Some(sync) = self.server.inner.registry.tools.sync_handler(name) else {
+        let Some(sync) = self
+            .server
+            .inner
+            .registry
+            .tools
+            .sync_handler(name, version.era())
+        else {
             return false;
         };
         if self.session.is_running(id) {
