@@ -148,6 +148,11 @@ impl HttpConfig {
         self
     }
 
+    /// The `retry` field's value: the delay in milliseconds.
+    pub(crate) fn retry_ms(&self) -> u64 {
+        self.retry.as_millis().try_into().unwrap_or(u64::MAX)
+    }
+
     /// How often a quiet SSE stream sends a comment to stay open; `None` sends none.
     pub fn keep_alive(mut self, every: Option<Duration>) -> Self {
         self.keep_alive = every;

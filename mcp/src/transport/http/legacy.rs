@@ -139,7 +139,7 @@ async fn in_session(
         .conn
         .negotiated_version()
         .filter(|v| *v >= ProtocolVersion::V2025_11_25)
-        .map(|_| endpoint.config.retry.as_millis() as u64);
+        .map(|_| endpoint.config.retry_ms());
     let (stream, decision) = EventStream::for_request(
         session.id.clone(),
         number,
@@ -254,7 +254,17 @@ pub(super) fn get(endpoint: &Endpoint, headers: &HeaderMap) -> Response<McpBody>
                 live: None,
             }),
         },
-        None => session.standalone.attach(u64::MAX),
+        None => {
+            let attached = session.standalone.attach(u64::MAX);
+            // A shutdown that began between the check above and this attach released
+            // the readers before this one existed: let this one go too.
+            if endpoint.shutdown.is_triggered() {
+                session
+                    .standalone
+                    .release_reader(endpoint.config.retry_ms());
+            }
+            attached
+        }
     };
     match attached {
         Some(attached) => with_session_id(

@@ -99,16 +99,9 @@ impl McpHttpService {
     pub fn shutdown_streams(&self) {
         let endpoint = &self.inner;
         endpoint.shutdown.trigger();
-        let retry = endpoint
-            .config
-            .retry
-            .as_millis()
-            .try_into()
-            .unwrap_or(u64::MAX);
-        for id in endpoint.sessions.ids() {
-            if let Some(session) = endpoint.sessions.get(&id) {
-                session.standalone.release_reader(retry);
-            }
+        let retry = endpoint.config.retry_ms();
+        for session in endpoint.sessions.all() {
+            session.standalone.release_reader(retry);
         }
     }
 
@@ -126,8 +119,8 @@ impl McpHttpService {
 
     /// Ends every legacy session (on a deploy, say).
     pub fn end_all_sessions(&self) {
-        for id in self.inner.sessions.ids() {
-            self.inner.sessions.remove(&id);
+        for session in self.inner.sessions.all() {
+            self.inner.sessions.remove(&session.id);
         }
     }
 }

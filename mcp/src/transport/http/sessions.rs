@@ -167,9 +167,9 @@ impl Sessions {
         Some(session)
     }
 
-    /// The ids of the live sessions.
-    pub(crate) fn ids(&self) -> Vec<Arc<str>> {
-        lock(&self.inner.map).keys().cloned().collect()
+    /// Every live session, without marking any as used.
+    pub(crate) fn all(&self) -> Vec<Arc<HttpSession>> {
+        lock(&self.inner.map).values().cloned().collect()
     }
 
     /// Ends a session; false when there was none.
