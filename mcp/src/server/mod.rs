@@ -23,7 +23,7 @@ mod session;
 mod shutdown;
 mod target;
 mod task_run;
-mod tasks;
+pub(crate) mod tasks;
 mod tool;
 mod uri_template;
 

@@ -261,11 +261,8 @@ impl TaskStore {
     /// A new working task, stored (and so visible to `tasks/get`) before its id is
     /// handed out. Expired tasks are dropped on the way.
     pub(crate) fn create(&self) -> Result<Arc<TaskEntry>, ErrorObject> {
-        let mut bytes = [0u8; 16];
-        self.random
-            .fill(&mut bytes)
-            .map_err(|_| ErrorObject::internal("no randomness for a task id"))?;
-        let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let id = unguessable_id(&self.random)
+            .ok_or_else(|| ErrorObject::internal("no randomness for a task id"))?;
         let now = SystemTime::now();
         let entry = Arc::new(TaskEntry {
             id: id.clone(),
@@ -302,6 +299,20 @@ impl TaskStore {
     }
 }
 
+/// 128 random bits as 32 lowercase hex digits, for ids a client must not be able to
+/// guess (tasks here, HTTP sessions); `None` when the system has no randomness.
+pub(crate) fn unguessable_id(random: &SystemRandom) -> Option<String> {
+    let mut bytes = [0u8; 16];
+    random.fill(&mut bytes).ok()?;
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut id = String::with_capacity(32);
+    for b in bytes {
+        id.push(char::from(HEX[usize::from(b >> 4)]));
+        id.push(char::from(HEX[usize::from(b & 0xf)]));
+    }
+    Some(id)
+}
+
 /// `time` as an RFC 3339 UTC timestamp with milliseconds.
 fn iso8601(time: SystemTime) -> String {
     let since = time.duration_since(UNIX_EPOCH).unwrap_or_default();
@@ -329,6 +340,22 @@ fn iso8601(time: SystemTime) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ids_are_32_lowercase_hex_digits_and_differ() {
+        let random = SystemRandom::new();
+        let (a, b) = (
+            unguessable_id(&random).expect("randomness"),
+            unguessable_id(&random).expect("randomness"),
+        );
+        assert_eq!(a.len(), 32);
+        assert!(
+            a.bytes()
+                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)),
+            "{a}"
+        );
+        assert_ne!(a, b);
+    }
+
     use super::*;
 
     #[test]

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
-use ring::rand::{SecureRandom, SystemRandom};
+use ring::rand::SystemRandom;
 
 use super::event_store::EventStore;
 use super::sse::{EventStream, StreamOutbox};
@@ -130,15 +130,9 @@ impl Sessions {
     /// Opens a session with an unguessable id.
     pub(crate) fn create(&self, server: &Server) -> Result<Arc<HttpSession>, NoSession> {
         self.start_reaper();
-        let mut bytes = [0u8; 16];
         // A session without an unguessable id is not one to hand out.
-        if self.inner.random.fill(&mut bytes).is_err() {
-            return Err(NoSession::NoRandomness);
-        }
-        let id: Arc<str> = bytes
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
+        let id: Arc<str> = crate::server::tasks::unguessable_id(&self.inner.random)
+            .ok_or(NoSession::NoRandomness)?
             .into();
         let standalone = Arc::new(EventStream::standalone(
             id.clone(),
