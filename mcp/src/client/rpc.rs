@@ -16,7 +16,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::error::ClientError;
 use super::handlers::Handlers;
-use crate::protocol::jsonrpc::{parse_message, write_error, write_request, write_response};
+use crate::protocol::jsonrpc::{parse_message, write_error, write_request, write_result};
 use crate::protocol::{ErrorObject, Incoming, RequestId};
 use crate::transport::lines::{Line, LineReader};
 
@@ -224,11 +224,15 @@ async fn read_loop<R: AsyncRead + Unpin>(
                 tokio::spawn(async move {
                     let answer = handlers.server_request(&method, params).await;
                     let mut line = Vec::with_capacity(256);
-                    match answer.and_then(|v| {
-                        RawValue::from_string(v.to_string()).map_err(ErrorObject::internal)
-                    }) {
-                        Ok(raw) => write_response(&mut line, &id, &raw),
-                        Err(error) => write_error(&mut line, Some(&id), &error),
+                    let written = match &answer {
+                        Ok(result) => write_result(&mut line, &id, result),
+                        Err(error) => {
+                            write_error(&mut line, Some(&id), error);
+                            Ok(())
+                        }
+                    };
+                    if let Err(err) = written {
+                        write_error(&mut line, Some(&id), &ErrorObject::internal(err));
                     }
                     let _ = rpc.out.send(line);
                 });
@@ -258,5 +262,5 @@ fn deliver(rpc: &Rpc, id: &RequestId, reply: Reply) {
 }
 
 fn value_of(params: &crate::protocol::Params<'_>) -> Value {
-    serde_json::from_str(params.to_raw().get()).unwrap_or(Value::Null)
+    serde_json::from_str(params.text()).unwrap_or(Value::Null)
 }

@@ -40,6 +40,11 @@ impl<'a> Params<'a> {
         self.members.iter().map(|(k, v)| (k.as_ref(), *v))
     }
 
+    /// The params object's JSON text, exactly as sent.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
     /// The params object as one raw JSON value.
     pub fn to_raw(&self) -> Box<RawValue> {
         // The scanner validated this text; `{}` is the impossible fallback.
