@@ -61,6 +61,9 @@ pub(crate) struct HttpLink {
     /// Requests whose answer is awaited on a stream, by id: an answer that arrives on
     /// another stream is handed over.
     answers: Mutex<HashMap<i64, oneshot::Sender<Result<Value, ClientError>>>>,
+    /// Held while a new session replaces one the server dropped, so that calls that
+    /// all got the 404 open one session between them, not one each.
+    reopening: tokio::sync::Mutex<()>,
     this: Weak<HttpLink>,
 }
 
@@ -103,6 +106,7 @@ impl HttpLink {
             state: Mutex::new(LinkState::default()),
             tool_headers: Mutex::new(HashMap::new()),
             answers: Mutex::new(HashMap::new()),
+            reopening: tokio::sync::Mutex::new(()),
             this: this.clone(),
         }))
     }
@@ -160,14 +164,22 @@ impl HttpLink {
 
     async fn exchange(&self, method: &str, params: &Value, id: i64) -> Result<Value, ClientError> {
         let body = json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
-        for attempt in 0..2 {
+        let mut reopened = false;
+        loop {
+            let sent_in = lock(&self.state).session.clone();
             let response = self.post(Some(method), Some(params), &body).await?;
             let expired = response.status() == StatusCode::NOT_FOUND
                 && method != "initialize"
-                && lock(&self.state).session.is_some();
-            if expired && attempt == 0 {
+                && sent_in.is_some();
+            if expired {
+                if reopened {
+                    return Err(ClientError::Closed(
+                        ": the server dropped the session again".into(),
+                    ));
+                }
                 // 2025-11-25 §Session Management: a 404 for our session means start over.
-                self.reinitialize().await?;
+                self.reopen(sent_in.as_deref()).await?;
+                reopened = true;
                 continue;
             }
             if method == "initialize"
@@ -180,9 +192,20 @@ impl HttpLink {
             }
             return self.answer(response, id).await;
         }
-        Err(ClientError::Closed(
-            ": the server dropped the session again".into(),
-        ))
+    }
+
+    /// Replaces session `dropped` with a new one, unless another call already did,
+    /// and listens on the new session's standalone stream.
+    async fn reopen(&self, dropped: Option<&str>) -> Result<(), ClientError> {
+        let _one_at_a_time = self.reopening.lock().await;
+        if lock(&self.state).session.as_deref() != dropped {
+            return Ok(());
+        }
+        self.reinitialize().await?;
+        if let Some(link) = self.this.upgrade() {
+            tokio::spawn(async move { link.listen_standalone().await });
+        }
+        Ok(())
     }
 
     async fn reinitialize(&self) -> Result<(), ClientError> {

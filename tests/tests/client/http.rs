@@ -93,6 +93,50 @@ async fn a_forgotten_session_is_opened_again_and_the_call_retried() {
 }
 
 #[tokio::test]
+async fn calls_that_all_find_the_session_gone_open_one_new_session_and_listen_on_it() {
+    let server = fixtures::server();
+    let service = server.http_service(HttpConfig::default());
+    let url = format!(
+        "http://{}/mcp",
+        boltmcp_tests::http::start_service(service.clone()).await
+    );
+    let (sender, mut changes) = tokio::sync::mpsc::unbounded_channel();
+    let client = builder()
+        .era(EraChoice::Legacy)
+        .on_notification(move |method, _| {
+            let _ = sender.send(method.to_owned());
+        })
+        .connect_http(&url)
+        .await
+        .expect("connected");
+    service.end_all_sessions();
+    let calls = (0..4).map(|n| client.call_tool_as::<Value>("add", json!({"a": n, "b": 1})));
+    for (n, sum) in futures_util::future::join_all(calls)
+        .await
+        .into_iter()
+        .enumerate()
+    {
+        assert_eq!(sum.expect("retried"), json!({"result": n as f64 + 1.0}));
+    }
+    assert_eq!(service.session_count(), 1, "one new session between them");
+    // The new session's standalone stream is read: a list change reaches the client.
+    // (It is opened in the background: announce changes until one gets through.)
+    for probe in 0..50 {
+        server.add_tool(ToolDef::new(
+            format!("probe-{probe}"),
+            json!({"type": "object"}),
+            |_: ToolCall| async { "" },
+        ));
+        let wait = std::time::Duration::from_millis(100);
+        if let Ok(Some(method)) = tokio::time::timeout(wait, changes.recv()).await {
+            assert_eq!(method, "notifications/tools/list_changed");
+            return;
+        }
+    }
+    panic!("no list change arrived on the new session's stream");
+}
+
+#[tokio::test]
 async fn custom_headers_and_mirrored_parameters_reach_the_server() {
     let seen: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
     let record = seen.clone();
