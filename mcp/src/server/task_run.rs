@@ -16,7 +16,7 @@ use super::context::{Context, ContextInner};
 use super::output::IntoCallToolResult;
 use super::router::call::settle;
 use super::router::invoke::panic_message;
-use super::router::tasks::declares_tasks;
+use super::tasks::declares_tasks;
 use crate::protocol::{CallToolResult, Era, ErrorObject};
 
 /// Starts `work` as a task of the server `ctx` belongs to, and returns the

@@ -299,6 +299,13 @@ impl TaskStore {
     }
 }
 
+/// True when this request's client capabilities declare the tasks extension.
+pub(crate) fn declares_tasks(req_caps: Option<&crate::protocol::ClientCapabilities>) -> bool {
+    req_caps
+        .and_then(|caps| caps.extensions.as_ref())
+        .is_some_and(|extensions| extensions.contains_key(TASKS_EXTENSION))
+}
+
 /// 128 random bits as 32 lowercase hex digits, for ids a client must not be able to
 /// guess (tasks here, HTTP sessions); `None` when the system has no randomness.
 pub(crate) fn unguessable_id(random: &SystemRandom) -> Option<String> {

@@ -520,7 +520,7 @@ fn intern(method: &str) -> Cow<'static, str> {
         "server/discover",
         "subscriptions/listen",
         "tasks/get",
-        "tasks/list",
+        "tasks/update",
         "tasks/cancel",
     ];
     match KNOWN.iter().find(|known| **known == method) {

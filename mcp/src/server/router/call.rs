@@ -12,7 +12,6 @@ use serde_json::value::RawValue;
 
 use super::context;
 use super::invoke::{Outcome, input_round, invoke};
-use super::tasks::declares_tasks;
 use crate::protocol::TaskSupport;
 use crate::protocol::{CallToolResult, Era, ErrorObject, JsonObject, META_SERVER_INFO, ResultType};
 use crate::server::ToolError;
@@ -20,6 +19,7 @@ use crate::server::builder::ServerInner;
 use crate::server::input::Binding;
 use crate::server::request::{CallParts, McpRequest, McpResponse};
 use crate::server::task_run;
+use crate::server::tasks::declares_tasks;
 use crate::server::tasks::extension_required;
 use crate::server::tool::ToolCall;
 

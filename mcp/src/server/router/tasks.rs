@@ -14,7 +14,7 @@ use super::parse_params;
 use crate::protocol::{Era, ErrorObject, JsonObject};
 use crate::server::builder::ServerInner;
 use crate::server::request::{McpRequest, McpResponse};
-use crate::server::tasks::{TASKS_EXTENSION, TaskEntry, extension_required};
+use crate::server::tasks::{TaskEntry, declares_tasks, extension_required};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -22,13 +22,6 @@ struct TaskParams {
     task_id: String,
     #[serde(default)]
     input_responses: Option<JsonObject>,
-}
-
-/// True when this request's client capabilities declare the tasks extension.
-pub(crate) fn declares_tasks(req_caps: Option<&crate::protocol::ClientCapabilities>) -> bool {
-    req_caps
-        .and_then(|caps| caps.extensions.as_ref())
-        .is_some_and(|extensions| extensions.contains_key(TASKS_EXTENSION))
 }
 
 fn ack() -> Value {
