@@ -22,8 +22,8 @@ use crate::transport::lines::{Line, LineReader};
 
 type Reply = Result<Box<RawValue>, ErrorObject>;
 
-/// The largest message read from a server.
-const MAX_MESSAGE: usize = 64 << 20;
+/// The largest message the client reads from a server (a line, or an SSE event).
+pub(crate) const MAX_MESSAGE: usize = 64 << 20;
 
 pub(crate) struct Rpc {
     out: mpsc::UnboundedSender<Vec<u8>>,

@@ -6,6 +6,8 @@ use bytes::{Buf, BytesMut};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 
+use super::rpc::MAX_MESSAGE;
+
 /// One event.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub(crate) struct Event {
@@ -18,7 +20,7 @@ pub(crate) struct Event {
 #[derive(Debug)]
 pub(crate) struct EventReader {
     body: Incoming,
-    buf: BytesMut,
+    events: EventBuffer,
     done: bool,
 }
 
@@ -26,7 +28,7 @@ impl EventReader {
     pub(crate) fn new(body: Incoming) -> Self {
         EventReader {
             body,
-            buf: BytesMut::new(),
+            events: EventBuffer::default(),
             done: false,
         }
     }
@@ -34,7 +36,7 @@ impl EventReader {
     /// The next event, `None` at the end of the stream (or when it broke).
     pub(crate) async fn next(&mut self) -> Option<Event> {
         loop {
-            if let Some(event) = self.take_event() {
+            if let Some(event) = self.events.take_event() {
                 return Some(event);
             }
             if self.done {
@@ -43,7 +45,7 @@ impl EventReader {
             match self.body.frame().await {
                 Some(Ok(frame)) => {
                     if let Ok(data) = frame.into_data() {
-                        self.buf.extend_from_slice(&data);
+                        self.events.push(&data);
                     }
                 }
                 Some(Err(err)) => {
@@ -54,13 +56,48 @@ impl EventReader {
             }
         }
     }
+}
 
-    /// Cuts one complete event (up to a blank line) out of the buffer.
+/// The bytes of a stream not yet cut into events.
+#[derive(Debug, Default)]
+struct EventBuffer {
+    buf: BytesMut,
+    /// How much of `buf` is known to hold no blank line, so each byte is looked at
+    /// about once however the event arrives in pieces.
+    scanned: usize,
+    /// Dropping the rest of an event larger than the client takes.
+    discarding: bool,
+}
+
+impl EventBuffer {
+    fn push(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// Cuts one complete event (up to a blank line) out of the buffer. An event
+    /// larger than the client takes (as on stdio) is dropped with a warning.
     fn take_event(&mut self) -> Option<Event> {
         loop {
-            let end = find_blank_line(&self.buf)?;
-            let block = self.buf.split_to(end.0);
-            self.buf.advance(end.1);
+            // A separator may straddle what was scanned and what arrived since.
+            let from = self.scanned.saturating_sub(3);
+            let Some((at, len)) = find_blank_line(&self.buf[from..]) else {
+                self.scanned = self.buf.len();
+                if self.buf.len() > MAX_MESSAGE {
+                    tracing::warn!(
+                        "the server sent an event larger than {MAX_MESSAGE} bytes; skipped"
+                    );
+                    self.buf.clear();
+                    self.scanned = 0;
+                    self.discarding = true;
+                }
+                return None;
+            };
+            let block = self.buf.split_to(from + at);
+            self.buf.advance(len);
+            self.scanned = 0;
+            if std::mem::take(&mut self.discarding) {
+                continue;
+            }
             let text = String::from_utf8_lossy(&block);
             if let Some(event) = parse_block(&text) {
                 return Some(event);
@@ -72,13 +109,15 @@ impl EventReader {
 /// Where the first blank line is: (end of the block, length of the separator).
 fn find_blank_line(buf: &[u8]) -> Option<(usize, usize)> {
     let mut i = 0;
-    while i < buf.len() {
+    // Every separator starts at a line ending: jump from one to the next.
+    while let Some(offset) = memchr::memchr2(b'\n', b'\r', &buf[i..]) {
+        let at = i + offset;
         for sep in [&b"\r\n\r\n"[..], b"\n\n", b"\r\r"] {
-            if buf[i..].starts_with(sep) {
-                return Some((i, sep.len()));
+            if buf[at..].starts_with(sep) {
+                return Some((at, sep.len()));
             }
         }
-        i += 1;
+        i = at + 1;
     }
     None
 }
@@ -129,6 +168,36 @@ mod tests {
         assert_eq!(event.data, "{\"a\":1}");
         assert_eq!(parse_block(":\n: keep-alive"), None);
         assert_eq!(parse_block("data: a\ndata: b").expect("event").data, "a\nb");
+    }
+
+    #[test]
+    fn events_arriving_byte_by_byte_are_cut_where_they_end() {
+        let mut events = EventBuffer::default();
+        let mut seen = Vec::new();
+        for byte in b"id: 1\r\ndata: a\r\n\r\ndata: b\n\n" {
+            events.push(&[*byte]);
+            seen.extend(events.take_event());
+        }
+        let data: Vec<_> = seen.iter().map(|e| e.data.as_str()).collect();
+        assert_eq!(data, ["a", "b"]);
+        assert_eq!(seen[0].id.as_deref(), Some("1"));
+    }
+
+    #[test]
+    fn an_event_larger_than_the_limit_is_skipped_and_the_next_one_read() {
+        let mut events = EventBuffer::default();
+        let chunk = vec![b'x'; 1 << 20];
+        events.push(b"data: ");
+        for _ in 0..=(MAX_MESSAGE >> 20) {
+            events.push(&chunk);
+            assert_eq!(events.take_event(), None);
+        }
+        assert!(
+            events.buf.len() < MAX_MESSAGE,
+            "the oversized event is not kept"
+        );
+        events.push(b"tail\n\ndata: next\n\n");
+        assert_eq!(events.take_event().expect("the next event").data, "next");
     }
 
     #[test]
