@@ -39,8 +39,8 @@ pub use http::HeaderInjector;
 
 use crate::protocol::{
     CallToolResult, ClientCapabilities, CompleteResult, GetPromptResult, Implementation,
-    LoggingLevel, Prompt, ProtocolVersion, ReadResourceResult, Resource, ResourceTemplate,
-    ServerCapabilities, Tool,
+    LoggingLevel, META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_PROTOCOL_VERSION, Prompt,
+    ProtocolVersion, ReadResourceResult, Resource, ResourceTemplate, ServerCapabilities, Tool,
 };
 use crate::server::Server;
 use rpc::Rpc;
@@ -186,17 +186,11 @@ impl ClientInner {
             .map(|p| p.entry("_meta").or_insert_with(|| json!({})));
         if let Some(Value::Object(meta)) = meta {
             meta.insert(
-                "io.modelcontextprotocol/protocolVersion".into(),
+                META_PROTOCOL_VERSION.into(),
                 ProtocolVersion::LATEST.as_str().into(),
             );
-            meta.insert(
-                "io.modelcontextprotocol/clientInfo".into(),
-                json!(self.info),
-            );
-            meta.insert(
-                "io.modelcontextprotocol/clientCapabilities".into(),
-                json!(self.capabilities),
-            );
+            meta.insert(META_CLIENT_INFO.into(), json!(self.info));
+            meta.insert(META_CLIENT_CAPABILITIES.into(), json!(self.capabilities));
         }
         params
     }
@@ -393,14 +387,8 @@ impl Client {
         name: &str,
         arguments: Value,
     ) -> Result<CallToolResult, ClientError> {
-        self.learn_tool_headers(name).await;
-        let raw = self
-            .request_with_input(
-                "tools/call",
-                json!({ "name": name, "arguments": arguments }),
-            )
-            .await?;
-        serde_json::from_value(raw).map_err(|e| ClientError::Malformed(format!("tools/call: {e}")))
+        self.call_tool_with(name, arguments, CallOptions::new())
+            .await
     }
 
     /// Calls a tool and reads its `structuredContent` as `T`; a failed tool is an error.
