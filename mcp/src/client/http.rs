@@ -31,11 +31,11 @@ use super::handlers::Handlers;
 use super::sse::EventReader;
 use crate::protocol::Tool;
 use crate::protocol::header_values::{self, Mark};
+use crate::transport::http::headers::{METHOD, NAME, PARAM_PREFIX, PROTOCOL_VERSION, SESSION_ID};
 
 /// Adds headers to every request (a bearer token now, OAuth later).
 pub type HeaderInjector = Arc<dyn Fn(&mut HeaderMap) + Send + Sync>;
 
-const SESSION_ID: &str = "mcp-session-id";
 const MAX_RESUMES: usize = 5;
 /// The longest `retry` a server can make the client wait before it reconnects.
 const MAX_RETRY_MS: u64 = 60_000;
@@ -468,7 +468,7 @@ impl HttpLink {
                 .as_deref()
                 .and_then(|v| HeaderValue::from_str(v).ok())
             {
-                headers.insert("mcp-protocol-version", version);
+                headers.insert(PROTOCOL_VERSION, version);
             }
             if let Some(session) = state
                 .session
@@ -486,19 +486,14 @@ impl HttpLink {
     /// `Mcp-Method`, `Mcp-Name` and `Mcp-Param-*` (2026-07-28 §Request Metadata).
     fn metadata_headers(&self, headers: &mut HeaderMap, method: &str, params: &Value) {
         if let Ok(value) = HeaderValue::from_str(method) {
-            headers.insert("mcp-method", value);
+            headers.insert(METHOD, value);
         }
-        let name = match method {
-            "tools/call" | "prompts/get" => params.get("name"),
-            "resources/read" => params.get("uri"),
-            "tasks/get" | "tasks/update" | "tasks/cancel" => params.get("taskId"),
-            _ => None,
-        };
+        let name = header_values::name_member(method).and_then(|member| params.get(member));
         if let Some(value) = name
             .and_then(Value::as_str)
             .and_then(|n| HeaderValue::from_str(&header_values::encode(n)).ok())
         {
-            headers.insert("mcp-name", value);
+            headers.insert(NAME, value);
         }
         if method != "tools/call" {
             return;
@@ -520,7 +515,7 @@ impl HttpLink {
                 _ => continue,
             };
             if let (Ok(name), Ok(value)) = (
-                HeaderName::from_bytes(format!("mcp-param-{header_name}").as_bytes()),
+                HeaderName::from_bytes(format!("{PARAM_PREFIX}{header_name}").as_bytes()),
                 HeaderValue::from_str(&header_values::encode(&text)),
             ) {
                 headers.insert(name, value);

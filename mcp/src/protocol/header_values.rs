@@ -59,6 +59,18 @@ fn walk<'s>(schema: &'s Value, path: &mut Vec<String>, out: &mut Vec<(Vec<String
     }
 }
 
+/// The params member `Mcp-Name` mirrors for `method`, if the method has one
+/// (2026-07-28 `basic/transports/streamable-http` §Standard Headers; SEP-2663 adds
+/// the task methods, routed by their id).
+pub(crate) fn name_member(method: &str) -> Option<&'static str> {
+    match method {
+        "tools/call" | "prompts/get" => Some("name"),
+        "resources/read" => Some("uri"),
+        "tasks/get" | "tasks/update" | "tasks/cancel" => Some("taskId"),
+        _ => None,
+    }
+}
+
 /// The marks a server checks: every statically reachable string-named one.
 pub(crate) fn marks(schema: &Value) -> Vec<Mark> {
     let mut found = Vec::new();

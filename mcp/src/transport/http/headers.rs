@@ -121,12 +121,11 @@ impl ModernHeaders<'_> {
             }
             Some(_) => {}
         }
-        let body_name = match request.method {
-            "tools/call" | "prompts/get" => request.name,
-            "resources/read" => request.uri,
-            // SEP-2663: tasks are routed by their id.
-            "tasks/get" | "tasks/update" | "tasks/cancel" => request.task_id,
-            _ => return Ok(()),
+        let body_name = match header_values::name_member(request.method) {
+            Some("uri") => request.uri,
+            Some("taskId") => request.task_id,
+            Some(_) => request.name,
+            None => return Ok(()),
         };
         let Some(header) = text(headers, NAME)?.map(str::trim) else {
             return Err(ErrorObject::header_mismatch(
