@@ -38,6 +38,8 @@ pub mod protocol;
 pub mod server;
 pub mod transport;
 
+mod sync;
+
 #[cfg(feature = "macros")]
 pub use boltmcp_macros::{handlers, prompt, resource, tool};
 

@@ -9,9 +9,9 @@ use futures_util::Stream;
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
-use super::handlers::lock;
 use super::{Client, ClientError, Era};
 use crate::protocol::{CallToolResult, Tool};
+use crate::sync::lock;
 
 /// A progress report for one call (`notifications/progress`).
 #[derive(Debug, Clone, PartialEq)]

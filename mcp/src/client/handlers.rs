@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc;
 
@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use crate::protocol::{ClientCapabilities, ErrorObject};
 use crate::server::BoxFuture;
+use crate::sync::lock;
 
 type Answer = BoxFuture<'static, Result<Value, ErrorObject>>;
 type Asker = Arc<dyn Fn(Value) -> Answer + Send + Sync>;
@@ -34,10 +35,6 @@ pub(crate) struct Handlers {
     pub(crate) roots: Option<Asker>,
     pub(crate) notifications: Option<Listener>,
     pub(crate) routes: Arc<Routes>,
-}
-
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl fmt::Debug for Handlers {

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -31,6 +31,7 @@ use super::handlers::Handlers;
 use super::sse::EventReader;
 use crate::protocol::Tool;
 use crate::protocol::header_values::{self, Mark};
+use crate::sync::lock;
 use crate::transport::http::headers::{METHOD, NAME, PARAM_PREFIX, PROTOCOL_VERSION, SESSION_ID};
 
 /// Adds headers to every request (a bearer token now, OAuth later).
@@ -73,10 +74,6 @@ impl std::fmt::Debug for HttpLink {
             .field("url", &self.url)
             .finish_non_exhaustive()
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl HttpLink {

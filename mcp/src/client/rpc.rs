@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
@@ -18,6 +18,7 @@ use super::error::ClientError;
 use super::handlers::Handlers;
 use crate::protocol::jsonrpc::{parse_message, write_error, write_request, write_result};
 use crate::protocol::{ErrorObject, Incoming, RequestId};
+use crate::sync::lock;
 use crate::transport::lines::{Line, LineReader};
 
 type Reply = Result<Box<RawValue>, ErrorObject>;
@@ -40,10 +41,6 @@ impl std::fmt::Debug for Rpc {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Rpc").finish_non_exhaustive()
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Rpc {

@@ -3,8 +3,8 @@
 //! cancellation tokens of requests in flight.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use tokio_util::sync::CancellationToken;
 
@@ -12,6 +12,7 @@ use super::ShutdownSignal;
 use crate::protocol::{
     ClientCapabilities, Implementation, LoggingLevel, ProtocolVersion, RequestId,
 };
+use crate::sync::lock;
 
 /// Where a legacy connection is in its lifecycle (2025-11-25 `basic/lifecycle`).
 #[derive(Debug, Clone, Default)]
@@ -55,10 +56,6 @@ impl Default for AtomicU8Level {
     fn default() -> Self {
         AtomicU8Level(AtomicU8::new(LEVEL_UNSET))
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Session {

@@ -12,7 +12,7 @@
 //! task they park it in `input_required` until `tasks/update` brings the answer.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use ring::rand::{SecureRandom, SystemRandom};
@@ -21,6 +21,7 @@ use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
 use crate::protocol::{ErrorObject, JsonObject};
+use crate::sync::lock;
 
 /// The extension's identifier, in capabilities.
 pub const TASKS_EXTENSION: &str = "io.modelcontextprotocol/tasks";
@@ -82,10 +83,6 @@ pub(crate) struct TaskEntry {
     poll_interval: Duration,
     cancel: CancellationToken,
     state: Mutex<State>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl TaskEntry {

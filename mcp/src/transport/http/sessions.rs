@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use ring::rand::SystemRandom;
@@ -15,10 +15,7 @@ use ring::rand::SystemRandom;
 use super::event_store::EventStore;
 use super::sse::{EventStream, StreamOutbox};
 use crate::server::{Connection, Server};
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
+use crate::sync::lock;
 
 /// One legacy client's session.
 #[derive(Debug)]
