@@ -326,8 +326,7 @@ impl Tool {
                     ::boltmcp::__private::SyncOutput,
                     ::boltmcp::server::ToolError,
                 > {
-                    let __args: __BoltmcpArgs = ::boltmcp::__private::serde_json::from_str(__raw)
-                        .map_err(::boltmcp::server::ToolError::invalid_arguments)?;
+                    let __args: __BoltmcpArgs = ::boltmcp::__private::read_arguments(__raw)?;
                     let __out = #call;
                     #convert
                 }
@@ -343,7 +342,8 @@ impl Tool {
             > {
                 #per_call
                 ::std::boxed::Box::pin(async move {
-                    let __args: __BoltmcpArgs = __call.arguments()?;
+                    let __args: __BoltmcpArgs =
+                        ::boltmcp::__private::read_arguments(__call.raw_arguments())?;
                     let __out = #call;
                     #convert
                 })

@@ -389,19 +389,41 @@ async fn errors_are_results_with_is_error() {
 #[tokio::test]
 async fn invalid_arguments_are_results_with_is_error() {
     let mut c = Client::start(tools_server()).await;
-    for args in [
-        json!({ "a": "one", "b": 2 }),
-        json!({ "a": 1 }),
-        json!([1, 2, 3, 4]),
-    ] {
-        let out = c.tool("add", args.clone()).await;
-        assert_eq!(out["isError"], true, "{args}: {out}");
-        assert!(
-            text(&out).starts_with("Invalid arguments"),
-            "{args}: {}",
-            text(&out)
-        );
+    // The message names the argument and what was expected, in the schema's words,
+    // with no position into a JSON text the model never saw. `add` is async and
+    // `divide` sync: both paths explain the same way.
+    for tool in ["add", "divide"] {
+        for (args, expected) in [
+            (
+                json!({ "a": "one", "b": 2 }),
+                r#"Invalid arguments: argument "a": expected a number, got "one""#,
+            ),
+            (
+                json!({ "a": 1 }),
+                r#"Invalid arguments: missing required argument "b" (a number)"#,
+            ),
+            (
+                json!([1, 2, 3, 4]),
+                "Invalid arguments: the arguments must be a JSON object, got an array",
+            ),
+        ] {
+            let out = c.tool(tool, args.clone()).await;
+            assert_eq!(out["isError"], true, "{tool} {args}: {out}");
+            assert_eq!(text(&out), expected, "{tool} {args}");
+        }
     }
+    let out = c.tool("stats", json!({ "values": [1, "two"] })).await;
+    assert_eq!(
+        text(&out),
+        r#"Invalid arguments: argument "values[1]": expected a number, got "two""#
+    );
+    let out = c
+        .tool("stats", json!({ "values": [1], "precision": 300 }))
+        .await;
+    assert_eq!(
+        text(&out),
+        r#"Invalid arguments: argument "precision": expected at most 255, got 300"#
+    );
     let response = c
         .call(
             "tools/call",

@@ -129,6 +129,7 @@ impl Server {
             templates: Vec::new(),
             prompts: Vec::new(),
             tasks: None,
+            may_add: Vec::new(),
         }
     }
 
@@ -241,6 +242,7 @@ pub struct ServerBuilder {
     templates: Vec<ResourceTemplateDef>,
     prompts: Vec<PromptDef>,
     tasks: Option<super::tasks::TaskConfig>,
+    may_add: Vec<super::Offering>,
 }
 
 impl ServerBuilder {
@@ -327,6 +329,15 @@ impl ServerBuilder {
         self
     }
 
+    /// Declares that the server may add this kind of thing while it runs, so its
+    /// capability is advertised from the first `initialize` or `server/discover` even
+    /// while nothing of the kind is registered. Without it, a server advertises only
+    /// what it has (a tools-only server advertises no `resources` or `prompts`).
+    pub fn may_add(mut self, offering: super::Offering) -> Self {
+        self.may_add.push(offering);
+        self
+    }
+
     /// Registers everything a `#[boltmcp::handlers]` impl block provides.
     pub fn handlers<H: super::Handlers>(mut self, handlers: Arc<H>) -> Self {
         self.tools.extend(handlers.tools());
@@ -339,6 +350,9 @@ impl ServerBuilder {
     /// Finishes the server.
     pub fn build(self) -> Server {
         let registry = Registry::new();
+        for offering in self.may_add {
+            registry.offered.mark(offering);
+        }
         for tool in self.tools {
             registry.add_tool(tool);
         }

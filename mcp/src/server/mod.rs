@@ -2,6 +2,7 @@
 //! (a tower `Service<McpRequest>`), the handler `Context`, and the connection engine the
 //! transports drive.
 
+mod argument_errors;
 #[cfg(feature = "schema-validation")]
 mod argument_schema;
 mod ask;
@@ -11,6 +12,7 @@ mod context;
 mod error;
 mod extract;
 mod input;
+mod offerings;
 mod output;
 mod peer;
 mod prompt;
@@ -40,6 +42,7 @@ pub use context::{Context, Elicitation};
 pub use error::ToolError;
 pub use extract::{Extension, FromContext};
 pub use input::StateKey;
+pub use offerings::Offering;
 pub use output::{IntoCallToolResult, Json};
 pub use peer::{Outbox, Peer};
 pub use prompt::{Completer, IntoGetPromptResult, PromptDef, PromptRequest};
@@ -81,6 +84,7 @@ pub trait Handlers: Send + Sync + 'static {
 #[doc(hidden)]
 pub mod __private {
     //! Support for the code `#[tool]`, `#[resource]` and `#[prompt]` generate. Not a public API.
+    pub use super::argument_errors::read_arguments;
     pub use super::output::{SyncOutput, error_result, structured_json, structured_result};
     pub use super::schema::{input_schema, output_schema};
 }

@@ -12,6 +12,7 @@ use std::sync::{Mutex, PoisonError};
 
 use tokio::sync::mpsc;
 
+use super::offerings::{Offering, Offerings};
 use super::prompt::PromptDef;
 use super::resource::{ResourceDef, ResourceTemplateDef};
 use super::tool::ToolDef;
@@ -120,6 +121,8 @@ pub(crate) struct Registry {
     pub(crate) resources: Catalog<ResourceDef>,
     pub(crate) templates: Catalog<ResourceTemplateDef>,
     pub(crate) prompts: Catalog<PromptDef>,
+    /// The kinds the capabilities advertise.
+    pub(crate) offered: Offerings,
     /// Everyone who hears changes: connections (which forward them to legacy clients
     /// through their own outgoing queue) and `subscriptions/listen` streams. A
     /// listener that returns `false` has gone away and is forgotten.
@@ -134,6 +137,7 @@ impl Registry {
             resources: Catalog::new(),
             templates: Catalog::new(),
             prompts: Catalog::new(),
+            offered: Offerings::default(),
             listeners: Mutex::new(Vec::new()),
             next_listener: std::sync::atomic::AtomicU64::new(1),
         }
@@ -182,6 +186,7 @@ impl Registry {
     }
 
     pub(crate) fn add_tool(&self, def: ToolDef) {
+        self.offered.mark(Offering::Tools);
         self.tools.insert(def.tool.name.as_str().into(), def);
         self.announce(ServerEvent::ToolsChanged);
     }
@@ -195,6 +200,7 @@ impl Registry {
     }
 
     pub(crate) fn add_resource(&self, def: ResourceDef) {
+        self.offered.mark(Offering::Resources);
         self.resources.insert(def.resource.uri.as_str().into(), def);
         self.announce(ServerEvent::ResourcesChanged);
     }
@@ -208,6 +214,10 @@ impl Registry {
     }
 
     pub(crate) fn add_template(&self, def: ResourceTemplateDef) {
+        self.offered.mark(Offering::Resources);
+        if def.completer.is_some() {
+            self.offered.mark(Offering::Completions);
+        }
         self.templates
             .insert(def.template.uri_template.as_str().into(), def);
         self.announce(ServerEvent::ResourcesChanged);
@@ -222,6 +232,10 @@ impl Registry {
     }
 
     pub(crate) fn add_prompt(&self, def: PromptDef) {
+        self.offered.mark(Offering::Prompts);
+        if def.completer.is_some() {
+            self.offered.mark(Offering::Completions);
+        }
         self.prompts.insert(def.prompt.name.as_str().into(), def);
         self.announce(ServerEvent::PromptsChanged);
     }

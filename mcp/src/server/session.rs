@@ -24,6 +24,8 @@ pub(crate) enum Phase {
     ExpectInitialized(Negotiated),
     /// The handshake is complete.
     Operational(Negotiated),
+    /// `initialize` was answered with this error; the client may send it again.
+    InitializeFailed(std::sync::Arc<str>),
 }
 
 /// What `initialize` settled.
@@ -62,20 +64,36 @@ impl Session {
     /// The negotiated legacy state, once `initialize` has been answered.
     pub(crate) fn negotiated(&self) -> Option<Negotiated> {
         match &*lock(&self.phase) {
-            Phase::ExpectInitialize => None,
+            Phase::ExpectInitialize | Phase::InitializeFailed(_) => None,
             Phase::ExpectInitialized(n) | Phase::Operational(n) => Some(n.clone()),
         }
     }
 
     pub(crate) fn legacy_version(&self) -> Option<ProtocolVersion> {
         match &*lock(&self.phase) {
-            Phase::ExpectInitialize => None,
+            Phase::ExpectInitialize | Phase::InitializeFailed(_) => None,
             Phase::ExpectInitialized(n) | Phase::Operational(n) => Some(n.version),
         }
     }
 
     pub(crate) fn set_initializing(&self, negotiated: Negotiated) {
         *lock(&self.phase) = Phase::ExpectInitialized(negotiated);
+    }
+
+    /// Records that `initialize` failed, unless a handshake already succeeded.
+    pub(crate) fn set_initialize_failed(&self, reason: &str) {
+        let mut phase = lock(&self.phase);
+        if let Phase::ExpectInitialize | Phase::InitializeFailed(_) = &*phase {
+            *phase = Phase::InitializeFailed(reason.into());
+        }
+    }
+
+    /// Why `initialize` failed, when it did and no handshake succeeded since.
+    pub(crate) fn initialize_failure(&self) -> Option<std::sync::Arc<str>> {
+        match &*lock(&self.phase) {
+            Phase::InitializeFailed(reason) => Some(reason.clone()),
+            _ => None,
+        }
     }
 
     pub(crate) fn mark_initialized(&self) {

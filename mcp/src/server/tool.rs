@@ -71,7 +71,9 @@ impl ToolCall {
 
     /// Deserialises the arguments into `T`; a mismatch is an invalid-arguments tool error.
     pub fn arguments<T: DeserializeOwned>(&self) -> Result<T, ToolError> {
-        serde_json::from_str(self.raw_arguments()).map_err(ToolError::invalid_arguments)
+        serde_json::from_str(self.raw_arguments()).map_err(|err| {
+            ToolError::invalid_arguments(super::argument_errors::serde_message(&err))
+        })
     }
 
     /// The arguments as a JSON object.

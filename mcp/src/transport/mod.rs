@@ -7,6 +7,7 @@ pub(crate) mod lines;
 pub mod memory;
 #[cfg(unix)]
 mod pipe;
+mod runtime;
 pub mod stdio;
 mod stdio_blocking;
 

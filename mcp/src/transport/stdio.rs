@@ -40,7 +40,11 @@ impl Default for StdioOptions {
 }
 
 /// Serves `server` on this process's stdin and stdout until stdin closes.
+///
+/// Fails at once, saying what to change, when the runtime lacks the time or IO driver
+/// (build it with `enable_all()`, or use `#[tokio::main]`).
 pub async fn serve_stdio(server: Server) -> io::Result<()> {
+    super::runtime::require_drivers(true)?;
     let options = StdioOptions {
         max_message_size: server.config().max_message_size,
         ..Default::default()
@@ -94,6 +98,8 @@ pub(crate) fn poll_once<F: Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
 }
 
 /// Serves `server` on any byte stream pair: a child's pipes, a socket, an in-memory duplex.
+///
+/// Fails at once when the runtime has no time driver.
 pub async fn serve_io<R, W>(
     server: Server,
     reader: R,
@@ -104,6 +110,7 @@ where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
+    super::runtime::require_drivers(false)?;
     let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
     let conn = Connection::new(server, tx.clone());
     let mut lines = LineReader::new(
@@ -150,7 +157,7 @@ where
         let finish_in_flight = async { while tasks.join_next().await.is_some() {} };
         tokio::select! {
             () = finish_in_flight => {}
-            () = grace_period(options.shutdown_grace) => {
+            () = tokio::time::sleep(options.shutdown_grace) => {
                 conn.shutdown();
                 tasks.shutdown().await;
             }
@@ -165,18 +172,6 @@ where
         let _ = writer.flush().await;
     }
     result
-}
-
-/// Completes after `period`. Timed by a short-lived thread rather than tokio's timer,
-/// so that a server's runtime needs no time driver (whose clock reads cost every
-/// wake-up on the hot path) just for its shutdown.
-async fn grace_period(period: Duration) {
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    std::thread::spawn(move || {
-        std::thread::sleep(period);
-        let _ = tx.send(());
-    });
-    let _ = rx.await;
 }
 
 fn drain(rx: &mut mpsc::UnboundedReceiver<Vec<u8>>, out: &mut Vec<u8>) {

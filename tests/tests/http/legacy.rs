@@ -297,3 +297,42 @@ async fn stateless_mode_serves_legacy_calls_without_sessions() {
         .await;
     assert_eq!(get.status, StatusCode::METHOD_NOT_ALLOWED);
 }
+
+#[tokio::test]
+async fn a_cancelled_call_gets_no_response_on_its_stream() {
+    let client = client().await;
+    let session = client.open_session("2025-11-25").await;
+    let call = {
+        let (client, session) = (client.clone(), session.clone());
+        tokio::spawn(async move {
+            client
+                .in_session(
+                    &session,
+                    5,
+                    "tools/call",
+                    json!({"name": "slow", "arguments": {}}),
+                )
+                .await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let cancelled = client
+        .post(
+            &[
+                ("mcp-session-id", &session),
+                ("mcp-protocol-version", "2025-11-25"),
+            ],
+            &json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 5}}),
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::ACCEPTED);
+    let reply = call.await.expect("the call's exchange");
+    // The fixture returns "cancelled" as soon as it sees the cancellation; that
+    // result must not reach the client (2025-11-25 `basic/utilities/cancellation`).
+    assert!(
+        !reply.body.contains("\"result\"") && !reply.body.contains("\"error\""),
+        "no response to a cancelled request: {} {}",
+        reply.status,
+        reply.body
+    );
+}

@@ -104,3 +104,30 @@ async fn a_layer_sees_method_target_and_declared_scopes() {
         )
     );
 }
+
+/// A server with tower's `TimeoutLayer` on a runtime that has no timer: it fails at
+/// start with one error that says what to change, instead of answering every request
+/// with a caught panic.
+#[test]
+fn a_runtime_without_the_time_driver_fails_at_start_not_per_request() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .expect("runtime");
+    let server = server().layer(TimeoutLayer::new(Duration::from_secs(30)));
+    let (_client, server_end) = tokio::io::duplex(1024);
+    let (reader, writer) = tokio::io::split(server_end);
+    let err = runtime
+        .block_on(boltmcp::transport::serve_io(
+            server,
+            reader,
+            writer,
+            Default::default(),
+        ))
+        .expect_err("refused at start");
+    let message = err.to_string();
+    assert!(
+        message.contains("no time driver") && message.contains("enable_all()"),
+        "{message}"
+    );
+}

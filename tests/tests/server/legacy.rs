@@ -43,6 +43,33 @@ async fn requests_before_initialize_are_refused_except_ping() {
 }
 
 #[tokio::test]
+async fn after_a_failed_initialize_requests_say_why_not_send_initialize_first() {
+    let mut client = RawClient::connect(server());
+    let failed = client
+        .request(
+            "initialize",
+            json!({ "protocolVersion": 2025, "capabilities": {} }),
+        )
+        .await;
+    assert_eq!(failed["error"]["code"], -32602, "{failed}");
+    let later = client.request("tools/list", json!({})).await;
+    let message = later["error"]["message"]
+        .as_str()
+        .expect("an error message");
+    assert_eq!(later["error"]["code"], -32600, "{later}");
+    assert!(
+        message.contains("initialize failed") && message.contains("protocolVersion"),
+        "the reason of the failure is repeated: {message}"
+    );
+    assert!(!message.contains("send initialize first"), "{message}");
+    // A second, valid initialize succeeds and the session works.
+    let init = client.initialize("2025-11-25", json!({})).await;
+    assert_eq!(init["result"]["protocolVersion"], "2025-11-25");
+    let list = client.request("tools/list", json!({})).await;
+    assert!(list["result"]["tools"].is_array(), "{list}");
+}
+
+#[tokio::test]
 async fn tools_list_and_call() {
     let mut client = ready().await;
     let list = client.request("tools/list", json!({})).await;
@@ -216,10 +243,18 @@ async fn cancellation_stops_the_handler_and_no_response_follows() {
     client.send(&json!({ "jsonrpc": "2.0", "id": 60, "method": "tools/call", "params": { "name": "slow", "arguments": {} } })).await;
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     client.send(&json!({ "jsonrpc": "2.0", "method": "notifications/cancelled", "params": { "requestId": 60, "reason": "user" } })).await;
-    let after = client.request("ping", json!({})).await;
+    // Give the handler time to see the cancellation and return, so a response it
+    // wrongly sent would come before the next answer.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    // The fixture watches `ctx.cancelled()` and returns "cancelled" at once: that
+    // result must not be sent. Read every line, so a stray response is seen.
+    client
+        .send(&json!({ "jsonrpc": "2.0", "id": 61, "method": "ping" }))
+        .await;
+    let next = client.recv().await.expect("the ping's answer");
     assert_eq!(
-        after["result"],
-        json!({}),
+        next,
+        json!({ "jsonrpc": "2.0", "id": 61, "result": {} }),
         "the next message is the ping's answer, not the cancelled call's"
     );
 }

@@ -1,5 +1,6 @@
 //! Behaviour of the server core over the in-memory transport, in both eras.
 
+mod capabilities;
 mod errors;
 mod fastpath;
 mod fixtures;

@@ -377,3 +377,26 @@ async fn a_resource_read_resumes_through_input_required_too() {
         "a state is bound to its URI"
     );
 }
+
+#[tokio::test]
+async fn a_cancelled_call_gets_no_response_even_when_its_handler_returns() {
+    let mut client = RawClient::connect(server());
+    let call = modern_params(json!({ "name": "slow", "arguments": {} }), json!({}));
+    client
+        .send(&json!({ "jsonrpc": "2.0", "id": 9, "method": "tools/call", "params": call }))
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    client.send(&json!({ "jsonrpc": "2.0", "method": "notifications/cancelled", "params": { "requestId": 9 } })).await;
+    // Give the handler time to see the cancellation and return, so a response it
+    // wrongly sent would come before the next answer.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let ping = modern_params(json!({}), json!({}));
+    client
+        .send(&json!({ "jsonrpc": "2.0", "id": 10, "method": "tools/list", "params": ping }))
+        .await;
+    let next = client.recv().await.expect("the list's answer");
+    assert_eq!(
+        next["id"], 10,
+        "the slow tool returns \"cancelled\" when cancelled, and that result must not be sent: {next}"
+    );
+}

@@ -315,6 +315,11 @@ impl Connection {
         if method == "ping" {
             return Ok(ProtocolVersion::LATEST_LEGACY);
         }
+        if let Some(reason) = self.session.initialize_failure() {
+            return Err(ErrorObject::invalid_request(format!(
+                "the session is not initialized: initialize failed ({reason}); send initialize again"
+            )));
+        }
         // 2026-07-28 `basic/index`: a request without the per-request fields is malformed.
         Err(ErrorObject::invalid_params(
             "params._meta is missing the required key io.modelcontextprotocol/protocolVersion \
@@ -405,6 +410,7 @@ impl Connection {
         };
         let stack = self.server.stack.clone();
         let session = self.session.clone();
+        let is_initialize = method == "initialize";
         Some(Box::pin(async move {
             let call = AssertUnwindSafe(async move {
                 match stack {
@@ -419,21 +425,30 @@ impl Connection {
                 () = cancel.cancelled() => None,
             };
             session.finish(&id);
-            // 2025-11-25 `basic/utilities/cancellation`: no response to a cancelled request.
+            // 2025-11-25 `basic/utilities/cancellation`: no response to a cancelled
+            // request. A handler that watches `ctx.cancelled()` finishes on the very
+            // poll that sees the cancellation, so its result is dropped here too.
+            if cancel.is_cancelled() {
+                return None;
+            }
             let outcome = outcome?;
             let mut out = Vec::with_capacity(256);
-            match outcome {
+            let error = match outcome {
                 Ok(Ok(response)) => match response.into_body() {
-                    Ok(result) => write_response(&mut out, &id, &result),
-                    Err(error) => write_error(&mut out, Some(&id), &error),
+                    Ok(result) => {
+                        write_response(&mut out, &id, &result);
+                        return Some(out);
+                    }
+                    Err(error) => error,
                 },
-                Ok(Err(err)) => write_error(&mut out, Some(&id), &layer_error(err)),
-                Err(_) => write_error(
-                    &mut out,
-                    Some(&id),
-                    &ErrorObject::internal("the handler panicked"),
-                ),
+                Ok(Err(err)) => layer_error(err),
+                Err(_) => ErrorObject::internal("the handler panicked"),
+            };
+            if is_initialize {
+                // Later requests say why, instead of "send initialize first".
+                session.set_initialize_failed(&error.message);
             }
+            write_error(&mut out, Some(&id), &error);
             Some(out)
         }))
     }

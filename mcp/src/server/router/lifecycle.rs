@@ -6,23 +6,11 @@ use serde_json::{Value, json};
 use super::{finish, parse_params};
 use crate::protocol::{
     CacheScope, ErrorObject, InitializeRequestParams, InitializeResult, LoggingLevel,
-    ProtocolVersion, ResultType, ServerCapabilities, SetLevelRequestParams,
+    ProtocolVersion, ResultType, SetLevelRequestParams,
 };
 use crate::server::builder::ServerInner;
 use crate::server::request::McpRequest;
 use crate::server::session::Negotiated;
-
-fn capabilities() -> Result<ServerCapabilities, ErrorObject> {
-    // Registries change at runtime, so every list may change: say so.
-    serde_json::from_value(json!({
-        "tools": { "listChanged": true },
-        "resources": { "listChanged": true, "subscribe": true },
-        "prompts": { "listChanged": true },
-        "logging": {},
-        "completions": {}
-    }))
-    .map_err(ErrorObject::internal)
-}
 
 /// 2025-11-25 `basic/lifecycle`: answer with the requested version when we speak it,
 /// else with our latest legacy version and let the client decide.
@@ -38,7 +26,7 @@ pub(super) fn initialize(server: &ServerInner, req: &McpRequest) -> Result<Value
     });
     let result = InitializeResult {
         protocol_version: version.as_str().to_owned(),
-        capabilities: capabilities()?,
+        capabilities: server.registry.offered.capabilities(),
         server_info: server.info.clone(),
         instructions: server.instructions.clone(),
         ..Default::default()
@@ -48,7 +36,7 @@ pub(super) fn initialize(server: &ServerInner, req: &McpRequest) -> Result<Value
 
 /// 2026-07-28 `server/discover`: versions, capabilities, and a cacheable result.
 pub(super) fn discover(server: &ServerInner, req: &McpRequest) -> Result<Value, ErrorObject> {
-    let mut capabilities = capabilities()?;
+    let mut capabilities = server.registry.offered.capabilities();
     if server.offers_tasks() {
         // SEP-2663: the extension is announced under `extensions`, not `tasks`.
         capabilities.extensions.get_or_insert_default().insert(

@@ -88,10 +88,32 @@ async fn route(server: Arc<ServerInner>, req: McpRequest) -> McpResponse {
     }
 }
 
-/// Reads typed params; absent params read as `{}`.
+/// Reads typed params; absent params read as `{}`. A mismatch names the member
+/// (`protocolVersion: invalid type: integer, expected a string`), found by reading
+/// the text a second time on the error path only.
 pub(crate) fn parse_params<T: DeserializeOwned>(req: &McpRequest) -> Result<T, ErrorObject> {
     let text = req.params().map_or("{}", |p| p.get());
-    serde_json::from_str(text).map_err(ErrorObject::invalid_params)
+    serde_json::from_str(text).map_err(|err| {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let message = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+            Err(located) if located.path().iter().next().is_some() => {
+                format!("{}: {}", located.path(), without_position(located.inner()))
+            }
+            _ => without_position(&err),
+        };
+        ErrorObject::invalid_params(message)
+    })
+}
+
+/// serde's message without its ` at line L column C`, a position in a text the
+/// client may never have seen.
+pub(crate) fn without_position(err: &serde_json::Error) -> String {
+    let message = err.to_string();
+    let position = format!(" at line {} column {}", err.line(), err.column());
+    match message.strip_suffix(&position) {
+        Some(bare) => bare.to_owned(),
+        None => message,
+    }
 }
 
 /// Serialises a typed result, stamping the 2026-07-28 fields every result carries:

@@ -428,6 +428,7 @@ impl Server {
         config: HttpConfig,
         shutdown: impl Future,
     ) -> std::io::Result<()> {
+        super::runtime::require_drivers(true)?;
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let service = self.http_service(config);
         let streams = service.clone();
