@@ -89,8 +89,15 @@ impl Context {
         message: String,
         schema: Value,
     ) -> Result<Elicitation<JsonObject>, ToolError> {
-        if self.client_capabilities().elicitation.is_none() {
-            return Err(self.missing_capability(json!({ "elicitation": {} })));
+        // `client/elicitation` §Capabilities (2025-11-25 and 2026-07-28): an empty
+        // `elicitation` object means form mode only; a client that lists modes without
+        // `form` must not be sent a form.
+        let form = match &self.client_capabilities().elicitation {
+            Some(modes) => modes.form.is_some() || modes.url.is_none(),
+            None => false,
+        };
+        if !form {
+            return Err(self.missing_capability(json!({ "elicitation": { "form": {} } })));
         }
         let params = json!({ "mode": "form", "message": message, "requestedSchema": schema });
         let answer = self.ask(key, "elicitation/create", params).await?;
@@ -107,8 +114,13 @@ impl Context {
         key: Option<&str>,
         params: CreateMessageRequestParams,
     ) -> Result<CreateMessageResult, ToolError> {
-        if self.client_capabilities().sampling.is_none() {
+        let Some(sampling) = self.client_capabilities().sampling else {
             return Err(self.missing_capability(json!({ "sampling": {} })));
+        };
+        // `client/sampling` §Tools in Sampling: no tool-enabled request to a client
+        // that did not declare `sampling.tools`.
+        if (params.tools.is_some() || params.tool_choice.is_some()) && sampling.tools.is_none() {
+            return Err(self.missing_capability(json!({ "sampling": { "tools": {} } })));
         }
         let params = serde_json::to_value(params).map_err(ToolError::new)?;
         let answer = self.ask(key, "sampling/createMessage", params).await?;

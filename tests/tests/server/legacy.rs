@@ -412,3 +412,31 @@ async fn runtime_registration_announces_every_list() {
     let tools = client.request("tools/list", json!({})).await;
     assert_eq!(tools["result"]["tools"][0]["description"], "replaced");
 }
+
+/// The legacy side of the README's table of elicitation failures: each is an
+/// `isError` result the model can read (2025-11-25 defines no error code for them).
+#[tokio::test]
+async fn elicitation_failures_are_tool_errors_in_the_legacy_era() {
+    let mut client = ready().await;
+    // A malformed answer: `accept` without the form's `ok`.
+    client.send(&json!({ "jsonrpc": "2.0", "id": 90, "method": "tools/call", "params": { "name": "confirm", "arguments": {} } })).await;
+    let ask = client.recv().await.expect("elicitation request");
+    client.send(&json!({ "jsonrpc": "2.0", "id": ask["id"], "result": { "action": "accept", "content": {} } })).await;
+    let (resp, _) = client.response_to(&json!(90)).await;
+    assert_eq!(resp["result"]["isError"], true, "{resp}");
+    // The client refuses with a JSON-RPC error.
+    client.send(&json!({ "jsonrpc": "2.0", "id": 91, "method": "tools/call", "params": { "name": "confirm", "arguments": {} } })).await;
+    let ask = client.recv().await.expect("elicitation request");
+    client.send(&json!({ "jsonrpc": "2.0", "id": ask["id"], "error": { "code": -1, "message": "the user said no" } })).await;
+    let (resp, _) = client.response_to(&json!(91)).await;
+    assert_eq!(resp["result"]["isError"], true, "{resp}");
+    // A client with URL-mode elicitation only is never sent a form.
+    let mut url_only = RawClient::connect(server());
+    url_only
+        .initialize("2025-11-25", json!({ "elicitation": { "url": {} } }))
+        .await;
+    url_only.send(&json!({ "jsonrpc": "2.0", "id": 92, "method": "tools/call", "params": { "name": "confirm", "arguments": {} } })).await;
+    let next = url_only.recv().await.expect("the call's answer");
+    assert_eq!(next["id"], 92, "no elicitation/create was sent: {next}");
+    assert_eq!(next["result"]["isError"], true, "{next}");
+}

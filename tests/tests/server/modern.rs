@@ -170,8 +170,16 @@ async fn a_missing_client_capability_is_32021() {
     assert_eq!(resp["error"]["code"], -32021);
     assert_eq!(
         resp["error"]["data"]["requiredCapabilities"],
-        json!({ "elicitation": {} })
+        json!({ "elicitation": { "form": {} } })
     );
+    // A client that supports only URL-mode elicitation is not sent a form
+    // (`client/elicitation` §Capabilities).
+    let url_only = modern_params(
+        json!({ "name": "confirm", "arguments": {} }),
+        json!({ "elicitation": { "url": {} } }),
+    );
+    let resp = client.request("tools/call", url_only).await;
+    assert_eq!(resp["error"]["code"], -32021, "{resp}");
 }
 
 #[tokio::test]
@@ -302,11 +310,20 @@ async fn a_retry_without_answers_is_asked_again_and_answers_that_do_not_fit_are_
         )
         .await;
     assert_eq!(again["result"]["resultType"], "input_required");
+    // An answer to a question never asked is ignored (`basic/patterns/mrtr`, Error
+    // Handling), so the real question is asked again.
     let foreign = json!({ "name": "confirm", "arguments": {}, "requestState": state, "inputResponses": { "input-7": { "action": "accept" } } });
-    let refused = client
+    let ignored = client
         .request("tools/call", modern_params(foreign, caps.clone()))
         .await;
-    assert_eq!(refused["error"]["code"], -32602);
+    assert_eq!(
+        ignored["result"]["resultType"], "input_required",
+        "{ignored}"
+    );
+    assert!(
+        ignored["result"]["inputRequests"].get("input-0").is_some(),
+        "{ignored}"
+    );
     // Without state an answer is read by its key, and one that does not fit the form
     // (no `ok`) is the retry's error, not the tool's.
     let stateless = json!({ "name": "confirm", "arguments": {}, "inputResponses": { "input-0": { "action": "accept" } } });
