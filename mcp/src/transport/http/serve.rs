@@ -57,6 +57,7 @@ where
     B::Data: Send,
     B::Error: Into<BoxError>,
 {
+    crate::transport::runtime::require_drivers(true)?;
     let graceful = GracefulShutdown::new();
     let builder = auto::Builder::new(TokioExecutor::new());
     let mut shutdown = std::pin::pin!(shutdown);
