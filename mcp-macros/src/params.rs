@@ -22,7 +22,8 @@ pub(crate) enum Kind {
     Argument,
     /// `&Context`: a reference to the request's context.
     ContextRef,
-    /// `Context`, `Extension<T>`, `Option<Extension<T>>`: through `FromContext`.
+    /// `Context`, `Extension<T>`, `Principal`, `Claims<T>` (the last three also in an
+    /// `Option`): through `FromContext`.
     Extracted,
 }
 
@@ -138,6 +139,11 @@ impl Param {
     }
 }
 
+/// Parameter types filled from the request context rather than the arguments.
+const EXTRACTED: [&str; 4] = ["Context", "Extension", "Principal", "Claims"];
+/// The same, accepted inside `Option<..>` (absent rather than failing the call).
+const OPTIONAL_EXTRACTED: [&str; 3] = ["Extension", "Principal", "Claims"];
+
 fn kind(ty: &Type) -> Kind {
     match ty {
         Type::Reference(r) if r.mutability.is_none() && last_ident_is(&r.elem, "Context") => {
@@ -145,9 +151,15 @@ fn kind(ty: &Type) -> Kind {
         }
         Type::Paren(p) => kind(&p.elem),
         Type::Group(g) => kind(&g.elem),
-        _ if last_ident_is(ty, "Context") || last_ident_is(ty, "Extension") => Kind::Extracted,
+        _ if EXTRACTED.iter().any(|name| last_ident_is(ty, name)) => Kind::Extracted,
         _ => match option_inner(ty) {
-            Some(inner) if last_ident_is(inner, "Extension") => Kind::Extracted,
+            Some(inner)
+                if OPTIONAL_EXTRACTED
+                    .iter()
+                    .any(|name| last_ident_is(inner, name)) =>
+            {
+                Kind::Extracted
+            }
             _ => Kind::Argument,
         },
     }

@@ -34,6 +34,7 @@
 #![forbid(unsafe_code)]
 
 pub mod client;
+pub mod layers;
 pub mod protocol;
 pub mod server;
 pub mod transport;
@@ -46,7 +47,7 @@ pub use boltmcp_macros::{handlers, prompt, resource, tool};
 /// The names most servers need.
 pub mod prelude {
     pub use crate::protocol::{CallToolResult, ContentBlock, LoggingLevel};
-    pub use crate::server::{Context, Elicitation, Json, Server, ToolError};
+    pub use crate::server::{Claims, Context, Elicitation, Json, Principal, Server, ToolError};
     #[cfg(feature = "macros")]
     pub use boltmcp_macros::{handlers, prompt, resource, tool};
 }

@@ -141,6 +141,11 @@ impl Context {
         &self.inner.extensions
     }
 
+    /// The verified caller, when an auth layer vouched for one (see [`Principal`]).
+    pub fn principal(&self) -> Option<&super::Principal> {
+        self.inner.extensions.get::<super::Principal>()
+    }
+
     /// True once the client cancelled the request.
     pub fn is_cancelled(&self) -> bool {
         self.inner.cancel.is_cancelled()

@@ -30,7 +30,9 @@ impl PromptRequest {
     /// Deserialises the arguments into `T` (a struct of `String`/`Option<String>` fields).
     pub fn arguments<T: serde::de::DeserializeOwned>(&self) -> Result<T, ToolError> {
         let value = serde_json::to_value(&self.arguments).map_err(ToolError::invalid_arguments)?;
-        serde_json::from_value(value).map_err(ToolError::invalid_arguments)
+        serde_json::from_value(value).map_err(|err| {
+            ToolError::invalid_arguments(super::argument_errors::serde_message(&err))
+        })
     }
 }
 

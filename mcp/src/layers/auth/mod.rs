@@ -1,0 +1,21 @@
+//! Server-side auth (feature `auth`): who may call, and what.
+//!
+//! - Verifiers check a bearer token and say who it belongs to: static tokens
+//!   ([`StaticTokens`]), JWT, JWKS, RFC 7662 introspection, several in order
+//!   ([`MultiAuth`]), or your own ([`TokenVerifier`]).
+//! - [`Auth`] runs them through a cache of verified tokens and vouches for the caller
+//!   with a [`Principal`](crate::server::Principal), which handlers, layers, sessions,
+//!   `requestState` and tasks see and are bound to.
+//! - Scopes declared on tools, resources, templates and prompts are enforced per
+//!   request; over HTTP a refusal is a 401 or 403 with the `WWW-Authenticate`
+//!   challenge the spec names, and RFC 9728 metadata tells clients where to get a
+//!   token (2025-11-25 `basic/authorization`, 2026-07-28 `basic/authorization/`).
+
+mod bearer;
+mod cache;
+mod config;
+mod verifier;
+
+pub use bearer::{STATIC_ISSUER, StaticTokens};
+pub use config::{Auth, AuthBuilder, DEFAULT_MAX_TOKEN_BYTES, Unauthorized};
+pub use verifier::{MultiAuth, TokenError, TokenVerifier};

@@ -1,0 +1,6 @@
+//! Tower layers at the MCP-request level: what a server puts in front of its router to
+//! decide who may call what. Each sits behind a cargo feature, so a server that needs
+//! none links none.
+
+#[cfg(feature = "auth")]
+pub mod auth;
