@@ -74,7 +74,7 @@ fn drive(conn: &Connection, line: &str) -> usize {
         Dispatch::None => 0,
         Dispatch::Pending(mut fut) => {
             match fut.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
-                Poll::Ready(out) => out.map_or(0, |o| o.len()),
+                Poll::Ready(out) => out.map_or(0, |o| o.line.len()),
                 Poll::Pending => panic!("a synchronous tool completes on the first poll"),
             }
         }

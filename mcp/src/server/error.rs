@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::McpResponse;
+use super::refusal::Refusal;
 use crate::protocol::ErrorObject;
 
 #[derive(Debug)]
@@ -15,6 +17,8 @@ enum Kind {
     Output,
     /// A JSON-RPC error chosen by the handler.
     Protocol(ErrorObject),
+    /// A refusal, answered over HTTP with its own status and headers.
+    Refused(Box<Refusal>),
     /// 2026-07-28: the handler asked the client something; the call ends with an
     /// `InputRequiredResult` and resumes when the client retries with the answers.
     InputRequired,
@@ -64,6 +68,15 @@ impl ToolError {
         }
     }
 
+    /// Refuse the request: answered with the refusal's JSON-RPC error, and over HTTP
+    /// with its status and headers (401, 403, 429).
+    pub fn refused(refusal: Refusal) -> Self {
+        ToolError {
+            message: refusal.error().message.clone(),
+            kind: Kind::Refused(Box::new(refusal)),
+        }
+    }
+
     pub(crate) fn input_required() -> Self {
         ToolError {
             kind: Kind::InputRequired,
@@ -105,13 +118,16 @@ impl ToolError {
     pub fn as_protocol(&self) -> Option<&ErrorObject> {
         match &self.kind {
             Kind::Protocol(err) => Some(err),
+            Kind::Refused(refusal) => Some(refusal.error()),
             _ => None,
         }
     }
 
-    pub(crate) fn into_protocol(self) -> Result<ErrorObject, String> {
+    /// The response a JSON-RPC error or refusal is answered with; else the message.
+    pub(crate) fn into_protocol(self) -> Result<McpResponse, String> {
         match self.kind {
-            Kind::Protocol(err) => Ok(err),
+            Kind::Protocol(err) => Ok(McpResponse::error(err)),
+            Kind::Refused(refusal) => Ok(McpResponse::refused(*refusal)),
             _ => Err(self.message),
         }
     }

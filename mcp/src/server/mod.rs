@@ -17,6 +17,7 @@ mod output;
 mod peer;
 mod principal;
 mod prompt;
+mod refusal;
 mod registry;
 mod request;
 mod resource;
@@ -38,7 +39,9 @@ use std::sync::Arc;
 pub use argument_schema::InvalidSchema;
 pub use ask::Input;
 pub use builder::{McpService, Server, ServerBuilder, ServerConfig};
-pub use connection::{Connection, Dispatch, PendingResponse, RequestCheck, Scope, WireRequest};
+pub use connection::{
+    Answer, Connection, Dispatch, Handled, PendingResponse, RequestCheck, Scope, WireRequest,
+};
 pub use context::{Context, Elicitation};
 pub use error::ToolError;
 pub use extract::{Extension, FromContext};
@@ -48,6 +51,9 @@ pub use output::{IntoCallToolResult, Json};
 pub use peer::{Outbox, Peer};
 pub use principal::{Claims, Principal, Verified};
 pub use prompt::{Completer, IntoGetPromptResult, PromptDef, PromptRequest};
+pub use refusal::{
+    Challenge, Failure, INSUFFICIENT_SCOPE, RATE_LIMITED, Refusal, RefusalKind, UNAUTHORIZED,
+};
 pub use registry::ServerEvent;
 pub use request::{McpRequest, McpResponse, RequestMeta};
 pub use resource::{

@@ -11,6 +11,7 @@ use serde_json::value::RawValue;
 use tokio_util::sync::CancellationToken;
 
 use super::peer::Peer;
+use super::refusal::Refusal;
 use super::session::Session;
 use super::target::Target;
 use crate::protocol::{
@@ -111,10 +112,12 @@ impl McpRequest {
     }
 }
 
-/// The outcome of one request: a serialised result or a JSON-RPC error.
+/// The outcome of one request: a serialised result or a JSON-RPC error, and for a
+/// refused request the [`Refusal`] that says how each transport answers it.
 #[derive(Debug)]
 pub struct McpResponse {
     body: Result<Box<RawValue>, ErrorObject>,
+    refusal: Option<Box<Refusal>>,
     extensions: http::Extensions,
 }
 
@@ -133,6 +136,7 @@ impl McpResponse {
     pub fn raw(result: Box<RawValue>) -> Self {
         McpResponse {
             body: Ok(result),
+            refusal: None,
             extensions: http::Extensions::new(),
         }
     }
@@ -141,7 +145,30 @@ impl McpResponse {
     pub fn error(error: ErrorObject) -> Self {
         McpResponse {
             body: Err(error),
+            refusal: None,
             extensions: http::Extensions::new(),
+        }
+    }
+
+    /// A refusal: its JSON-RPC error, and over HTTP its status and headers.
+    pub fn refused(refusal: Refusal) -> Self {
+        McpResponse {
+            body: Err(refusal.error().clone()),
+            refusal: Some(Box::new(refusal)),
+            extensions: http::Extensions::new(),
+        }
+    }
+
+    /// The refusal, when the request was refused.
+    pub fn refusal(&self) -> Option<&Refusal> {
+        self.refusal.as_deref()
+    }
+
+    /// The result, or the error and the refusal behind it.
+    pub(crate) fn into_outcome(self) -> Result<Box<RawValue>, (ErrorObject, Option<Refusal>)> {
+        match self.body {
+            Ok(result) => Ok(result),
+            Err(error) => Err((error, self.refusal.map(|r| *r))),
         }
     }
 

@@ -135,8 +135,8 @@ where
                     if let Some(fut) = pending {
                         let tx = tx.clone();
                         tasks.spawn(async move {
-                            if let Some(line) = fut.await {
-                                let _ = tx.send(line);
+                            if let Some(answer) = fut.await {
+                                let _ = tx.send(answer.line);
                             }
                         });
                     }
@@ -199,7 +199,9 @@ fn on_line(
     match poll_once(&mut fut) {
         Poll::Ready(line) => {
             drain(rx, out);
-            out.extend_from_slice(&line.unwrap_or_default());
+            if let Some(answer) = line {
+                out.extend_from_slice(&answer.line);
+            }
             None
         }
         Poll::Pending => Some(fut),

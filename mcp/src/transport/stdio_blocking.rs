@@ -142,14 +142,14 @@ pub fn serve_stdio_blocking(server: Server) -> io::Result<()> {
                         // response goes the same way, after it.
                         match poll_once(&mut fut) {
                             Poll::Ready(Some(response)) => {
-                                let _ = tx.send(response);
+                                let _ = tx.send(response.line);
                             }
                             Poll::Ready(None) => {}
                             Poll::Pending => {
                                 let tx = tx.clone();
                                 tasks.spawn(async move {
                                     if let Some(response) = fut.await {
-                                        let _ = tx.send(response);
+                                        let _ = tx.send(response.line);
                                     }
                                 });
                             }

@@ -9,6 +9,7 @@ use crate::protocol::jsonrpc::{write_error, write_result, write_result_with};
 use crate::protocol::{Era, ErrorObject, META_SERVER_INFO, ProtocolVersion, RequestId};
 use crate::server::builder::Stack;
 use crate::server::output::{SyncOutput, recycle};
+use crate::server::refusal::Failure;
 use crate::server::router::call::settle;
 use crate::server::router::invoke::panic_message;
 
@@ -18,22 +19,22 @@ impl Connection {
     /// Nothing differs for the client: such a handler takes no context, so it cannot
     /// report progress, log, ask questions or be cancelled mid-way, and a panic is
     /// caught and answered exactly as on the general path.
+    ///
+    /// `None` when the call is not for this path; else what failed, if anything.
     pub(super) fn try_sync_call(
         &self,
         id: &RequestId,
         version: ProtocolVersion,
         peek: &Peek<'_>,
         out: &mut Vec<u8>,
-    ) -> bool {
+    ) -> Option<Option<Failure>> {
         let Stack::Bare(_) = &self.server.stack else {
-            return false;
+            return None;
         };
         if peek.request_state.is_some() || peek.input_responses.is_some() {
-            return false;
+            return None;
         }
-        let Some(name) = peek.name.as_deref() else {
-            return false;
-        };
+        let name = peek.name.as_deref()?;
         let Some(sync) = self
             .server
             .inner
@@ -41,10 +42,10 @@ impl Connection {
             .tools
             .sync_handler(name, version.era())
         else {
-            return false;
+            return None;
         };
         if self.session.is_running(id) {
-            return false;
+            return None;
         }
         let args = peek.arguments.unwrap_or("{}");
         let returned = std::panic::catch_unwind(AssertUnwindSafe(|| sync(args)))
@@ -55,19 +56,31 @@ impl Connection {
                 let text = std::str::from_utf8(&json).unwrap_or("null");
                 self.write_structured(out, id, version.era(), text);
                 recycle(json);
-                return true;
+                return Some(None);
             }
             other => other.map(|r| r.map(SyncOutput::into_result)),
         };
         match settle(&self.server.inner, version.era(), name, returned) {
-            Ok(result) => {
-                if let Err(err) = write_result(out, id, &result) {
-                    write_error(out, Some(id), &ErrorObject::internal(err));
+            Ok(result) => match write_result(out, id, &result) {
+                Ok(()) => Some(None),
+                Err(err) => {
+                    let error = ErrorObject::internal(err);
+                    write_error(out, Some(id), &error);
+                    Some(Some(Failure::error(&error)))
                 }
+            },
+            Err(response) => {
+                let (error, refusal) = match response.into_outcome() {
+                    Err(failed) => failed,
+                    Ok(_) => (ErrorObject::internal("a refusal without an error"), None),
+                };
+                write_error(out, Some(id), &error);
+                Some(Some(match refusal {
+                    Some(refusal) => Failure::refused(refusal),
+                    None => Failure::error(&error),
+                }))
             }
-            Err(error) => write_error(out, Some(id), &error),
         }
-        true
     }
 
     /// Writes a structured tool result whose JSON is already serialised: the text block

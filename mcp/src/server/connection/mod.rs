@@ -14,6 +14,7 @@ use tower::{BoxError, ServiceExt};
 
 use super::builder::{Server, Stack};
 use super::peer::{Outbox, Peer};
+use super::refusal::{Failure, Refusal};
 use super::registry::ServerEvent;
 use super::request::{CallParts, McpRequest, RequestMeta};
 use super::session::{Negotiated, Session};
@@ -88,13 +89,13 @@ pub struct WireRequest<'a> {
 
 /// A transport's check of a request against what it saw outside the body.
 pub trait RequestCheck {
-    /// `Err` answers the request with that error instead of running it.
+    /// `Err` answers the request with that refusal instead of running it.
     /// `extensions` are the request's, as the transport filled them (HTTP: its headers).
     fn check(
         &self,
         request: &WireRequest<'_>,
         extensions: &http::Extensions,
-    ) -> Result<(), ErrorObject>;
+    ) -> Result<(), Refusal>;
 }
 
 /// One client's connection to a server.
@@ -114,8 +115,59 @@ impl Drop for Connection {
     }
 }
 
-/// A response that must wait: it yields the line, or `None` when the request was cancelled.
-pub type PendingResponse = Pin<Box<dyn Future<Output = Option<Vec<u8>>> + Send>>;
+/// A response that must wait: it yields the answer, or `None` when the request was
+/// cancelled.
+pub type PendingResponse = Pin<Box<dyn Future<Output = Option<Answer>> + Send>>;
+
+/// One response line, and when it is an error, what failed: a transport that says more
+/// than the line (HTTP: the status, `WWW-Authenticate`, `Retry-After`) reads it here.
+#[derive(Debug)]
+pub struct Answer {
+    /// The response, serialised, without its newline.
+    pub line: Vec<u8>,
+    /// Set when the response is an error.
+    pub failure: Option<Failure>,
+}
+
+/// What [`Connection::handle_scoped`] did with one message.
+#[must_use = "a pending response must be driven to completion"]
+pub struct Handled {
+    /// The response that must wait, if any; what was answered at once is in `out`.
+    pub pending: Option<PendingResponse>,
+    /// When what was written to `out` is an error, what failed.
+    pub failure: Option<Failure>,
+}
+
+impl std::fmt::Debug for Handled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Handled")
+            .field("pending", &self.pending.is_some())
+            .field("failure", &self.failure)
+            .finish()
+    }
+}
+
+impl Handled {
+    fn done() -> Self {
+        Handled {
+            pending: None,
+            failure: None,
+        }
+    }
+
+    fn failed(failure: Failure) -> Self {
+        Handled {
+            pending: None,
+            failure: Some(failure),
+        }
+    }
+}
+
+/// Writes `error` as the answer to `id` and reports it.
+fn refuse(out: &mut Vec<u8>, id: Option<&RequestId>, error: &ErrorObject) -> Handled {
+    write_error(out, id, error);
+    Handled::failed(Failure::error(error))
+}
 
 impl Connection {
     /// A connection whose outgoing lines go to `out`.
@@ -227,6 +279,7 @@ impl Connection {
         out: &mut Vec<u8>,
     ) -> Option<PendingResponse> {
         self.handle_scoped(text, extensions, out, Scope::default())
+            .pending
     }
 
     /// As [`handle_into`](Self::handle_into), with what the transport adds: where the
@@ -237,30 +290,27 @@ impl Connection {
         extensions: http::Extensions,
         out: &mut Vec<u8>,
         scope: Scope<'_>,
-    ) -> Option<PendingResponse> {
+    ) -> Handled {
         match parse_message(text) {
-            Err(bad) => {
-                write_error(out, bad.id.as_ref(), &bad.error);
-                None
-            }
+            Err(bad) => refuse(out, bad.id.as_ref(), &bad.error),
             Ok(Incoming::Response { id, result }) => {
                 self.peer.complete(&id, Ok(result.to_owned()));
-                None
+                Handled::done()
             }
             Ok(Incoming::Error {
                 id: Some(id),
                 error,
             }) => {
                 self.peer.complete(&id, Err(error));
-                None
+                Handled::done()
             }
             Ok(Incoming::Error { id: None, error }) => {
                 tracing::warn!(%error, "the client reported an error it could not tie to a request");
-                None
+                Handled::done()
             }
             Ok(Incoming::Notification { method, params }) => {
                 self.on_notification(&method, params);
-                None
+                Handled::done()
             }
             Ok(Incoming::Request { id, method, params }) => {
                 self.on_request(id, &method, params, extensions, out, scope)
@@ -335,14 +385,11 @@ impl Connection {
         extensions: http::Extensions,
         out: &mut Vec<u8>,
         scope: Scope<'_>,
-    ) -> Option<PendingResponse> {
+    ) -> Handled {
         let mut peek = match params.as_ref().map(Peek::from_params) {
             None => Peek::default(),
             Some(Ok(peek)) => peek,
-            Some(Err(err)) => {
-                write_error(out, Some(&id), &err);
-                return None;
-            }
+            Some(Err(err)) => return refuse(out, Some(&id), &err),
         };
         let wire = peek.meta.take().unwrap_or_default();
         if let Some(check) = scope.check {
@@ -355,20 +402,22 @@ impl Connection {
                 has_client_capabilities: wire.client_capabilities.is_some(),
                 arguments: peek.arguments,
             };
-            if let Err(err) = check.check(&request, &extensions) {
-                write_error(out, Some(&id), &err);
-                return None;
+            if let Err(refusal) = check.check(&request, &extensions) {
+                write_error(out, Some(&id), refusal.error());
+                return Handled::failed(Failure::refused(refusal));
             }
         }
         let version = match self.version_of(method, &wire) {
             Ok(v) => v,
-            Err(err) => {
-                write_error(out, Some(&id), &err);
-                return None;
-            }
+            Err(err) => return refuse(out, Some(&id), &err),
         };
-        if method == "tools/call" && self.try_sync_call(&id, version, &peek, out) {
-            return None;
+        if method == "tools/call"
+            && let Some(failure) = self.try_sync_call(&id, version, &peek, out)
+        {
+            return Handled {
+                pending: None,
+                failure,
+            };
         }
         let (target, tool) = self.resolve_target(method, peek.name.as_deref(), peek.uri.as_deref());
         // tools/call is the hot path: hand the router what was just parsed instead of
@@ -386,8 +435,7 @@ impl Connection {
         let cancel = CancellationToken::new();
         if !self.session.begin(&id, cancel.clone()) {
             let err = ErrorObject::invalid_request(format!("request id {id} is already in flight"));
-            write_error(out, Some(&id), &err);
-            return None;
+            return refuse(out, Some(&id), &err);
         }
         let req = McpRequest {
             id: id.clone(),
@@ -411,7 +459,7 @@ impl Connection {
         let stack = self.server.stack.clone();
         let session = self.session.clone();
         let is_initialize = method == "initialize";
-        Some(Box::pin(async move {
+        let pending: PendingResponse = Box::pin(async move {
             let call = AssertUnwindSafe(async move {
                 match stack {
                     Stack::Bare(router) => Ok(router.serve(req).await),
@@ -432,25 +480,39 @@ impl Connection {
                 return None;
             }
             let outcome = outcome?;
-            let mut out = Vec::with_capacity(256);
-            let error = match outcome {
-                Ok(Ok(response)) => match response.into_body() {
+            let mut line = Vec::with_capacity(256);
+            let (error, refusal) = match outcome {
+                Ok(Ok(response)) => match response.into_outcome() {
                     Ok(result) => {
-                        write_response(&mut out, &id, &result);
-                        return Some(out);
+                        write_response(&mut line, &id, &result);
+                        return Some(Answer {
+                            line,
+                            failure: None,
+                        });
                     }
-                    Err(error) => error,
+                    Err(failed) => failed,
                 },
                 Ok(Err(err)) => layer_error(err),
-                Err(_) => ErrorObject::internal("the handler panicked"),
+                Err(_) => (ErrorObject::internal("the handler panicked"), None),
             };
             if is_initialize {
                 // Later requests say why, instead of "send initialize first".
                 session.set_initialize_failed(&error.message);
             }
-            write_error(&mut out, Some(&id), &error);
-            Some(out)
-        }))
+            write_error(&mut line, Some(&id), &error);
+            let failure = match refusal {
+                Some(refusal) => Failure::refused(refusal),
+                None => Failure::error(&error),
+            };
+            Some(Answer {
+                line,
+                failure: Some(failure),
+            })
+        });
+        Handled {
+            pending: Some(pending),
+            failure: None,
+        }
     }
 
     fn resolve_target(
@@ -544,11 +606,17 @@ fn intern(method: &str) -> Cow<'static, str> {
     }
 }
 
-/// Maps an error from a layer (tower's timeout, load shedding, or ours) to JSON-RPC.
-fn layer_error(err: BoxError) -> ErrorObject {
+/// Maps an error from a layer (tower's timeout, load shedding, or ours) to JSON-RPC:
+/// a [`Refusal`] keeps its mapping, an [`ErrorObject`] is sent as it is, anything else
+/// is an internal error.
+fn layer_error(err: BoxError) -> (ErrorObject, Option<Refusal>) {
+    let err = match err.downcast::<Refusal>() {
+        Ok(refusal) => return (refusal.error().clone(), Some(*refusal)),
+        Err(err) => err,
+    };
     match err.downcast::<ErrorObject>() {
-        Ok(err) => *err,
-        Err(err) => ErrorObject::internal(err),
+        Ok(err) => (*err, None),
+        Err(err) => (ErrorObject::internal(err), None),
     }
 }
 

@@ -54,11 +54,11 @@ pub(crate) fn settle(
     era: Era,
     name: &str,
     returned: Result<Result<CallToolResult, ToolError>, String>,
-) -> Result<CallToolResult, ErrorObject> {
+) -> Result<CallToolResult, McpResponse> {
     let mut result = match returned {
         Ok(Ok(result)) => result,
         Ok(Err(err)) => match err.into_protocol() {
-            Ok(protocol) => return Err(protocol),
+            Ok(response) => return Err(response),
             Err(message) => CallToolResult::error_text(message),
         },
         Err(what) => {
@@ -143,6 +143,6 @@ pub(super) async fn call_tool(server: &Arc<ServerInner>, mut req: McpRequest) ->
     };
     match settle(server, era, &params.name, returned) {
         Ok(result) => McpResponse::result(&result),
-        Err(error) => McpResponse::error(error),
+        Err(response) => response,
     }
 }

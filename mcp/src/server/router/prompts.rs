@@ -66,7 +66,7 @@ pub(super) async fn get(server: &Arc<ServerInner>, req: McpRequest) -> McpRespon
     let result = match invoke(server, &ctx, || binding, prompt.get(request)).await {
         Outcome::Respond(response) => return response,
         Outcome::Returned(Ok(result)) => result,
-        Outcome::Returned(Err(err)) => return McpResponse::error(handler_error(err)),
+        Outcome::Returned(Err(err)) => return handler_error(err),
         Outcome::Panicked(what) => return McpResponse::error(ErrorObject::internal(what)),
     };
     match finish(server, era, &result, ResultType::Complete) {

@@ -34,13 +34,13 @@ pub(crate) fn not_found(era: Era, uri: &str) -> ErrorObject {
 
 /// A handler failure on a read or a prompt: the handler's own JSON-RPC error, -32602
 /// for arguments (or template variables) that do not fit, else -32603.
-pub(crate) fn handler_error(err: ToolError) -> ErrorObject {
+pub(crate) fn handler_error(err: ToolError) -> McpResponse {
     if err.is_invalid_arguments() {
-        return ErrorObject::new(code::INVALID_PARAMS, err.message());
+        return McpResponse::error(ErrorObject::new(code::INVALID_PARAMS, err.message()));
     }
     match err.into_protocol() {
-        Ok(protocol) => protocol,
-        Err(message) => ErrorObject::internal(message),
+        Ok(response) => response,
+        Err(message) => McpResponse::error(ErrorObject::internal(message)),
     }
 }
 
@@ -78,7 +78,7 @@ pub(super) async fn read(server: &Arc<ServerInner>, req: McpRequest) -> McpRespo
     let mut result = match invoke(server, &ctx, || binding, handler(request)).await {
         Outcome::Respond(response) => return response,
         Outcome::Returned(Ok(result)) => result,
-        Outcome::Returned(Err(err)) => return McpResponse::error(handler_error(err)),
+        Outcome::Returned(Err(err)) => return handler_error(err),
         Outcome::Panicked(what) => return McpResponse::error(ErrorObject::internal(what)),
     };
     if era == Era::Modern {

@@ -164,8 +164,8 @@ impl CallStream {
                 while let Ok(line) = self.messages.try_recv() {
                     self.queued.push_back(frame(None, &line));
                 }
-                if let Some(line) = outcome {
-                    self.queued.push_back(frame(None, &line));
+                if let Some(answer) = outcome {
+                    self.queued.push_back(frame(None, &answer.line));
                 }
                 match self.queued.pop_front() {
                     Some(bytes) => data(bytes),

@@ -3,12 +3,12 @@
 //! equal what the body says, or the request is refused with 400 and -32020
 //! (2026-07-28 `basic/transports/streamable-http` §Request Metadata, §Server Validation).
 
-use http::HeaderMap;
+use http::{HeaderMap, StatusCode};
 use serde_json::Value;
 
 use crate::protocol::ErrorObject;
 use crate::protocol::header_values;
-use crate::server::{RequestCheck, Server, WireRequest};
+use crate::server::{Refusal, RequestCheck, Server, WireRequest};
 
 /// `MCP-Protocol-Version`.
 pub const PROTOCOL_VERSION: &str = "mcp-protocol-version";
@@ -45,8 +45,6 @@ pub fn decode_value(value: &str) -> Result<std::borrow::Cow<'_, str>, ErrorObjec
 /// against its body.
 pub(crate) struct ModernHeaders<'a> {
     pub(crate) server: &'a Server,
-    /// Set when the check refused the request: its error travels with 400.
-    pub(crate) refused: std::cell::Cell<bool>,
 }
 
 /// Methods 2026-07-28 removed: a request for one is answered like an unknown method
@@ -64,15 +62,17 @@ impl RequestCheck for ModernHeaders<'_> {
         &self,
         request: &WireRequest<'_>,
         extensions: &http::Extensions,
-    ) -> Result<(), ErrorObject> {
+    ) -> Result<(), Refusal> {
         if REMOVED.contains(&request.method) {
-            return Err(ErrorObject::method_not_found(request.method));
+            return Err(Refusal::rejected(
+                ErrorObject::method_not_found(request.method),
+                StatusCode::NOT_FOUND,
+            ));
         }
         let none = HeaderMap::new();
         let headers = extensions.get::<HeaderMap>().unwrap_or(&none);
-        let checked = self.check_headers(request, headers);
-        self.refused.set(checked.is_err());
-        checked
+        self.check_headers(request, headers)
+            .map_err(|error| Refusal::rejected(error, StatusCode::BAD_REQUEST))
     }
 }
 

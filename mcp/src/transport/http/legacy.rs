@@ -16,8 +16,8 @@ use super::headers::{PROTOCOL_VERSION, SESSION_ID};
 use super::sessions::{HttpSession, NoSession};
 use super::sse::{Decision, EventStream, StreamOutbox};
 use super::{
-    Endpoint, error_response, is_initialize, json_response, method_not_allowed, modern,
-    sse_response, status_of, status_response,
+    Endpoint, answer_response, error_response, is_initialize, json_response, method_not_allowed,
+    modern, sse_response, status_response,
 };
 use crate::protocol::jsonrpc::{parse_message, write_error};
 use crate::protocol::{Era, ErrorObject, ProtocolVersion};
@@ -152,13 +152,13 @@ async fn in_session(
         check: None,
     };
     let mut out = Vec::new();
-    let Some(pending) = session
+    let handled = session
         .conn
-        .handle_scoped(text, extensions, &mut out, scope)
-    else {
+        .handle_scoped(text, extensions, &mut out, scope);
+    let Some(pending) = handled.pending else {
         return match out.is_empty() {
             true => status_response(StatusCode::ACCEPTED),
-            false => json_response(status_of(&out, false), out),
+            false => answer_response(out, handled.failure.as_ref(), Era::Legacy),
         };
     };
     // The handler outlives its client's connection: a legacy client that loses a
@@ -170,7 +170,9 @@ async fn in_session(
         owner.untrack(running.number());
     });
     match decision.await {
-        Ok(Decision::Json(line)) => json_response(status_of(&line, false), line),
+        Ok(Decision::Json(answer)) => {
+            answer_response(answer.line, answer.failure.as_ref(), Era::Legacy)
+        }
         Ok(Decision::Sse(frames)) => {
             session.track(&stream);
             sse_response(McpBody::frames(
@@ -196,10 +198,11 @@ async fn stateless(
     // An `initialize` here still negotiates as usual; it just is not remembered.
     conn.assume_initialized(version.unwrap_or(ProtocolVersion::V2025_03_26));
     let mut out = Vec::new();
-    match conn.handle_scoped(text, extensions, &mut out, Scope::default()) {
+    let handled = conn.handle_scoped(text, extensions, &mut out, Scope::default());
+    match handled.pending {
         None if out.is_empty() => status_response(StatusCode::ACCEPTED),
-        None => json_response(status_of(&out, false), out),
-        Some(pending) => modern::answer(pending, rx, endpoint.config.keep_alive).await,
+        None => answer_response(out, handled.failure.as_ref(), Era::Legacy),
+        Some(pending) => modern::answer(pending, rx, endpoint.config.keep_alive, Era::Legacy).await,
     }
 }
 

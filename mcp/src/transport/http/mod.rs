@@ -27,7 +27,7 @@ use tower::BoxError;
 
 use crate::protocol::ErrorObject;
 use crate::protocol::jsonrpc::write_error;
-use crate::server::{Server, ShutdownSignal};
+use crate::server::{Failure, Server, ShutdownSignal};
 
 mod body;
 mod config;
@@ -351,47 +351,18 @@ fn method_not_allowed() -> Response<McpBody> {
     response
 }
 
-/// The JSON-RPC error code of a response line, if it is an error.
-fn error_code(line: &[u8]) -> Option<i64> {
-    #[derive(serde::Deserialize)]
-    struct Envelope {
-        error: Option<Code>,
+/// A JSON answer, with the status and headers of what failed, if anything.
+fn answer_response(
+    line: Vec<u8>,
+    failure: Option<&Failure>,
+    era: crate::protocol::Era,
+) -> Response<McpBody> {
+    let status = failure.map_or(StatusCode::OK, |f| f.http_status(era));
+    let mut response = json_response(status, line);
+    for (name, value) in failure.map(Failure::http_headers).unwrap_or_default() {
+        response.headers_mut().append(name, value);
     }
-    #[derive(serde::Deserialize)]
-    struct Code {
-        code: i64,
-    }
-    memchr::memmem::find(line, b"\"error\":")?;
-    serde_json::from_slice::<Envelope>(line)
-        .ok()?
-        .error
-        .map(|e| e.code)
-}
-
-/// The HTTP status a response line travels with. 2026-07-28 names 400 for the
-/// version and header errors and 404 for an unknown method
-/// (`basic/transports/streamable-http` §Request Metadata); a malformed message is 400
-/// in both eras; everything else, errors included, is 200.
-fn status_of(line: &[u8], modern: bool) -> StatusCode {
-    use crate::protocol::error::code as codes;
-    match error_code(line) {
-        Some(code)
-            if code == i64::from(codes::PARSE_ERROR)
-                || code == i64::from(codes::INVALID_REQUEST) =>
-        {
-            StatusCode::BAD_REQUEST
-        }
-        Some(code)
-            if modern
-                && (code == i64::from(codes::HEADER_MISMATCH)
-                    || code == i64::from(codes::UNSUPPORTED_PROTOCOL_VERSION)
-                    || code == i64::from(codes::MISSING_REQUIRED_CLIENT_CAPABILITY)) =>
-        {
-            StatusCode::BAD_REQUEST
-        }
-        Some(code) if modern && code == i64::from(codes::METHOD_NOT_FOUND) => StatusCode::NOT_FOUND,
-        _ => StatusCode::OK,
-    }
+    response
 }
 
 impl Server {

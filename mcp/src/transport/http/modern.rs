@@ -15,8 +15,9 @@ use tokio::sync::mpsc;
 
 use super::body::McpBody;
 use super::headers::ModernHeaders;
-use super::{Endpoint, json_response, sse_response, status_of, status_response};
-use crate::server::{Connection, PendingResponse, Scope};
+use super::{Endpoint, answer_response, sse_response, status_response};
+use crate::protocol::Era;
+use crate::server::{Answer, Connection, PendingResponse, Scope};
 
 /// `extensions` hold the request's `HeaderMap`.
 pub(super) async fn post(
@@ -29,18 +30,17 @@ pub(super) async fn post(
         Connection::detached(endpoint.server.clone(), tx).with_shutdown(endpoint.shutdown.clone());
     let check = ModernHeaders {
         server: &endpoint.server,
-        refused: Default::default(),
     };
     let mut out = Vec::new();
     let scope = Scope {
         peer: None,
         check: Some(&check),
     };
-    match conn.handle_scoped(text, extensions, &mut out, scope) {
+    let handled = conn.handle_scoped(text, extensions, &mut out, scope);
+    match handled.pending {
         None if out.is_empty() => status_response(StatusCode::ACCEPTED),
-        None if check.refused.get() => json_response(StatusCode::BAD_REQUEST, out),
-        None => json_response(status_of(&out, true), out),
-        Some(pending) => answer(pending, rx, endpoint.config.keep_alive).await,
+        None => answer_response(out, handled.failure.as_ref(), Era::Modern),
+        Some(pending) => answer(pending, rx, endpoint.config.keep_alive, Era::Modern).await,
     }
 }
 
@@ -50,9 +50,10 @@ pub(super) async fn answer(
     mut pending: PendingResponse,
     mut messages: mpsc::UnboundedReceiver<Vec<u8>>,
     keep_alive: Option<std::time::Duration>,
+    era: Era,
 ) -> Response<McpBody> {
     enum First {
-        Response(Option<Vec<u8>>),
+        Response(Option<Answer>),
         Message(Vec<u8>),
     }
     let first = poll_fn(|cx| {
@@ -72,9 +73,11 @@ pub(super) async fn answer(
                 earlier.push(line);
             }
             match outcome {
-                Some(line) if earlier.is_empty() => json_response(status_of(&line, true), line),
-                Some(line) => {
-                    earlier.push(line);
+                Some(answer) if earlier.is_empty() => {
+                    answer_response(answer.line, answer.failure.as_ref(), era)
+                }
+                Some(answer) => {
+                    earlier.push(answer.line);
                     sse_response(McpBody::call(earlier, messages, None, None))
                 }
                 // Cancelled before it answered: the stream ends with nothing.

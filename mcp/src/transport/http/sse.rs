@@ -15,7 +15,7 @@ use bytes::Bytes;
 use tokio::sync::{mpsc, oneshot};
 
 use super::event_store::{EventPosition, EventStore};
-use crate::server::Outbox;
+use crate::server::{Answer, Outbox};
 
 /// An SSE frame carrying one JSON-RPC message (`line` ends in a newline, which the
 /// frame's own terminator replaces).
@@ -42,7 +42,7 @@ fn priming(id: EventPosition, retry_ms: u64) -> Bytes {
 #[derive(Debug)]
 pub(crate) enum Decision {
     /// The response came first: one JSON body.
-    Json(Vec<u8>),
+    Json(Answer),
     /// Something else came first: an SSE stream of these frames.
     Sse(mpsc::UnboundedReceiver<Bytes>),
     /// The request was cancelled before anything was produced: an empty stream.
@@ -191,13 +191,13 @@ impl EventStream {
 
     /// Ends the stream with the response, or with nothing when the request was
     /// cancelled.
-    pub(crate) fn finish(&self, response: Option<Vec<u8>>) {
+    pub(crate) fn finish(&self, response: Option<Answer>) {
         let mut state = self.state();
         match std::mem::replace(&mut state.mode, Mode::Done) {
             Mode::Done => {}
             Mode::Undecided(decide) => {
                 let decision = match response {
-                    Some(line) => Decision::Json(line),
+                    Some(answer) => Decision::Json(answer),
                     None => Decision::Nothing,
                 };
                 if let Some(decide) = decide {
@@ -205,8 +205,8 @@ impl EventStream {
                 }
             }
             Mode::Live => {
-                if let Some(line) = response {
-                    self.push(&mut state, &line);
+                if let Some(answer) = response {
+                    self.push(&mut state, &answer.line);
                 }
                 state.sink = None;
             }
@@ -306,9 +306,12 @@ mod tests {
     #[test]
     fn a_response_before_anything_else_is_plain_json() {
         let (stream, decision) = EventStream::for_request("s".into(), 1, None, Some(1000));
-        stream.finish(Some(b"{\"id\":1}\n".to_vec()));
+        stream.finish(Some(Answer {
+            line: b"{\"id\":1}\n".to_vec(),
+            failure: None,
+        }));
         assert!(
-            matches!(decision.blocking_recv(), Ok(Decision::Json(line)) if line == b"{\"id\":1}\n")
+            matches!(decision.blocking_recv(), Ok(Decision::Json(answer)) if answer.line == b"{\"id\":1}\n")
         );
     }
 
@@ -331,7 +334,10 @@ mod tests {
         );
         // The reader goes away; the response is still kept for a reconnect.
         drop(rx);
-        stream.finish(Some(b"{\"id\":1}\n".to_vec()));
+        stream.finish(Some(Answer {
+            line: b"{\"id\":1}\n".to_vec(),
+            failure: None,
+        }));
         assert!(
             !stream.emit(b"late\n"),
             "nothing is sent after the response"
