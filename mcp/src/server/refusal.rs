@@ -54,7 +54,10 @@ pub enum RefusalKind {
 
 /// A request refused, with everything each transport needs to say so.
 #[derive(Clone, PartialEq)]
-pub struct Refusal {
+pub struct Refusal(Box<Inner>);
+
+#[derive(Clone, PartialEq)]
+struct Inner {
     kind: RefusalKind,
     status: StatusCode,
     error: ErrorObject,
@@ -83,13 +86,13 @@ impl Refusal {
             RefusalKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             RefusalKind::InvalidRequest | RefusalKind::Rejected => StatusCode::BAD_REQUEST,
         };
-        Refusal {
+        Refusal(Box::new(Inner {
             kind,
             status,
             error,
             challenge: None,
             retry_after: None,
-        }
+        }))
     }
 
     /// No credentials: 401 (-32010 elsewhere).
@@ -144,10 +147,9 @@ impl Refusal {
                 "retryAfterMs": u64::try_from(retry_after.as_millis()).unwrap_or(u64::MAX),
                 "limit": limit,
             }));
-        Refusal {
-            retry_after: Some(retry_after),
-            ..Refusal::new(RefusalKind::RateLimited, error)
-        }
+        let mut refusal = Refusal::new(RefusalKind::RateLimited, error);
+        refusal.0.retry_after = Some(retry_after);
+        refusal
     }
 
     /// A request a transport check refuses with `error`, answered over HTTP with
@@ -158,40 +160,39 @@ impl Refusal {
         } else {
             StatusCode::BAD_REQUEST
         };
-        Refusal {
-            status,
-            ..Refusal::new(RefusalKind::Rejected, error)
-        }
+        let mut refusal = Refusal::new(RefusalKind::Rejected, error);
+        refusal.0.status = status;
+        refusal
     }
 
     fn with_challenge(mut self, challenge: Challenge) -> Self {
-        self.challenge = Some(challenge);
+        self.0.challenge = Some(challenge);
         self
     }
 
     /// The kind of refusal.
     pub fn kind(&self) -> RefusalKind {
-        self.kind
+        self.0.kind
     }
 
     /// The JSON-RPC error it is answered with.
     pub fn error(&self) -> &ErrorObject {
-        &self.error
+        &self.0.error
     }
 
     /// The challenge, for 401 and 403.
     pub fn challenge(&self) -> Option<&Challenge> {
-        self.challenge.as_ref()
+        self.0.challenge.as_ref()
     }
 
     /// How long the caller should wait, for 429.
     pub fn retry_after(&self) -> Option<Duration> {
-        self.retry_after
+        self.0.retry_after
     }
 
     /// The HTTP status it is answered with.
     pub fn http_status(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     /// The HTTP headers it is answered with: `WWW-Authenticate` for 401, 403 and a
@@ -199,8 +200,8 @@ impl Refusal {
     /// for 429.
     pub fn http_headers(&self) -> Vec<(HeaderName, HeaderValue)> {
         let mut headers = Vec::new();
-        if let Some(challenge) = &self.challenge {
-            let error = match self.kind {
+        if let Some(challenge) = &self.0.challenge {
+            let error = match self.0.kind {
                 RefusalKind::InvalidToken => Some("invalid_token"),
                 RefusalKind::InsufficientScope => Some("insufficient_scope"),
                 RefusalKind::InvalidRequest => Some("invalid_request"),
@@ -210,7 +211,7 @@ impl Refusal {
                 headers.push((header::WWW_AUTHENTICATE, value));
             }
         }
-        if let Some(wait) = self.retry_after {
+        if let Some(wait) = self.0.retry_after {
             let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
             headers.push((header::RETRY_AFTER, HeaderValue::from(seconds.max(1))));
         }
@@ -260,16 +261,16 @@ fn token_chars(value: &str) -> String {
 impl fmt::Debug for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Refusal")
-            .field("kind", &self.kind)
-            .field("code", &self.error.code)
-            .field("message", &self.error.message)
+            .field("kind", &self.0.kind)
+            .field("code", &self.0.error.code)
+            .field("message", &self.0.error.message)
             .finish_non_exhaustive()
     }
 }
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.error, f)
+        fmt::Display::fmt(&self.0.error, f)
     }
 }
 
@@ -292,7 +293,7 @@ impl Failure {
 
     pub(crate) fn refused(refusal: Refusal) -> Self {
         Failure {
-            code: refusal.error.code,
+            code: refusal.0.error.code,
             refusal: Some(Arc::new(refusal)),
         }
     }

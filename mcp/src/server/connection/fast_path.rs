@@ -35,15 +35,12 @@ impl Connection {
             return None;
         }
         let name = peek.name.as_deref()?;
-        let Some(sync) = self
+        let sync = self
             .server
             .inner
             .registry
             .tools
-            .sync_handler(name, version.era())
-        else {
-            return None;
-        };
+            .sync_handler(name, version.era())?;
         if self.session.is_running(id) {
             return None;
         }
