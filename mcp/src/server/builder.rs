@@ -217,6 +217,37 @@ impl Server {
             .announce(ServerEvent::ResourceUpdated(uri.into()));
     }
 
+    /// Every scope a registered tool, resource, template or prompt declares, sorted,
+    /// each once (for the `scopes_supported` of the auth metadata).
+    pub fn declared_scopes(&self) -> Vec<String> {
+        let registry = &self.inner.registry;
+        let mut scopes: Vec<String> = Vec::new();
+        let mut add = |meta: &super::TargetMeta| scopes.extend(meta.scopes.iter().cloned());
+        registry
+            .tools
+            .snapshot()
+            .values()
+            .for_each(|t| add(&t.meta));
+        registry
+            .resources
+            .snapshot()
+            .values()
+            .for_each(|r| add(&r.meta));
+        registry
+            .templates
+            .snapshot()
+            .values()
+            .for_each(|t| add(&t.meta));
+        registry
+            .prompts
+            .snapshot()
+            .values()
+            .for_each(|p| add(&p.meta));
+        scopes.sort();
+        scopes.dedup();
+        scopes
+    }
+
     /// The names of the registered tools, in registration order.
     pub fn tool_names(&self) -> Vec<String> {
         self.inner

@@ -44,6 +44,8 @@ pub(crate) struct ContextInner {
     pub(crate) server: Arc<ServerInner>,
     /// The task this context runs in, if the handler runs as one.
     pub(crate) task: Option<Arc<TaskEntry>>,
+    /// The tool, prompt or resource the request targets.
+    pub(crate) target: Option<super::Target>,
 }
 
 /// The modern era's questions and answers for one call.
@@ -141,7 +143,13 @@ impl Context {
         &self.inner.extensions
     }
 
-    /// The verified caller, when an auth layer vouched for one (see [`Principal`]).
+    /// The tool, prompt, resource or template this request targets, with its
+    /// declared metadata.
+    pub fn target(&self) -> Option<&super::Target> {
+        self.inner.target.as_ref()
+    }
+
+    /// The verified caller, when an auth layer vouched for one (see [`Principal`](super::Principal)).
     pub fn principal(&self) -> Option<&super::Principal> {
         self.inner.extensions.get::<super::Principal>()
     }

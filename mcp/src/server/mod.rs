@@ -60,7 +60,7 @@ pub use resource::{
     AnyResource, IntoReadResourceResult, ResourceDef, ResourceRequest, ResourceTemplateDef,
 };
 pub use shutdown::ShutdownSignal;
-pub use target::{Target, TargetKind, TargetMeta};
+pub use target::{ListFilter, Target, TargetKind, TargetMeta};
 pub use tasks::{TASKS_EXTENSION, TaskConfig};
 pub use tool::{ToolCall, ToolDef};
 pub use uri_template::{UriTemplate, UriTemplateError};

@@ -143,6 +143,16 @@ impl PromptDef {
         }
     }
 
+    /// Declares the OAuth scopes a caller needs; the auth layer enforces them.
+    pub fn scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Arc::make_mut(&mut self.meta).scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
     /// Sets the description.
     pub fn description(mut self, description: impl Into<String>) -> Self {
         Arc::make_mut(&mut self.prompt).description = Some(description.into());

@@ -187,6 +187,16 @@ impl ResourceDef {
         }
     }
 
+    /// Declares the OAuth scopes a caller needs; the auth layer enforces them.
+    pub fn scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Arc::make_mut(&mut self.meta).scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
     /// Sets the description.
     pub fn description(mut self, description: impl Into<String>) -> Self {
         Arc::make_mut(&mut self.resource).description = Some(description.into());
@@ -276,6 +286,16 @@ impl ResourceTemplateDef {
             handler,
             completer: None,
         })
+    }
+
+    /// Declares the OAuth scopes a caller needs; the auth layer enforces them.
+    pub fn scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Arc::make_mut(&mut self.meta).scopes = scopes.into_iter().map(Into::into).collect();
+        self
     }
 
     /// Sets the description.

@@ -5,13 +5,18 @@ use std::sync::Arc;
 
 /// The kind of thing a request targets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TargetKind {
-    /// `tools/call`.
+    /// `tools/call`, and `tasks/*` for the tool a task runs.
     Tool,
-    /// `prompts/get`.
+    /// `prompts/get`, and `completion/complete` for a prompt's arguments.
     Prompt,
-    /// `resources/read`, `resources/subscribe`, `resources/unsubscribe`.
+    /// `resources/read`, `resources/subscribe`, `resources/unsubscribe` of a registered
+    /// resource (or of a URI nothing serves).
     Resource,
+    /// The same for a URI a resource template matches (the target's name is the
+    /// template's `uriTemplate`), and `completion/complete` for a template's variables.
+    ResourceTemplate,
 }
 
 /// Metadata a tool, prompt or resource declares for the layers in front of it.
@@ -36,12 +41,12 @@ impl Target {
         Target { kind, name, meta }
     }
 
-    /// Tool, prompt or resource.
+    /// Tool, prompt, resource or template.
     pub fn kind(&self) -> TargetKind {
         self.kind
     }
 
-    /// The tool or prompt name, or the resource URI.
+    /// The tool or prompt name, the resource URI, or the template's `uriTemplate`.
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -54,5 +59,31 @@ impl Target {
     /// The scopes the target requires (empty when unknown or unrestricted).
     pub fn scopes(&self) -> &[String] {
         self.meta.as_deref().map_or(&[], |m| &m.scopes)
+    }
+}
+
+/// A layer's say over what the list methods show: put in a request's extensions, it
+/// keeps `tools/list`, `resources/list`, `resources/templates/list` and
+/// `prompts/list` to the items whose declared metadata it admits (the auth layer uses
+/// it to hide what the caller may not use). Pagination then walks the filtered list,
+/// and 2026-07-28 marks the result `cacheScope: "private"`.
+#[derive(Clone)]
+pub struct ListFilter(Arc<dyn Fn(&TargetMeta) -> bool + Send + Sync>);
+
+impl ListFilter {
+    /// A filter admitting the items for which `admits` is true.
+    pub fn new(admits: impl Fn(&TargetMeta) -> bool + Send + Sync + 'static) -> Self {
+        ListFilter(Arc::new(admits))
+    }
+
+    /// True when the item with `meta` is listed.
+    pub fn admits(&self, meta: &TargetMeta) -> bool {
+        (self.0)(meta)
+    }
+}
+
+impl std::fmt::Debug for ListFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ListFilter")
     }
 }

@@ -28,7 +28,12 @@ where
 {
     let inner = ctx.inner();
     let server = inner.server.clone();
-    let task = server.tasks.create()?;
+    let target = inner.target.clone();
+    let owner = inner
+        .extensions
+        .get::<super::Principal>()
+        .map(|p| std::sync::Arc::<str>::from(p.id()));
+    let task = server.tasks.create(target.clone(), owner)?;
     let task_ctx = Context::from_inner(ContextInner {
         id: inner.id.clone(),
         version: inner.version,
@@ -41,6 +46,7 @@ where
         input: inner.input.continued(),
         server: server.clone(),
         task: Some(task.clone()),
+        target,
     });
     let kept = task_ctx.clone();
     let running = work(task_ctx);

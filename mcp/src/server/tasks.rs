@@ -77,6 +77,11 @@ struct State {
 #[derive(Debug)]
 pub(crate) struct TaskEntry {
     id: String,
+    /// The tool the task runs, shown to layers on `tasks/*`.
+    target: Option<super::Target>,
+    /// The [`Principal::id`](super::Principal::id) of its creator; only it may see,
+    /// answer or cancel the task.
+    owner: Option<Arc<str>>,
     created_at: SystemTime,
     expires: Instant,
     ttl: Duration,
@@ -86,6 +91,20 @@ pub(crate) struct TaskEntry {
 }
 
 impl TaskEntry {
+    /// The tool the task runs.
+    pub(crate) fn target(&self) -> Option<&super::Target> {
+        self.target.as_ref()
+    }
+
+    /// True when the caller with this principal id (`None`: no verified caller) may
+    /// use the task: its creator, or anyone when it was created without one.
+    pub(crate) fn belongs_to(&self, caller: Option<&str>) -> bool {
+        match &self.owner {
+            None => true,
+            Some(owner) => caller == Some(&**owner),
+        }
+    }
+
     pub(crate) fn cancellation(&self) -> &CancellationToken {
         &self.cancel
     }
@@ -257,12 +276,18 @@ impl TaskStore {
 
     /// A new working task, stored (and so visible to `tasks/get`) before its id is
     /// handed out. Expired tasks are dropped on the way.
-    pub(crate) fn create(&self) -> Result<Arc<TaskEntry>, ErrorObject> {
+    pub(crate) fn create(
+        &self,
+        target: Option<super::Target>,
+        owner: Option<Arc<str>>,
+    ) -> Result<Arc<TaskEntry>, ErrorObject> {
         let id = unguessable_id(&self.random)
             .ok_or_else(|| ErrorObject::internal("no randomness for a task id"))?;
         let now = SystemTime::now();
         let entry = Arc::new(TaskEntry {
             id: id.clone(),
+            target,
+            owner,
             created_at: now,
             expires: Instant::now() + self.config.ttl,
             ttl: self.config.ttl,
@@ -376,7 +401,7 @@ mod tests {
     #[tokio::test]
     async fn a_question_parks_the_task_until_answered() {
         let store = TaskStore::new(TaskConfig::default());
-        let task = store.create().expect("created");
+        let task = store.create(None, None).expect("created");
         assert_eq!(task.created()["resultType"], "task");
         assert!(task.created().get("result").is_none());
         let asker = task.clone();
@@ -412,7 +437,7 @@ mod tests {
     #[tokio::test]
     async fn cancelling_releases_a_parked_question() {
         let store = TaskStore::new(TaskConfig::default());
-        let task = store.create().expect("created");
+        let task = store.create(None, None).expect("created");
         let asker = task.clone();
         let asked = tokio::spawn(async move { asker.ask("k".into(), json!({})).await });
         while task.detailed()["status"] != "input_required" {

@@ -36,7 +36,6 @@ pub(crate) struct AuthInner {
     cache: VerifiedCache,
     pub(crate) resource: Option<String>,
     pub(crate) authorization_servers: Vec<String>,
-    #[allow(dead_code)] // read by the metadata document
     pub(crate) scopes_supported: Vec<String>,
     pub(crate) max_token_bytes: usize,
     pub(crate) unauthorized: Unauthorized,

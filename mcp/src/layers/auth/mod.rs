@@ -14,8 +14,15 @@
 mod bearer;
 mod cache;
 mod config;
+mod http;
+mod layer;
+mod metadata;
 mod verifier;
 
 pub use bearer::{STATIC_ISSUER, StaticTokens};
 pub use config::{Auth, AuthBuilder, DEFAULT_MAX_TOKEN_BYTES, Unauthorized};
+pub(crate) use http::authenticate_http;
+pub use layer::{AuthLayer, AuthService};
+pub use metadata::WELL_KNOWN;
+pub(crate) use metadata::metadata_path;
 pub use verifier::{MultiAuth, TokenError, TokenVerifier};

@@ -419,7 +419,7 @@ impl Connection {
                 failure,
             };
         }
-        let (target, tool) = self.resolve_target(method, peek.name.as_deref(), peek.uri.as_deref());
+        let (target, tool) = self.resolve_target(method, &peek, params.as_ref());
         // tools/call is the hot path: hand the router what was just parsed instead of
         // letting it parse the params a second time.
         let call = match (method, &peek.name) {
@@ -515,13 +515,18 @@ impl Connection {
         }
     }
 
+    /// What the request names, with its declared metadata, for the layers: the tool of
+    /// a call or of a task, the prompt, the resource or the template a URI matches, the
+    /// prompt or template a completion refers to.
     fn resolve_target(
         &self,
         method: &str,
-        name: Option<&str>,
-        uri: Option<&str>,
+        peek: &Peek<'_>,
+        params: Option<&Params<'_>>,
     ) -> (Option<Target>, Option<ToolDef>) {
-        let registry = &self.server.inner.registry;
+        let server = &self.server.inner;
+        let registry = &server.registry;
+        let (name, uri) = (peek.name.as_deref(), peek.uri.as_deref());
         // A registered target lends its key: no copy of the name per request.
         let target = |kind, name: &str, found: Option<(Arc<str>, Arc<TargetMeta>)>| match found {
             Some((key, meta)) => Target::new(kind, key, Some(meta)),
@@ -536,24 +541,75 @@ impl Connection {
             let tool = found.map(|(_, t)| t);
             return (Some(target(TargetKind::Tool, name, meta)), tool);
         }
-        let target = match method {
+        let resolved = match method {
             "prompts/get" => {
-                let Some(name) = name else {
-                    return (None, None);
-                };
-                let found = registry.prompts.get_entry(name).map(|(k, p)| (k, p.meta));
-                Some(target(TargetKind::Prompt, name, found))
+                name.map(|name| target(TargetKind::Prompt, name, self.prompt_entry(name)))
             }
             "resources/read" | "resources/subscribe" | "resources/unsubscribe" => {
-                let Some(uri) = uri else {
-                    return (None, None);
-                };
-                let found = registry.resources.get_entry(uri).map(|(k, r)| (k, r.meta));
-                Some(target(TargetKind::Resource, uri, found))
+                uri.map(|uri| match registry.resources.get_entry(uri) {
+                    Some((key, resource)) => {
+                        Target::new(TargetKind::Resource, key, Some(resource.meta))
+                    }
+                    None => match self.template_matching(uri) {
+                        Some((key, meta)) => {
+                            Target::new(TargetKind::ResourceTemplate, key, Some(meta))
+                        }
+                        None => Target::new(TargetKind::Resource, uri.into(), None),
+                    },
+                })
             }
+            "completion/complete" => params.and_then(|p| self.completion_target(p)),
+            "tasks/get" | "tasks/update" | "tasks/cancel" => peek
+                .task_id
+                .as_deref()
+                .and_then(|id| server.tasks.get(id))
+                .and_then(|task| task.target().cloned()),
             _ => None,
         };
-        (target, None)
+        (resolved, None)
+    }
+
+    fn prompt_entry(&self, name: &str) -> Option<(Arc<str>, Arc<TargetMeta>)> {
+        let found = self.server.inner.registry.prompts.get_entry(name);
+        found.map(|(key, prompt)| (key, prompt.meta))
+    }
+
+    /// The template a concrete URI matches, by its `uriTemplate`.
+    fn template_matching(&self, uri: &str) -> Option<(Arc<str>, Arc<TargetMeta>)> {
+        let templates = self.server.inner.registry.templates.snapshot();
+        templates
+            .iter()
+            .find(|(_, t)| t.matcher.matches(uri).is_some())
+            .map(|(key, t)| (key.clone(), t.meta.clone()))
+    }
+
+    /// The prompt or template a `completion/complete` refers to (`params.ref`).
+    fn completion_target(&self, params: &Params<'_>) -> Option<Target> {
+        #[derive(serde::Deserialize)]
+        struct Reference<'a> {
+            #[serde(rename = "type", borrow)]
+            kind: Cow<'a, str>,
+            #[serde(default, borrow)]
+            name: Option<Cow<'a, str>>,
+            #[serde(default, borrow)]
+            uri: Option<Cow<'a, str>>,
+        }
+        let raw = params.get("ref")?;
+        let reference: Reference<'_> = serde_json::from_str(raw).ok()?;
+        match (&*reference.kind, reference.name, reference.uri) {
+            ("ref/prompt", Some(name), _) => Some(match self.prompt_entry(&name) {
+                Some((key, meta)) => Target::new(TargetKind::Prompt, key, Some(meta)),
+                None => Target::new(TargetKind::Prompt, name.into(), None),
+            }),
+            ("ref/resource", _, Some(uri)) => {
+                let found = self.server.inner.registry.templates.get_entry(&uri);
+                Some(match found {
+                    Some((key, t)) => Target::new(TargetKind::ResourceTemplate, key, Some(t.meta)),
+                    None => Target::new(TargetKind::ResourceTemplate, uri.into(), None),
+                })
+            }
+            _ => None,
+        }
     }
 }
 

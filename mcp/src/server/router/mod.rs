@@ -157,5 +157,6 @@ pub(crate) fn context(server: &Arc<ServerInner>, req: McpRequest, input: InputRo
         extensions: req.extensions,
         last_progress: Default::default(),
         input,
+        target: req.target,
     })
 }

@@ -35,8 +35,18 @@ pub(super) fn handle(server: &Arc<ServerInner>, req: McpRequest) -> McpResponse 
     if !declares_tasks(req.meta.client_capabilities.as_deref()) {
         return McpResponse::error(extension_required());
     }
+    let caller = req
+        .extensions
+        .get::<crate::server::Principal>()
+        .map(|p| p.id());
     let outcome = parse_params::<TaskParams>(&req).and_then(|params| {
-        let task = find(server, &params.task_id)?;
+        // Another principal's task is answered as unknown: its existence is not theirs
+        // to learn.
+        let task =
+            find(server, &params.task_id).and_then(|task| match task.belongs_to(caller) {
+                true => Ok(task),
+                false => Err(unknown(&params.task_id)),
+            })?;
         Ok(match req.method() {
             "tasks/get" => task.detailed(),
             "tasks/update" => {
@@ -56,8 +66,9 @@ pub(super) fn handle(server: &Arc<ServerInner>, req: McpRequest) -> McpResponse 
 }
 
 fn find(server: &ServerInner, id: &str) -> Result<Arc<TaskEntry>, ErrorObject> {
-    server.tasks.get(id).ok_or_else(|| {
-        ErrorObject::invalid_params(format!("Unknown task: {id}"))
-            .with_data(json!({ "taskId": id }))
-    })
+    server.tasks.get(id).ok_or_else(|| unknown(id))
+}
+
+fn unknown(id: &str) -> ErrorObject {
+    ErrorObject::invalid_params(format!("Unknown task: {id}")).with_data(json!({ "taskId": id }))
 }

@@ -32,6 +32,8 @@ pub struct HttpConfig {
     pub(crate) event_store: Option<Arc<dyn EventStore>>,
     pub(crate) keep_alive: Option<Duration>,
     pub(crate) retry: Duration,
+    #[cfg(feature = "auth")]
+    pub(crate) auth: Option<crate::layers::auth::Auth>,
 }
 
 impl fmt::Debug for HttpConfig {
@@ -46,7 +48,7 @@ impl fmt::Debug for HttpConfig {
             .field("event_store", &self.event_store.is_some())
             .field("keep_alive", &self.keep_alive)
             .field("retry", &self.retry)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -66,6 +68,8 @@ impl Default for HttpConfig {
             event_store: Some(Arc::new(InMemoryEventStore::default())),
             keep_alive: Some(Duration::from_secs(15)),
             retry: Duration::from_secs(3),
+            #[cfg(feature = "auth")]
+            auth: None,
         }
     }
 }
@@ -74,6 +78,19 @@ impl HttpConfig {
     /// The defaults; see [`Default`].
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Requires a bearer token on every request, verified by `auth`: a request
+    /// without a valid one is answered 401 with the `WWW-Authenticate` challenge
+    /// before it reaches the MCP stack; the verified [`Principal`](crate::server::Principal)
+    /// reaches layers and handlers, and legacy sessions are bound to it. The server is
+    /// also wrapped in `auth`'s MCP layer ([`Auth::layer`](crate::layers::auth::Auth::layer)),
+    /// which enforces each target's scopes with 403, and [`Server::serve_http`](crate::server::Server::serve_http)
+    /// serves the RFC 9728 metadata beside the endpoint.
+    #[cfg(feature = "auth")]
+    pub fn auth(mut self, auth: crate::layers::auth::Auth) -> Self {
+        self.auth = Some(auth);
+        self
     }
 
     /// Also answer to these host names (`mcp.example.com`, no port).

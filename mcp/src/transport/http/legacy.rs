@@ -21,7 +21,7 @@ use super::{
 };
 use crate::protocol::jsonrpc::{parse_message, write_error};
 use crate::protocol::{Era, ErrorObject, ProtocolVersion};
-use crate::server::{Connection, Scope};
+use crate::server::{Connection, Principal, Scope};
 
 /// The `MCP-Protocol-Version` of a legacy request: absent means 2025-03-26; a value
 /// this server does not speak is refused with 400 (§Protocol Version Header).
@@ -36,6 +36,11 @@ fn header_version(headers: &HeaderMap) -> Result<Option<ProtocolVersion>, ErrorO
             String::from_utf8_lossy(value.as_bytes())
         ))),
     }
+}
+
+/// The verified caller's principal id, which a session is bound to.
+pub(super) fn caller(extensions: &http::Extensions) -> Option<&str> {
+    extensions.get::<Principal>().map(Principal::id)
 }
 
 fn session_header(headers: &HeaderMap) -> Option<&str> {
@@ -72,7 +77,7 @@ pub(super) async fn post(
         return stateless(endpoint, version, extensions, text).await;
     }
     let session = match session_header(headers) {
-        Some(id) => match endpoint.sessions.get(id) {
+        Some(id) => match endpoint.sessions.get(id, caller(&extensions)) {
             Some(session) => session,
             None => return no_session(),
         },
@@ -101,7 +106,8 @@ async fn initialize(
     extensions: http::Extensions,
     text: &str,
 ) -> Response<McpBody> {
-    let session = match endpoint.sessions.create(&endpoint.server) {
+    let owner = caller(&extensions).map(Arc::from);
+    let session = match endpoint.sessions.create(&endpoint.server, owner) {
         Ok(session) => session,
         Err(why) => {
             let message = match why {
@@ -208,7 +214,11 @@ async fn stateless(
 
 /// GET: the session's standalone stream, or the rest of a stream named by
 /// `Last-Event-ID`.
-pub(super) fn get(endpoint: &Endpoint, headers: &HeaderMap) -> Response<McpBody> {
+pub(super) fn get(
+    endpoint: &Endpoint,
+    headers: &HeaderMap,
+    caller: Option<&str>,
+) -> Response<McpBody> {
     if !endpoint.config.stateful {
         return method_not_allowed();
     }
@@ -231,7 +241,7 @@ pub(super) fn get(endpoint: &Endpoint, headers: &HeaderMap) -> Response<McpBody>
             ),
         );
     }
-    let Some(session) = endpoint.sessions.get(id) else {
+    let Some(session) = endpoint.sessions.get(id, caller) else {
         return no_session();
     };
     if endpoint.shutdown.is_triggered() {
@@ -286,14 +296,18 @@ pub(super) fn get(endpoint: &Endpoint, headers: &HeaderMap) -> Response<McpBody>
 }
 
 /// DELETE: ends the session it names.
-pub(super) fn delete(endpoint: &Endpoint, headers: &HeaderMap) -> Response<McpBody> {
+pub(super) fn delete(
+    endpoint: &Endpoint,
+    headers: &HeaderMap,
+    caller: Option<&str>,
+) -> Response<McpBody> {
     if !endpoint.config.stateful {
         return method_not_allowed();
     }
     let Some(id) = session_header(headers) else {
         return method_not_allowed();
     };
-    match endpoint.sessions.remove(id) {
+    match endpoint.sessions.remove_for(id, caller) {
         true => status_response(StatusCode::OK),
         false => no_session(),
     }

@@ -36,6 +36,8 @@ mod guard;
 pub mod headers;
 mod legacy;
 mod modern;
+#[cfg(feature = "auth")]
+mod protected;
 mod serve;
 mod sessions;
 mod sse;
@@ -43,6 +45,8 @@ mod sse;
 pub use body::McpBody;
 pub use config::{HostPolicy, HttpConfig};
 pub use event_store::{EventPosition, EventStore, InMemoryEventStore};
+#[cfg(feature = "auth")]
+pub use protected::MetadataService;
 pub use serve::{serve, serve_with_shutdown};
 
 use sessions::Sessions;
@@ -73,6 +77,11 @@ struct Endpoint {
 impl McpHttpService {
     /// The endpoint of `server`, set up by `config`.
     pub fn new(server: Server, config: HttpConfig) -> Self {
+        #[cfg(feature = "auth")]
+        let server = match &config.auth {
+            Some(auth) => server.layer(auth.layer()),
+            None => server,
+        };
         let sessions = Sessions::new(
             config.idle_timeout,
             config.max_sessions,
@@ -171,10 +180,23 @@ impl Endpoint {
                 &ErrorObject::invalid_request(format!("Forbidden: {what}")),
             );
         }
+        let mut parts = parts;
+        #[cfg(feature = "auth")]
+        if let Some(auth) = &self.config.auth {
+            // Every request, GET and DELETE included, carries its token (2025-11-25
+            // `basic/authorization` §Token Requirements).
+            match crate::layers::auth::authenticate_http(auth, &parts).await {
+                Ok(principal) => {
+                    parts.extensions.insert(principal);
+                }
+                Err(refusal) => return refusal_response(&refusal),
+            }
+        }
+        let caller = legacy::caller(&parts.extensions);
         match parts.method {
             Method::POST => {}
-            Method::GET => return legacy::get(self, &parts.headers),
-            Method::DELETE => return legacy::delete(self, &parts.headers),
+            Method::GET => return legacy::get(self, &parts.headers, caller),
+            Method::DELETE => return legacy::delete(self, &parts.headers, caller),
             _ => return method_not_allowed(),
         }
         if let Some(refused) = check_post_headers(&parts.headers) {
@@ -351,6 +373,16 @@ fn method_not_allowed() -> Response<McpBody> {
     response
 }
 
+/// A refusal before the MCP stack: its JSON-RPC error (no id), status and headers.
+#[cfg_attr(not(feature = "auth"), allow(dead_code))]
+fn refusal_response(refusal: &crate::server::Refusal) -> Response<McpBody> {
+    let mut response = error_response(refusal.http_status(), refusal.error());
+    for (name, value) in refusal.http_headers() {
+        response.headers_mut().append(name, value);
+    }
+    response
+}
+
 /// A JSON answer, with the status and headers of what failed, if anything.
 fn answer_response(
     line: Vec<u8>,
@@ -407,6 +439,12 @@ impl Server {
             let _ = shutdown.await;
             streams.shutdown_streams();
         };
+        #[cfg(feature = "auth")]
+        if service.inner.config.auth.is_some() {
+            let metadata = service.metadata_service(MCP_PATH);
+            let routes = with_metadata(at_path(MCP_PATH, service), metadata);
+            return serve_with_shutdown(listener, routes, shutdown).await;
+        }
         serve_with_shutdown(listener, at_path(MCP_PATH, service), shutdown).await
     }
 }
@@ -443,5 +481,41 @@ where
             std::future::poll_fn(|cx| service.poll_ready(cx)).await?;
             service.call(request).await
         }) as ResponseFuture
+    })
+}
+
+/// `routes`, with the RFC 9728 metadata answered at the root and the path-inserted
+/// well-known paths of the endpoint at [`MCP_PATH`].
+#[cfg(feature = "auth")]
+fn with_metadata<S, B>(
+    routes: S,
+    metadata: MetadataService,
+) -> impl tower::Service<
+    Request<B>,
+    Response = Response<McpBody>,
+    Error = Infallible,
+    Future = ResponseFuture,
+> + Clone
++ Send
++ 'static
+where
+    S: tower::Service<
+            Request<B>,
+            Response = Response<McpBody>,
+            Error = Infallible,
+            Future = ResponseFuture,
+        > + Clone
+        + Send
+        + 'static,
+    B: Send + 'static,
+{
+    use crate::layers::auth::{WELL_KNOWN, metadata_path};
+    let inserted = metadata_path(MCP_PATH);
+    tower::service_fn(move |request: Request<B>| {
+        let path = request.uri().path();
+        if path == WELL_KNOWN || path == inserted {
+            return tower::Service::call(&mut metadata.clone(), request);
+        }
+        tower::Service::call(&mut routes.clone(), request)
     })
 }

@@ -27,6 +27,9 @@ pub(crate) struct HttpSession {
     streams: Mutex<HashMap<u64, Arc<EventStream>>>,
     /// Milliseconds since the table's epoch at the last request.
     last_seen: AtomicU64,
+    /// The [`Principal::id`](crate::server::Principal::id) of the caller that opened
+    /// it: the session answers no one else.
+    owner: Option<Arc<str>>,
 }
 
 impl HttpSession {
@@ -125,7 +128,11 @@ impl Sessions {
     }
 
     /// Opens a session with an unguessable id.
-    pub(crate) fn create(&self, server: &Server) -> Result<Arc<HttpSession>, NoSession> {
+    pub(crate) fn create(
+        &self,
+        server: &Server,
+        owner: Option<Arc<str>>,
+    ) -> Result<Arc<HttpSession>, NoSession> {
         self.start_reaper();
         // A session without an unguessable id is not one to hand out.
         let id: Arc<str> = crate::server::tasks::unguessable_id(&self.inner.random)
@@ -142,6 +149,7 @@ impl Sessions {
             next_stream: AtomicU64::new(1),
             streams: Mutex::new(HashMap::new()),
             last_seen: AtomicU64::new(self.now()),
+            owner,
         });
         let mut map = lock(&self.inner.map);
         if map.len() >= self.inner.max {
@@ -152,8 +160,13 @@ impl Sessions {
     }
 
     /// The live session named `id`, marked as used now.
-    pub(crate) fn get(&self, id: &str) -> Option<Arc<HttpSession>> {
+    /// The session `id`, when `caller` (a principal id, `None` without one) opened it:
+    /// to anyone else it does not exist, and is answered 404 like an unknown one.
+    pub(crate) fn get(&self, id: &str, caller: Option<&str>) -> Option<Arc<HttpSession>> {
         let session = lock(&self.inner.map).get(id).cloned()?;
+        if session.owner.as_deref() != caller {
+            return None;
+        }
         session.last_seen.store(self.now(), Ordering::Relaxed);
         Some(session)
     }
@@ -161,6 +174,14 @@ impl Sessions {
     /// Every live session, without marking any as used.
     pub(crate) fn all(&self) -> Vec<Arc<HttpSession>> {
         lock(&self.inner.map).values().cloned().collect()
+    }
+
+    /// Ends the session `id` if `caller` opened it; false when there was none of theirs.
+    pub(crate) fn remove_for(&self, id: &str, caller: Option<&str>) -> bool {
+        match self.get(id, caller) {
+            Some(_) => self.remove(id),
+            None => false,
+        }
     }
 
     /// Ends a session; false when there was none.
