@@ -18,4 +18,4 @@ mod verifier;
 
 pub use bearer::{STATIC_ISSUER, StaticTokens};
 pub use config::{Auth, AuthBuilder, DEFAULT_MAX_TOKEN_BYTES, Unauthorized};
-pub use verifier::{MultiAuth, TokenError, TokenVerifier};
+pub use verifier::{ConfigError, MultiAuth, TokenError, TokenVerifier};
