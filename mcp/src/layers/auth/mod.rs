@@ -2,8 +2,8 @@
 //!
 //! - Verifiers check a bearer token and say who it belongs to: static tokens
 //!   ([`StaticTokens`]), JWT with pinned keys ([`JwtVerifier`], [`JwtKey`]) or keys
-//!   from a JWKS URL ([`Jwks`]), RFC 7662 introspection, several in order
-//!   ([`MultiAuth`]), or your own ([`TokenVerifier`]).
+//!   from a JWKS URL ([`Jwks`]), RFC 7662 introspection ([`Introspection`]), several
+//!   in order ([`MultiAuth`]), or your own ([`TokenVerifier`]).
 //! - [`Auth`] runs them through a cache of verified tokens and vouches for the caller
 //!   with a [`Principal`](crate::server::Principal), which handlers, layers, sessions,
 //!   `requestState` and tasks see and are bound to.
@@ -15,6 +15,7 @@
 mod bearer;
 mod cache;
 mod config;
+mod introspection;
 mod jwks;
 mod jwt;
 mod jwt_key;
@@ -25,6 +26,7 @@ mod verifier;
 
 pub use bearer::{STATIC_ISSUER, StaticTokens};
 pub use config::{Auth, AuthBuilder, DEFAULT_MAX_TOKEN_BYTES, Unauthorized};
+pub use introspection::Introspection;
 pub use jwks::Jwks;
 pub use jwt::{DEFAULT_LEEWAY, JwtVerifier, JwtVerifierBuilder};
 pub use jwt_key::{Algorithm, JwtKey};
