@@ -1,5 +1,7 @@
 //! A cache of verified tokens, so a caller's repeat requests cost a digest and a
 //! lookup instead of a signature check or a round trip to an introspection endpoint.
+//! The auth layer keeps [`Principal`]s in one; the introspection verifier keeps the
+//! [`Verified`] answers of its endpoint in another.
 //!
 //! Keyed by the token's SHA-256 digest (the token itself is never stored), each entry
 //! lives until the token expires or for `max_age`, whichever comes first. The table is
@@ -11,39 +13,62 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::bearer::sha256;
-use crate::server::Principal;
+use crate::server::{Principal, Verified};
 use crate::sync::lock;
 
 const SHARDS: usize = 16;
 
-pub(crate) struct VerifiedCache {
-    shards: Vec<Mutex<HashMap<[u8; 32], Entry>>>,
+/// The longest any entry is kept, whatever the configuration says.
+const MAX_AGE_BOUND: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// What a cache entry holds: something that knows when its token expires.
+pub(crate) trait Expiring: Clone {
+    fn expires_at(&self) -> Option<SystemTime>;
+}
+
+impl Expiring for Principal {
+    fn expires_at(&self) -> Option<SystemTime> {
+        Principal::expires_at(self)
+    }
+}
+
+impl Expiring for Verified {
+    fn expires_at(&self) -> Option<SystemTime> {
+        self.expires_at
+    }
+}
+
+pub(crate) struct VerifiedCache<T = Principal> {
+    shards: Vec<Mutex<HashMap<[u8; 32], Entry<T>>>>,
     per_shard: usize,
     max_age: Duration,
 }
 
-struct Entry {
-    principal: Principal,
+struct Entry<T> {
+    principal: T,
     until: Instant,
 }
 
 impl VerifiedCache {
+    /// The digest a token is cached under.
+    pub(crate) fn key(token: &str) -> [u8; 32] {
+        sha256(token.as_bytes())
+    }
+}
+
+impl<T: Expiring> VerifiedCache<T> {
     /// Holds at most `capacity` tokens (rounded up to a multiple of the shard count),
     /// each for at most `max_age`. A capacity of 0 caches nothing.
     pub(crate) fn new(capacity: usize, max_age: Duration) -> Self {
         VerifiedCache {
             shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
             per_shard: capacity.div_ceil(SHARDS),
-            max_age,
+            // Bounded so that `Instant::now() + max_age` cannot overflow.
+            max_age: max_age.min(MAX_AGE_BOUND),
         }
     }
 
-    /// The digest a token is cached under.
-    pub(crate) fn key(token: &str) -> [u8; 32] {
-        sha256(token.as_bytes())
-    }
-
-    pub(crate) fn get(&self, key: &[u8; 32]) -> Option<Principal> {
+    pub(crate) fn get(&self, key: &[u8; 32]) -> Option<T> {
         let mut shard = lock(&self.shards[usize::from(key[0]) % SHARDS]);
         let entry = shard.get(key)?;
         if entry.until > Instant::now() {
@@ -53,7 +78,7 @@ impl VerifiedCache {
         None
     }
 
-    pub(crate) fn insert(&self, key: [u8; 32], principal: Principal) {
+    pub(crate) fn insert(&self, key: [u8; 32], principal: T) {
         if self.per_shard == 0 {
             return;
         }

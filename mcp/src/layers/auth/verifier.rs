@@ -1,5 +1,5 @@
-//! The verifier seam: [`TokenVerifier`], what one returns, and [`MultiAuth`], several
-//! tried in order.
+//! The verifier seam: [`TokenVerifier`], what one returns, how a verifier's
+//! configuration can be wrong ([`ConfigError`]), and [`MultiAuth`], several tried in order.
 
 use std::fmt;
 use std::sync::Arc;
@@ -82,6 +82,23 @@ impl fmt::Display for TokenError {
 }
 
 impl std::error::Error for TokenError {}
+
+/// Why a verifier could not be configured: a key that does not parse or does not fit
+/// its algorithm, a missing audience, a URL this crate cannot fetch. Raised when the
+/// server is set up, never per request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct ConfigError {
+    reason: String,
+}
+
+impl ConfigError {
+    pub(crate) fn new(reason: impl Into<String>) -> Self {
+        ConfigError {
+            reason: reason.into(),
+        }
+    }
+}
 
 /// Several verifiers tried in order, the first that accepts the token winning: an
 /// operator's static token next to users' JWTs, say. When all refuse, the most specific

@@ -1,0 +1,459 @@
+//! JWT bearer tokens: [`JwtVerifier`], checking them against keys configured by hand
+//! ([`JwtKey`]) or fetched from a key set URL ([`Jwks`]), and reading the caller from
+//! their claims.
+//!
+//! Every key pins the algorithms it verifies, so a token cannot choose how it is
+//! checked: `alg: none` is never accepted, and an RSA public key never doubles as an
+//! HMAC secret. A token's `kid` only chooses among the configured keys; its `jku`,
+//! `x5u`, `x5c` and `jwk` headers are never followed. The audience is required
+//! (RFC 8707); issuer, `exp` and `nbf` are checked with a leeway for clock skew.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, Validation};
+use serde_json::Value;
+
+use super::jwt_key::ensure_crypto_provider;
+use super::{ConfigError, Jwks, JwtKey, TokenError, TokenVerifier};
+use crate::protocol::JsonObject;
+use crate::server::{BoxFuture, Verified};
+
+/// The clock skew allowed on `exp` and `nbf` unless configured otherwise.
+pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
+
+/// The largest leeway a verifier accepts.
+const MAX_LEEWAY: Duration = Duration::from_secs(3600);
+
+/// Every algorithm a token may name, in the order of [`JwtVerifier`]'s validations.
+const ALGORITHMS: [Algorithm; 12] = [
+    Algorithm::HS256,
+    Algorithm::HS384,
+    Algorithm::HS512,
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::PS384,
+    Algorithm::PS512,
+    Algorithm::ES256,
+    Algorithm::ES384,
+    Algorithm::EdDSA,
+];
+
+/// Verifies JWT bearer tokens: the signature with a configured key that allows the
+/// token's algorithm, then the issuer, audience, `exp` and `nbf`.
+///
+/// The caller is the `sub` claim (required), its scopes the `scope` claim
+/// (space-separated) or `scp` (an array), its issuer `iss`, and every claim is kept for
+/// [`Claims<T>`](crate::server::Claims).
+///
+/// A token that is not shaped like a JWT is [`TokenError::NotMine`], so a
+/// [`MultiAuth`](super::MultiAuth) can try it as something else; a JWT that fails is
+/// [`TokenError::Invalid`] with a short reason.
+///
+/// ```
+/// # use boltmcp::layers::auth::{Algorithm, JwtKey, JwtVerifier};
+/// # fn main() -> Result<(), boltmcp::layers::auth::ConfigError> {
+/// let verifier = JwtVerifier::builder()
+///     .issuer("https://as.example.com")
+///     .audience("https://mcp.example.com/mcp")
+///     .key(JwtKey::hmac(Algorithm::HS256, b"a secret of at least thirty-two bytes")?)
+///     .build()?;
+/// # let _ = verifier; Ok(()) }
+/// ```
+pub struct JwtVerifier {
+    keys: Vec<JwtKey>,
+    jwks: Option<Jwks>,
+    /// One per entry of [`ALGORITHMS`], each allowing that algorithm alone.
+    validations: Vec<Validation>,
+    scope_claims: Vec<String>,
+    issuers: Vec<String>,
+    audiences: Vec<String>,
+}
+
+impl JwtVerifier {
+    /// Starts a verifier; an audience and at least one key (or a JWKS) are required.
+    pub fn builder() -> JwtVerifierBuilder {
+        JwtVerifierBuilder {
+            keys: Vec::new(),
+            jwks: None,
+            issuers: Vec::new(),
+            audiences: Vec::new(),
+            leeway: DEFAULT_LEEWAY,
+            require_exp: true,
+            scope_claims: vec!["scope".into(), "scp".into()],
+        }
+    }
+
+    fn validation(&self, alg: Algorithm) -> Option<&Validation> {
+        let index = ALGORITHMS.iter().position(|a| *a == alg)?;
+        self.validations.get(index)
+    }
+
+    async fn check(&self, token: &str) -> Result<Verified, TokenError> {
+        if !jwt_shaped(token) {
+            return Err(TokenError::NotMine);
+        }
+        let header = TokenHeader::parse(token)?;
+        let validation = self
+            .validation(header.alg)
+            .ok_or_else(|| TokenError::invalid("unsupported algorithm"))?;
+        let mut tried = false;
+        if let Ok(keys) = select(self.keys.iter(), &header) {
+            tried = true;
+            if let Some(settled) = self.try_keys(&keys, token, validation) {
+                return settled;
+            }
+        }
+        // The key set is consulted only when the fixed keys did not settle it, and
+        // refetched for an unknown kid only when no fixed key holds that kid.
+        let set = match &self.jwks {
+            Some(jwks) => {
+                let kid = header
+                    .kid
+                    .as_deref()
+                    .filter(|kid| !self.keys.iter().any(|key| key.key_id() == Some(kid)));
+                match jwks.keys(kid).await {
+                    Ok(set) => Some(set),
+                    Err(err) if !tried => return Err(err),
+                    Err(_) => None,
+                }
+            }
+            None => None,
+        };
+        if let Some(set) = &set
+            && let Ok(keys) = select(set.iter(), &header)
+        {
+            tried = true;
+            if let Some(settled) = self.try_keys(&keys, token, validation) {
+                return settled;
+            }
+        }
+        if tried {
+            return Err(TokenError::invalid("bad signature"));
+        }
+        let every_key = self
+            .keys
+            .iter()
+            .chain(set.iter().flat_map(|set| set.iter()));
+        match select(every_key, &header) {
+            Err(refusal) => Err(refusal),
+            Ok(_) => Err(TokenError::invalid("bad signature")),
+        }
+    }
+
+    /// Checks `token` with each of `keys` until one signed it: `None` if none did.
+    fn try_keys(
+        &self,
+        keys: &[&JwtKey],
+        token: &str,
+        validation: &Validation,
+    ) -> Option<Result<Verified, TokenError>> {
+        for key in keys {
+            match jsonwebtoken::decode::<JsonObject>(token, key.decoding_key(), validation) {
+                Ok(data) => return Some(verified(data.claims, &self.scope_claims)),
+                // Another key of the same id or algorithm may have signed it.
+                Err(err) if is_key_mismatch(err.kind()) => {}
+                Err(err) => return Some(Err(refusal_for(err.kind()))),
+            }
+        }
+        None
+    }
+}
+
+impl fmt::Debug for JwtVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwtVerifier")
+            .field("keys", &self.keys)
+            .field("jwks", &self.jwks)
+            .field("issuers", &self.issuers)
+            .field("audiences", &self.audiences)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenVerifier for JwtVerifier {
+    fn verify<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<Verified, TokenError>> {
+        Box::pin(self.check(token))
+    }
+}
+
+/// Builds a [`JwtVerifier`].
+#[must_use = "a builder does nothing until .build()"]
+pub struct JwtVerifierBuilder {
+    keys: Vec<JwtKey>,
+    jwks: Option<Jwks>,
+    issuers: Vec<String>,
+    audiences: Vec<String>,
+    leeway: Duration,
+    require_exp: bool,
+    scope_claims: Vec<String>,
+}
+
+impl fmt::Debug for JwtVerifierBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwtVerifierBuilder")
+            .field("keys", &self.keys)
+            .field("issuers", &self.issuers)
+            .field("audiences", &self.audiences)
+            .finish_non_exhaustive()
+    }
+}
+
+impl JwtVerifierBuilder {
+    /// Adds a key tokens may be signed with.
+    pub fn key(mut self, key: JwtKey) -> Self {
+        self.keys.push(key);
+        self
+    }
+
+    /// Adds the keys of a JSON Web Key Set fetched from a URL, kept fresh; the keys
+    /// added with [`key`](Self::key) are tried first.
+    pub fn jwks(mut self, jwks: Jwks) -> Self {
+        self.jwks = Some(jwks);
+        self
+    }
+
+    /// Accepts tokens whose `iss` is `issuer` (call again to accept several); a token
+    /// without `iss` is then refused. Without any, `iss` is not checked.
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuers.push(issuer.into());
+        self
+    }
+
+    /// Accepts tokens whose `aud` names `audience`, this server's canonical URI
+    /// (RFC 8707; call again to accept several). Required: a token minted for another
+    /// service must not be usable here.
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audiences.push(audience.into());
+        self
+    }
+
+    /// The clock skew allowed on `exp` and `nbf`: 60 s by default, at most an hour.
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+
+    /// Accepts tokens without `exp` (when present it is still checked).
+    pub fn allow_missing_exp(mut self) -> Self {
+        self.require_exp = false;
+        self
+    }
+
+    /// Reads scopes from claim `name` instead of `scope` or `scp`: a space-separated
+    /// string or an array of strings.
+    pub fn scope_claim(mut self, name: impl Into<String>) -> Self {
+        self.scope_claims = vec![name.into()];
+        self
+    }
+
+    /// Finishes the verifier, or says what is missing.
+    pub fn build(self) -> Result<JwtVerifier, ConfigError> {
+        ensure_crypto_provider();
+        if self.audiences.is_empty() {
+            return Err(ConfigError::new(
+                "a JWT verifier needs an audience: this server's canonical URI (RFC 8707)",
+            ));
+        }
+        if self.keys.is_empty() && self.jwks.is_none() {
+            return Err(ConfigError::new("a JWT verifier needs a key or a JWKS"));
+        }
+        if self.leeway > MAX_LEEWAY {
+            return Err(ConfigError::new("the leeway cannot exceed an hour"));
+        }
+        let mut required = vec!["sub", "aud"];
+        if self.require_exp {
+            required.push("exp");
+        }
+        if !self.issuers.is_empty() {
+            required.push("iss");
+        }
+        let validations = ALGORITHMS
+            .iter()
+            .map(|alg| {
+                let mut validation = Validation::new(*alg);
+                validation.leeway = self.leeway.as_secs();
+                validation.validate_exp = true;
+                validation.validate_nbf = true;
+                validation.validate_aud = true;
+                validation.set_audience(&self.audiences);
+                if !self.issuers.is_empty() {
+                    validation.set_issuer(&self.issuers);
+                }
+                validation.set_required_spec_claims(&required);
+                validation
+            })
+            .collect();
+        Ok(JwtVerifier {
+            keys: self.keys,
+            jwks: self.jwks,
+            validations,
+            scope_claims: self.scope_claims,
+            issuers: self.issuers,
+            audiences: self.audiences,
+        })
+    }
+}
+
+/// Three base64url segments, the first two non-empty (an unsigned token's third is
+/// empty: that is still a JWT, refused as one).
+fn jwt_shaped(token: &str) -> bool {
+    let mut parts = token.split('.');
+    let (Some(header), Some(payload), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let base64url = |part: &str| {
+        part.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    !header.is_empty()
+        && !payload.is_empty()
+        && base64url(header)
+        && base64url(payload)
+        && base64url(signature)
+}
+
+/// What of a token's header chooses its key.
+struct TokenHeader {
+    alg: Algorithm,
+    kid: Option<String>,
+}
+
+impl TokenHeader {
+    fn parse(token: &str) -> Result<Self, TokenError> {
+        let malformed = || TokenError::invalid("malformed header");
+        let encoded = token.split('.').next().ok_or_else(malformed)?;
+        let bytes = URL_SAFE_NO_PAD.decode(encoded).map_err(|_| malformed())?;
+        let header: JsonObject = serde_json::from_slice(&bytes).map_err(|_| malformed())?;
+        let alg = match header.get("alg") {
+            Some(Value::String(alg)) => alg,
+            _ => return Err(TokenError::invalid("no alg in the header")),
+        };
+        if alg.eq_ignore_ascii_case("none") {
+            return Err(TokenError::invalid(
+                "unsigned tokens (alg none) are refused",
+            ));
+        }
+        let alg =
+            Algorithm::from_str(alg).map_err(|_| TokenError::invalid("unsupported algorithm"))?;
+        let kid = match header.get("kid") {
+            None => None,
+            Some(Value::String(kid)) => Some(kid.clone()),
+            Some(_) => return Err(TokenError::invalid("malformed kid")),
+        };
+        Ok(TokenHeader { alg, kid })
+    }
+}
+
+/// The keys that may have signed a token with `header`: those of its `kid` (or all,
+/// without one) that allow its algorithm.
+fn select<'k>(
+    keys: impl Iterator<Item = &'k JwtKey>,
+    header: &TokenHeader,
+) -> Result<Vec<&'k JwtKey>, TokenError> {
+    let mut kid_known = false;
+    let mut chosen = Vec::new();
+    for key in keys {
+        if let Some(kid) = &header.kid {
+            if key.key_id() != Some(kid.as_str()) {
+                continue;
+            }
+            kid_known = true;
+        }
+        if key.allows(header.alg) {
+            chosen.push(key);
+        }
+    }
+    if chosen.is_empty() {
+        return Err(TokenError::invalid(if header.kid.is_some() && !kid_known {
+            "unknown key id"
+        } else {
+            "the algorithm is not allowed for the key"
+        }));
+    }
+    Ok(chosen)
+}
+
+/// An error that says only that this key did not sign the token.
+fn is_key_mismatch(kind: &ErrorKind) -> bool {
+    matches!(
+        kind,
+        ErrorKind::InvalidSignature
+            | ErrorKind::InvalidRsaKey(_)
+            | ErrorKind::InvalidEcdsaKey
+            | ErrorKind::InvalidEddsaKey
+            | ErrorKind::InvalidKeyFormat
+    )
+}
+
+/// A short reason for a refusal, never quoting the token.
+fn refusal_for(kind: &ErrorKind) -> TokenError {
+    TokenError::invalid(match kind {
+        ErrorKind::ExpiredSignature => "expired".to_owned(),
+        ErrorKind::ImmatureSignature => "not yet valid".to_owned(),
+        ErrorKind::InvalidIssuer => "wrong issuer".to_owned(),
+        ErrorKind::InvalidAudience => "wrong audience".to_owned(),
+        ErrorKind::InvalidAlgorithm => "the algorithm is not allowed for the key".to_owned(),
+        // The claim names come from our configuration: exp, nbf, sub, iss or aud.
+        ErrorKind::MissingRequiredClaim(claim) => format!("no {claim} claim"),
+        ErrorKind::InvalidClaimFormat(claim) => format!("malformed {claim} claim"),
+        ErrorKind::InvalidSignature => "bad signature".to_owned(),
+        _ => "malformed token".to_owned(),
+    })
+}
+
+/// The caller a token's verified claims describe.
+fn verified(claims: JsonObject, scope_claims: &[String]) -> Result<Verified, TokenError> {
+    let subject = match claims.get("sub") {
+        Some(Value::String(sub)) if !sub.is_empty() => sub.clone(),
+        _ => return Err(TokenError::invalid("no sub claim")),
+    };
+    let scopes = scopes(&claims, scope_claims)?;
+    let mut verified = Verified::new(subject, scopes);
+    verified.issuer = claims.get("iss").and_then(Value::as_str).map(str::to_owned);
+    verified.expires_at = claims.get("exp").and_then(unix_time);
+    Ok(verified.claims(claims))
+}
+
+/// The scopes in the first of `names` present: a space-separated string or an array
+/// of strings.
+pub(crate) fn scopes(claims: &JsonObject, names: &[String]) -> Result<Vec<String>, TokenError> {
+    let Some((name, value)) = names
+        .iter()
+        .find_map(|name| claims.get(name).map(|value| (name, value)))
+    else {
+        return Ok(Vec::new());
+    };
+    match value {
+        Value::String(scopes) => Ok(scopes.split_whitespace().map(str::to_owned).collect()),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| item.as_str().map(str::to_owned))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| TokenError::invalid(format!("malformed {name} claim"))),
+        _ => Err(TokenError::invalid(format!("malformed {name} claim"))),
+    }
+}
+
+/// A NumericDate claim (seconds since the epoch) as a time, if it is one.
+pub(crate) fn unix_time(value: &Value) -> Option<SystemTime> {
+    let seconds = match value {
+        Value::Number(n) => n
+            .as_u64()
+            .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))?,
+        _ => return None,
+    };
+    UNIX_EPOCH.checked_add(Duration::from_secs(seconds))
+}
+
+#[cfg(test)]
+#[path = "jwt_tests.rs"]
+mod tests;
