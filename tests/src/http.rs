@@ -176,6 +176,14 @@ impl HttpClient {
         }
     }
 
+    /// The same client, sending to `url` instead (a query string added, say).
+    pub fn at(&self, url: String) -> Self {
+        HttpClient {
+            client: self.client.clone(),
+            url,
+        }
+    }
+
     /// Sends a request and returns the response with its body still streaming.
     pub async fn send(
         &self,
@@ -223,7 +231,18 @@ impl HttpClient {
     }
 
     /// A 2026-07-28 request with matching headers and `_meta`.
-    pub async fn modern(&self, id: i64, method: &str, mut params: Value) -> Reply {
+    pub async fn modern(&self, id: i64, method: &str, params: Value) -> Reply {
+        self.modern_with(&[], id, method, params).await
+    }
+
+    /// As [`modern`](Self::modern), with `extra` headers (an `Authorization`, say).
+    pub async fn modern_with(
+        &self,
+        extra: &[(&str, &str)],
+        id: i64,
+        method: &str,
+        mut params: Value,
+    ) -> Reply {
         params["_meta"] = json!({
             "io.modelcontextprotocol/protocolVersion": "2026-07-28",
             "io.modelcontextprotocol/clientCapabilities": {"elicitation": {}},
@@ -241,6 +260,7 @@ impl HttpClient {
         if let Some(name) = &name {
             headers.push(("mcp-name", name));
         }
+        headers.extend_from_slice(extra);
         let body = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
         self.post(&headers, &body).await
     }

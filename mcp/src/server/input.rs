@@ -53,6 +53,10 @@ pub(crate) struct Binding {
     pub(crate) name: String,
     #[serde(rename = "a")]
     pub(crate) arguments: String,
+    /// A digest of the verified caller's [`Principal::id`](super::Principal::id)
+    /// (empty without one): a state replayed by another caller is refused.
+    #[serde(rename = "p", default)]
+    pub(crate) caller: String,
 }
 
 impl Binding {
@@ -68,7 +72,17 @@ impl Binding {
             method: method.to_owned(),
             name: name.to_owned(),
             arguments: URL_SAFE_NO_PAD.encode(digest.as_ref()),
+            caller: String::new(),
         }
+    }
+
+    /// Binds the state to the request's verified caller, if it has one.
+    pub(crate) fn for_caller(mut self, principal: Option<&super::Principal>) -> Self {
+        if let Some(principal) = principal {
+            let digest = ring::digest::digest(&ring::digest::SHA256, principal.id().as_bytes());
+            self.caller = URL_SAFE_NO_PAD.encode(&digest.as_ref()[..16]);
+        }
+        self
     }
 }
 

@@ -11,11 +11,16 @@ use http::header::AUTHORIZATION;
 use http::request::Parts;
 
 use super::{Auth, TokenError};
-use crate::server::{Principal, Refusal};
+use crate::server::{Principal, Refusal, Server};
 
-/// Authenticates one HTTP request: its principal, or the refusal to answer with.
-pub(crate) async fn authenticate_http(auth: &Auth, parts: &Parts) -> Result<Principal, Refusal> {
-    let hint = || auth.challenge(&auth.inner.scopes_supported);
+/// Authenticates one HTTP request to `server`: its principal, or the refusal to answer
+/// with. A challenge hints at every scope the server declares.
+pub(crate) async fn authenticate_http(
+    auth: &Auth,
+    server: &Server,
+    parts: &Parts,
+) -> Result<Principal, Refusal> {
+    let hint = || auth.challenge(&auth.scopes_supported(server));
     if query_has_token(parts.uri.query()) {
         return Err(Refusal::invalid_request(
             "send the access token in the Authorization header, never in the URL",

@@ -32,18 +32,24 @@ impl Auth {
         }
     }
 
-    /// The metadata document for `server`, whose endpoint is `resource` (the
-    /// configured resource URI wins when set).
-    pub fn metadata_document(&self, server: &Server, resource: &str) -> Value {
-        let inner = &self.inner;
+    /// Every scope `server` declares plus those configured, without `offline_access`.
+    pub fn scopes_supported(&self, server: &Server) -> Vec<String> {
         let mut scopes: Vec<String> = server
             .declared_scopes()
             .into_iter()
-            .chain(inner.scopes_supported.iter().cloned())
+            .chain(self.inner.scopes_supported.iter().cloned())
             .filter(|s| s != "offline_access")
             .collect();
         scopes.sort();
         scopes.dedup();
+        scopes
+    }
+
+    /// The metadata document for `server`, whose endpoint is `resource` (the
+    /// configured resource URI wins when set).
+    pub fn metadata_document(&self, server: &Server, resource: &str) -> Value {
+        let inner = &self.inner;
+        let scopes = self.scopes_supported(server);
         json!({
             "resource": inner.resource.as_deref().unwrap_or(resource),
             "authorization_servers": inner.authorization_servers,

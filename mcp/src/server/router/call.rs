@@ -14,7 +14,6 @@ use super::context;
 use super::invoke::{Outcome, input_round, invoke};
 use crate::protocol::TaskSupport;
 use crate::protocol::{CallToolResult, Era, ErrorObject, JsonObject, META_SERVER_INFO, ResultType};
-use crate::server::ToolError;
 use crate::server::builder::ServerInner;
 use crate::server::input::Binding;
 use crate::server::request::{CallParts, McpRequest, McpResponse};
@@ -22,6 +21,7 @@ use crate::server::task_run;
 use crate::server::tasks::declares_tasks;
 use crate::server::tasks::extension_required;
 use crate::server::tool::ToolCall;
+use crate::server::{Principal, ToolError};
 
 #[derive(Deserialize)]
 struct CallParams {
@@ -94,14 +94,20 @@ pub(super) async fn call_tool(server: &Arc<ServerInner>, mut req: McpRequest) ->
     let era = req.era();
     // Only a 2026-07-28 call can need its binding (to open or seal requestState);
     // keep what it needs without hashing anything on the common path.
-    let modern_args = if era == Era::Modern {
-        Some(params.arguments.clone())
+    let modern = if era == Era::Modern {
+        Some((
+            params.arguments.clone(),
+            req.extensions.get::<Principal>().cloned(),
+        ))
     } else {
         None
     };
     let binding = || {
-        let args = modern_args.as_ref().and_then(|a| a.as_deref());
-        Binding::new("tools/call", &params.name, args)
+        let (args, caller) = match &modern {
+            Some((args, caller)) => (args.as_deref(), caller.as_ref()),
+            None => (None, None),
+        };
+        Binding::new("tools/call", &params.name, args).for_caller(caller)
     };
     let round = match input_round(
         server,

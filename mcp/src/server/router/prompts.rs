@@ -53,7 +53,8 @@ pub(super) async fn get(server: &Arc<ServerInner>, req: McpRequest) -> McpRespon
         )));
     }
     let args_json = serde_json::to_string(&arguments).unwrap_or_default();
-    let binding = Binding::new("prompts/get", &params.name, Some(&args_json));
+    let binding = Binding::new("prompts/get", &params.name, Some(&args_json))
+        .for_caller(req.extensions.get::<crate::server::Principal>());
     let round = match params.retry.round(server, era, &binding) {
         Ok(round) => round,
         Err(err) => return McpResponse::error(err),

@@ -64,7 +64,8 @@ pub(super) async fn read(server: &Arc<ServerInner>, req: McpRequest) -> McpRespo
             None => return McpResponse::error(not_found(era, &params.uri)),
         }
     };
-    let binding = Binding::new("resources/read", &params.uri, None);
+    let binding = Binding::new("resources/read", &params.uri, None)
+        .for_caller(req.extensions.get::<crate::server::Principal>());
     let round = match params.retry.round(server, era, &binding) {
         Ok(round) => round,
         Err(err) => return McpResponse::error(err),

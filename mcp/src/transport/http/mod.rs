@@ -185,7 +185,7 @@ impl Endpoint {
         if let Some(auth) = &self.config.auth {
             // Every request, GET and DELETE included, carries its token (2025-11-25
             // `basic/authorization` §Token Requirements).
-            match crate::layers::auth::authenticate_http(auth, &parts).await {
+            match crate::layers::auth::authenticate_http(auth, &self.server, &parts).await {
                 Ok(principal) => {
                     parts.extensions.insert(principal);
                 }
