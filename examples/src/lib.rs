@@ -1,6 +1,7 @@
 //! Shared bits of the boltmcp examples.
 
 pub mod calculator;
+pub mod secure;
 
 /// Sends diagnostics to stderr (stdout is the stdio transport), filtered by
 /// `RUST_LOG`, in colour only on a terminal.

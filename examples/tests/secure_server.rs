@@ -1,0 +1,99 @@
+//! The `secure-server` example as a user tries it first: `--dev` prints a working
+//! token, boltmcp's own client calls the tools with it over HTTP in both eras, a
+//! missing scope and a missing token are refused, and without a key the server
+//! refuses to start with a message that names the flags.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use boltmcp::client::Client;
+use serde_json::json;
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    listener.local_addr().expect("an address").port()
+}
+
+/// Starts `secure-server --dev` and returns it with the token it printed.
+fn start_dev(port: u16) -> (Server, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_secure-server"))
+        .args([format!("127.0.0.1:{port}").as_str(), "--dev"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the example starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let token = lines
+        .next()
+        .and_then(Result::ok)
+        .and_then(|line| line.strip_prefix("TOKEN=").map(str::to_owned))
+        .expect("the first line is TOKEN=…");
+    let curl = lines.next().and_then(Result::ok).expect("a curl line");
+    assert!(curl.starts_with("curl ") && curl.contains("Authorization: Bearer $TOKEN"));
+    (Server(child), token)
+}
+
+async fn connect(port: u16, token: Option<String>) -> Result<Client, boltmcp::client::ClientError> {
+    let url = format!("http://127.0.0.1:{port}/mcp");
+    let mut last = None;
+    for _ in 0..100 {
+        let mut builder = Client::builder();
+        if let Some(token) = token.clone() {
+            builder = builder.headers(move |headers| {
+                if let Ok(value) = format!("Bearer {token}").parse() {
+                    headers.insert(http::header::AUTHORIZATION, value);
+                }
+            });
+        }
+        match builder.connect_http(&url).await {
+            Ok(client) => return Ok(client),
+            Err(err) if err.to_string().contains("connect") => {
+                last = Some(err);
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(err) => return Err(err),
+        }
+    }
+    Err(last.expect("at least one attempt"))
+}
+
+#[tokio::test]
+async fn the_dev_token_works_and_scopes_are_enforced() {
+    let port = free_port();
+    let (_server, token) = start_dev(port);
+    let client = connect(port, Some(token)).await.expect("connects with the token");
+    let who = client.call_tool("whoami", json!({})).await.expect("whoami");
+    assert_eq!(
+        who.structured_content,
+        Some(json!({ "subject": "developer", "scopes": ["math:write", "secrets:read"] }))
+    );
+    let divided = client
+        .call_tool("divide", json!({ "a": 1, "b": 4 }))
+        .await
+        .expect("divide");
+    assert_eq!(divided.structured_content, Some(json!({ "result": 0.25 })));
+    let refused = connect(port, None).await;
+    assert!(refused.is_err(), "no token, no connection");
+}
+
+#[test]
+fn without_a_key_it_refuses_to_start_and_names_the_flags() {
+    let out = Command::new(env!("CARGO_BIN_EXE_secure-server"))
+        .arg("127.0.0.1:0")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&out.stderr);
+    assert!(message.contains("--dev") && message.contains("--hs256-secret-file"), "{message}");
+}
