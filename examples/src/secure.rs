@@ -6,9 +6,7 @@
 
 use std::path::PathBuf;
 
-use boltmcp::layers::auth::{
-    Algorithm, Auth, Jwks, JwtKey, JwtVerifier, MultiAuth, StaticTokens,
-};
+use boltmcp::layers::auth::{Algorithm, Auth, Jwks, JwtKey, JwtVerifier, MultiAuth, StaticTokens};
 use boltmcp::prelude::*;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -149,9 +147,11 @@ impl Settings {
             any = true;
         }
         if !any {
-            return Err("give a way to verify tokens: --dev, --hs256-secret-file PATH, \
+            return Err(
+                "give a way to verify tokens: --dev, --hs256-secret-file PATH, \
                         --rs256-public-key PATH, --jwks-url URL or --bearer-token TOKEN:SCOPES"
-                .into());
+                    .into(),
+            );
         }
         let mut auth = Auth::builder(verifiers).resource(resource);
         match self.authorization_server.as_ref().or(self.issuer.as_ref()) {

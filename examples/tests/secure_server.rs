@@ -72,7 +72,9 @@ async fn connect(port: u16, token: Option<String>) -> Result<Client, boltmcp::cl
 async fn the_dev_token_works_and_scopes_are_enforced() {
     let port = free_port();
     let (_server, token) = start_dev(port);
-    let client = connect(port, Some(token)).await.expect("connects with the token");
+    let client = connect(port, Some(token))
+        .await
+        .expect("connects with the token");
     let who = client.call_tool("whoami", json!({})).await.expect("whoami");
     assert_eq!(
         who.structured_content,
@@ -95,5 +97,8 @@ fn without_a_key_it_refuses_to_start_and_names_the_flags() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     let message = String::from_utf8_lossy(&out.stderr);
-    assert!(message.contains("--dev") && message.contains("--hs256-secret-file"), "{message}");
+    assert!(
+        message.contains("--dev") && message.contains("--hs256-secret-file"),
+        "{message}"
+    );
 }

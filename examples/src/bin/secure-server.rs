@@ -129,7 +129,10 @@ fn main() -> std::io::Result<()> {
     let url = format!("http://{addr}/mcp");
     if dev {
         let audience = settings.audience.clone().unwrap_or_else(|| url.clone());
-        let issuer = settings.issuer.clone().unwrap_or_else(|| format!("http://{addr}"));
+        let issuer = settings
+            .issuer
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
         let (secret, token) = dev_credentials(&issuer, &audience).unwrap_or_else(|e| fail(e));
         settings.hs256_secret = Some(secret);
         settings.issuer = Some(issuer);

@@ -76,7 +76,7 @@ impl Auth {
                 "the token is larger than this server accepts",
             ));
         }
-        let key = VerifiedCache::key(token);
+        let key = inner.cache.key(token);
         if let Some(principal) = inner.cache.get(&key) {
             return Ok(principal);
         }

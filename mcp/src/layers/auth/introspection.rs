@@ -2,7 +2,7 @@
 //! whether a token is active and whose it is.
 //!
 //! The token is POSTed as a form, with HTTP Basic client authentication (RFC 6749
-//! §2.3.1). Positive answers are cached under the token's SHA-256 digest until the
+//! §2.3.1). Positive answers are cached under a keyed digest of the token until the
 //! token expires, within a bound, so a caller's repeat requests do not each cost a
 //! round trip; a revoked token is therefore refused at the latest `max_age` later.
 
@@ -17,7 +17,6 @@ use http::{Method, Request, StatusCode, Uri, header};
 use http_body_util::Full;
 use serde_json::Value;
 
-use super::bearer::sha256;
 use super::cache::VerifiedCache;
 use super::jwt::{DEFAULT_LEEWAY, scopes, unix_time};
 use super::outbound::{Outbound, http_url};
@@ -116,7 +115,7 @@ impl Introspection {
     }
 
     async fn check(&self, token: &str) -> Result<Verified, TokenError> {
-        let key = sha256(token.as_bytes());
+        let key = self.cache.key(token);
         if let Some(verified) = self.cache.get(&key) {
             return Ok(verified);
         }
