@@ -12,6 +12,9 @@
 #              per-request _meta), against the stateless servers    1 and 64 conns
 #   session    legacy tools/call in one initialised session         1 conn
 #              (boltmcp's and rmcp's default session mode: rmcp answers in SSE)
+#   jwt        2026-07-28 tools/call with an HS256 bearer JWT through boltmcp's
+#              auth (and its cache of verified tokens) vs the same server without
+#              auth, both boltmcp, same run                           64 conns
 # Every server and mode is checked once with curl first: the tools/call answer
 # must carry the sum. Then memory: fresh session-mode servers, http-sessions opens
 # SESSIONS idle sessions on each and prints the VmRSS growth per session.
@@ -25,7 +28,8 @@
 #   RUNS (3)  DURATION (10s per wrk run)  WARMUP (2s per server and scenario)
 #   SESSIONS (10000)  SESSION_CONCURRENCY (16)
 #   BOLTMCP_PORT (18081)  RMCP_PORT (18082)   loopback ports to listen on
-#   SCENARIOS ("stateless-1 stateless-64 modern-1 modern-64 session-1")
+#   SCENARIOS ("stateless-1 stateless-64 modern-1 modern-64 session-1 jwt-64")
+#   JWT_PORT (18083)  loopback port of the server that requires a JWT
 #   SKIP_MEMORY=1  leave out the per-session memory measurement
 set -euo pipefail
 
@@ -38,7 +42,9 @@ SESSIONS="${SESSIONS:-10000}"
 SESSION_CONCURRENCY="${SESSION_CONCURRENCY:-16}"
 BOLTMCP_PORT="${BOLTMCP_PORT:-18081}"
 RMCP_PORT="${RMCP_PORT:-18082}"
-SCENARIOS="${SCENARIOS:-stateless-1 stateless-64 modern-1 modern-64 session-1}"
+SCENARIOS="${SCENARIOS:-stateless-1 stateless-64 modern-1 modern-64 session-1 jwt-64}"
+JWT_PORT="${JWT_PORT:-18083}"
+JWT_SECRET="run-http.sh benchmark secret, 32 bytes or more"
 TARGET="${CARGO_TARGET_DIR:-target}"
 ANCHORS="target/anchors"
 OUT="$TARGET/http-bench"
@@ -59,17 +65,20 @@ done
 echo "== building http-server and http-sessions" >&2
 cargo build --release -p boltmcp-benches --bin http-server --bin http-sessions
 
-echo "== building the rmcp anchor (own workspace, target dir $ANCHORS)" >&2
-cargo build --release --locked \
-    --manifest-path benches/anchors/rmcp-calculator/Cargo.toml \
-    --target-dir "$ANCHORS"
+# The rmcp anchor is needed unless only the jwt scenario (boltmcp against itself) runs.
+if [[ $SCENARIOS != jwt-64 || "${SKIP_MEMORY:-0}" != 1 ]]; then
+    echo "== building the rmcp anchor (own workspace, target dir $ANCHORS)" >&2
+    cargo build --release --locked \
+        --manifest-path benches/anchors/rmcp-calculator/Cargo.toml \
+        --target-dir "$ANCHORS"
+fi
 
 mkdir -p "$OUT"
 rm -f "$OUT"/*.log "$OUT"/*.stderr "$OUT"/*.initialize
 RESULTS="$OUT/results.txt"
 : >"$RESULTS"
 
-declare -A PORT=([boltmcp]="$BOLTMCP_PORT" [rmcp]="$RMCP_PORT")
+declare -A PORT=([boltmcp]="$BOLTMCP_PORT" [rmcp]="$RMCP_PORT" [boltmcp-jwt]="$JWT_PORT")
 declare -A PID=()
 
 url_of() { echo "http://127.0.0.1:${PORT[$1]}/mcp"; }
@@ -87,6 +96,8 @@ start_server() {
                      2>>"$OUT/$name.stderr" & ;;
         rmcp) "$ANCHORS/release/rmcp-calculator-http" "127.0.0.1:$port" "${flag[@]}" \
                   2>>"$OUT/$name.stderr" & ;;
+        boltmcp-jwt) "$TARGET/release/http-server" --addr "127.0.0.1:$port" "${flag[@]}" \
+                         --jwt-secret "$JWT_SECRET" 2>>"$OUT/$name.stderr" & ;;
     esac
     PID[$name]=$!
     for _ in $(seq 100); do
@@ -232,6 +243,27 @@ if wants session-1; then
     stop_servers
 fi
 
+if wants jwt-64; then
+    echo "== boltmcp with and without JWT auth (stateless)" >&2
+    JWT_TOKEN=$("$TARGET/release/http-server" --addr "127.0.0.1:$JWT_PORT" \
+        --jwt-secret "$JWT_SECRET" --mint-token)
+    start_server boltmcp stateless
+    start_server boltmcp-jwt stateless
+    body=$(curl -sS --fail-with-body -X POST "$(url_of boltmcp-jwt)" "${LEGACY_HEADERS[@]}" \
+        -H "Authorization: Bearer $JWT_TOKEN" -H 'MCP-Protocol-Version: 2026-07-28' \
+        -H 'Mcp-Method: tools/call' -H 'Mcp-Name: add' -d "$MODERN_CALL")
+    expect_sum boltmcp-jwt "modern with a JWT" "$body"
+    status=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$(url_of boltmcp-jwt)" \
+        "${LEGACY_HEADERS[@]}" -H 'MCP-Protocol-Version: 2026-07-28' \
+        -H 'Mcp-Method: tools/call' -H 'Mcp-Name: add' -d "$MODERN_CALL")
+    [[ $status == 401 ]] || { echo "error: boltmcp-jwt answered $status without a token" >&2; exit 1; }
+    SAVED_SERVERS=("${SERVERS[@]}")
+    SERVERS=(boltmcp boltmcp-jwt)
+    run_scenario jwt-64 64 MCP_ERA=modern MCP_TOKEN="$JWT_TOKEN"
+    SERVERS=("${SAVED_SERVERS[@]}")
+    stop_servers
+fi
+
 MEMORY="$OUT/memory.txt"
 : >"$MEMORY"
 if [[ "${SKIP_MEMORY:-0}" != 1 ]]; then
@@ -251,15 +283,15 @@ column_of() { awk -v s="$1" -v n="$2" -v c="$3" '$1 == s && $2 == n { print $c }
 
 echo
 echo "HTTP benchmark: medians of $RUNS x $DURATION wrk runs per server; $(nproc) cores shared by wrk and the server"
-printf '%-13s %-8s %10s %10s %10s %12s %7s %14s\n' \
+printf '%-13s %-11s %10s %10s %10s %12s %7s %14s\n' \
     scenario server req/s "p50 µs" "p99 µs" "cpu µs/req" errors "boltmcp/rmcp"
 declare -A RPS=()
 for scenario in $SCENARIOS; do
     RPS=()
-    for name in "${SERVERS[@]}"; do
+    for name in "${SERVERS[@]}" boltmcp-jwt; do
         [[ -n $(column_of "$scenario" "$name" 3) ]] || continue
         RPS[$name]=$(column_of "$scenario" "$name" 3 | median)
-        printf '%-13s %-8s %10.0f %10.1f %10.1f %12.1f %7d' "$scenario" "$name" \
+        printf '%-13s %-11s %10.0f %10.1f %10.1f %12.1f %7d' "$scenario" "$name" \
             "${RPS[$name]}" \
             "$(column_of "$scenario" "$name" 4 | median)" \
             "$(column_of "$scenario" "$name" 5 | median)" \
@@ -267,6 +299,9 @@ for scenario in $SCENARIOS; do
             "$(column_of "$scenario" "$name" 7 | awk '{ s += $1 } END { print s + 0 }')"
         if [[ $name == rmcp && -n ${RPS[boltmcp]:-} ]]; then
             printf ' %13.2fx' "$(awk -v a="${RPS[boltmcp]}" -v b="${RPS[rmcp]}" 'BEGIN { print b ? a / b : 0 }')"
+        fi
+        if [[ $name == boltmcp-jwt && -n ${RPS[boltmcp]:-} ]]; then
+            printf '  with JWT: %.2fx of without' "$(awk -v a="${RPS[boltmcp-jwt]}" -v b="${RPS[boltmcp]}" 'BEGIN { print b ? a / b : 0 }')"
         fi
         echo
     done

@@ -5,13 +5,18 @@
 --   MCP_ERA         legacy (2025-11-25, the default) or modern (2026-07-28 headers
 --                   and per-request _meta: stateless by nature)
 --   MCP_SESSION_ID  legacy only: the Mcp-Session-Id to send (session mode)
+--   MCP_TOKEN       a bearer token to send in Authorization, if any
 
 local era = os.getenv("MCP_ERA") or "legacy"
 local session = os.getenv("MCP_SESSION_ID")
+local token = os.getenv("MCP_TOKEN")
 
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Accept"] = "application/json, text/event-stream"
+if token ~= nil and token ~= "" then
+  wrk.headers["Authorization"] = "Bearer " .. token
+end
 
 if era == "modern" then
   wrk.headers["MCP-Protocol-Version"] = "2026-07-28"

@@ -11,6 +11,10 @@
 //! Without `--stateless` legacy clients get sessions (`Mcp-Session-Id`), as with
 //! `Server::serve_http`; with it every legacy request is served as if initialised.
 //! 2026-07-28 requests are stateless in both modes.
+//!
+//! `--jwt-secret SECRET` requires an HS256 JWT on every request (issuer
+//! `bench-issuer`, audience `http://ADDR/mcp`), verified through boltmcp's auth and
+//! its cache of verified tokens; `--mint-token` prints such a token and exits.
 
 use std::net::SocketAddr;
 
@@ -38,6 +42,42 @@ struct Args {
     /// Keep no legacy sessions.
     #[arg(long)]
     stateless: bool,
+    /// Require HS256 JWTs signed with this secret (at least 32 bytes).
+    #[arg(long)]
+    jwt_secret: Option<String>,
+    /// Print a token for `--jwt-secret` and `--addr`, valid for a day, and exit.
+    #[arg(long, requires = "jwt_secret")]
+    mint_token: bool,
+}
+
+const ISSUER: &str = "bench-issuer";
+
+fn auth(secret: &str, audience: &str) -> anyhow::Result<boltmcp::layers::auth::Auth> {
+    use boltmcp::layers::auth::{Algorithm, Auth, JwtKey, JwtVerifier};
+    let verifier = JwtVerifier::builder()
+        .issuer(ISSUER)
+        .audience(audience)
+        .key(JwtKey::hmac(Algorithm::HS256, secret).map_err(|e| anyhow::anyhow!("{e}"))?)
+        .build()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(Auth::builder(verifier)
+        .resource(audience)
+        .authorization_server(ISSUER)
+        .build())
+}
+
+fn mint(secret: &str, audience: &str) -> anyhow::Result<String> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs();
+    let claims = serde_json::json!({ "iss": ISSUER, "aud": audience, "sub": "bench",
+                                     "iat": now, "exp": now + 24 * 3600 });
+    let key = jsonwebtoken::EncodingKey::from_secret(secret.as_bytes())?;
+    Ok(jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &claims,
+        &key,
+    )?)
 }
 
 fn main() -> anyhow::Result<()> {
@@ -47,11 +87,22 @@ fn main() -> anyhow::Result<()> {
         .instructions("A calculator with one tool, add.")
         .tool(add_tool())
         .build();
-    let config = if args.stateless {
+    let audience = format!("http://{}{MCP_PATH}", args.addr);
+    if args.mint_token {
+        println!(
+            "{}",
+            mint(args.jwt_secret.as_deref().unwrap_or_default(), &audience)?
+        );
+        return Ok(());
+    }
+    let mut config = if args.stateless {
         HttpConfig::default().stateless()
     } else {
         HttpConfig::default()
     };
+    if let Some(secret) = &args.jwt_secret {
+        config = config.auth(auth(secret, &audience)?);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

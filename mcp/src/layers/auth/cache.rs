@@ -49,8 +49,11 @@ impl Expiring for Verified {
 /// A token's digest, as the cache keys it.
 pub(crate) type Key = [u8; 16];
 
+/// One shard of the table, behind its own lock.
+type Shard<T> = Mutex<HashMap<Key, Entry<T>, BuildHasherDefault<Prehashed>>>;
+
 pub(crate) struct VerifiedCache<T = Principal> {
-    shards: Vec<Mutex<HashMap<Key, Entry<T>, BuildHasherDefault<Prehashed>>>>,
+    shards: Vec<Shard<T>>,
     per_shard: usize,
     max_age: Duration,
     secret: (u64, u64),
