@@ -44,7 +44,7 @@ def dependencies_block(text: str) -> str:
     block = blocks[0]
     assert 'boltmcp = { path = "' in block, "the README shows the boltmcp path dependency"
     local = json.dumps(str(REPO_ROOT / "mcp"))
-    return re.sub(r'boltmcp = \{ path = "[^"]*" \}', f"boltmcp = {{ path = {local} }}", block)
+    return re.sub(r'boltmcp = \{ path = "[^"]*"', f"boltmcp = {{ path = {local}", block)
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +83,9 @@ def programs() -> dict[str, Path]:
     binaries = {name: REPO_ROOT / "target" / "debug" / name for name in names}
     by_role: dict[str, Path] = {}
     for name, snippet in zip(names, snippets):
-        if "serve_stdio_blocking" in snippet and "divide_tool" in snippet:
+        if "JwtVerifier" in snippet:
+            by_role["auth"] = binaries[name]
+        elif "serve_stdio_blocking" in snippet and "divide_tool" in snippet:
             by_role["quick_start"] = binaries[name]
         elif "TimeoutLayer" in snippet:
             by_role["layers"] = binaries[name]
@@ -91,7 +93,7 @@ def programs() -> dict[str, Path]:
             by_role["axum"] = binaries[name]
         elif "Client::connect_stdio" in snippet:
             by_role["client"] = binaries[name]
-    assert set(by_role) == {"quick_start", "layers", "axum", "client"}, by_role
+    assert set(by_role) == {"quick_start", "layers", "axum", "client", "auth"}, by_role
     return by_role
 
 
@@ -173,6 +175,20 @@ def post(url: str, body: dict, origin: str | None) -> tuple[int, dict, str]:
         return err.code, dict(err.headers), err.read().decode()
 
 
+def wait_for(url: str) -> None:
+    """Waits until something answers `url` over HTTP (any status)."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            assert time.monotonic() < deadline, f"nothing answered {url}"
+            time.sleep(0.1)
+
+
 def test_the_axum_example_admits_the_page_origin_with_cors_and_refuses_others(programs):
     port = free_port()
     server = subprocess.Popen(
@@ -182,15 +198,7 @@ def test_the_axum_example_admits_the_page_origin_with_cors_and_refuses_others(pr
     )
     try:
         url = f"http://127.0.0.1:{port}/mcp"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
-                    assert r.read() == b"ok"
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "the axum example did not start"
-                time.sleep(0.1)
+        wait_for(f"http://127.0.0.1:{port}/health")
         status, headers, body = post(url, INITIALIZE, "https://app.example.com")
         assert status == 200, body
         lowered = {k.lower(): v for k, v in headers.items()}
@@ -199,6 +207,48 @@ def test_the_axum_example_admits_the_page_origin_with_cors_and_refuses_others(pr
         assert "mcp-session-id" in lowered
         status, _, _ = post(url, INITIALIZE, "https://evil.example.net")
         assert status == 403, "a page from another origin is refused"
+    finally:
+        server.kill()
+        server.wait()
+
+
+def test_the_auth_example_challenges_then_serves_the_operator_token(programs):
+    port = free_port()
+    env = dict(os.environ, JWT_SECRET="a README secret of at least 32 bytes!!", OPS_TOKEN="ops-token-42")
+    server = subprocess.Popen(
+        [programs["auth"], f"127.0.0.1:{port}"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(f"{base}/.well-known/oauth-protected-resource/mcp")
+        status, headers, body = post(f"{base}/mcp", INITIALIZE, None)
+        assert status == 401, body
+        challenge = {k.lower(): v for k, v in headers.items()}["www-authenticate"]
+        assert challenge == (
+            f'Bearer scope="math:write", resource_metadata="{base}'
+            '/.well-known/oauth-protected-resource/mcp"'
+        )
+        request = urllib.request.Request(
+            f"{base}/mcp",
+            data=json.dumps(INITIALIZE).encode(),
+            headers={
+                "content-type": "application/json",
+                "accept": "application/json, text/event-stream",
+                "authorization": "Bearer ops-token-42",
+            },
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 200
+        with urllib.request.urlopen(
+            f"{base}/.well-known/oauth-protected-resource/mcp", timeout=10
+        ) as response:
+            document = json.loads(response.read())
+        assert document["resource"] == f"{base}/mcp"
+        assert document["scopes_supported"] == ["math:write"]
     finally:
         server.kill()
         server.wait()
