@@ -101,6 +101,8 @@ impl Stack {
 pub struct Server {
     pub(crate) inner: Arc<ServerInner>,
     pub(crate) stack: Stack,
+    /// Checks every request passes before it runs, in order.
+    pub(crate) gates: Arc<[Arc<dyn super::Gate>]>,
 }
 
 impl fmt::Debug for Server {
@@ -156,6 +158,19 @@ impl Server {
         Server {
             inner: self.inner,
             stack: Stack::Layered(BoxCloneSyncService::new(service)),
+            gates: self.gates,
+        }
+    }
+
+    /// Adds a [`Gate`](super::Gate): a check every request passes before it runs,
+    /// after the gates added before it. Unlike a layer, a gate keeps synchronous tool
+    /// calls on their fast path.
+    pub fn gate(self, gate: impl super::Gate) -> Server {
+        let mut gates: Vec<Arc<dyn super::Gate>> = self.gates.iter().cloned().collect();
+        gates.push(Arc::new(gate));
+        Server {
+            gates: gates.into(),
+            ..self
         }
     }
 
@@ -413,6 +428,7 @@ impl ServerBuilder {
         Server {
             inner,
             stack: Stack::Bare(router),
+            gates: Arc::from(Vec::new()),
         }
     }
 }

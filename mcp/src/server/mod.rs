@@ -11,6 +11,7 @@ mod connection;
 mod context;
 mod error;
 mod extract;
+mod gate;
 mod input;
 mod offerings;
 mod output;
@@ -45,6 +46,7 @@ pub use connection::{
 pub use context::{Context, Elicitation};
 pub use error::ToolError;
 pub use extract::{Extension, FromContext};
+pub use gate::{Gate, GateRequest};
 pub use input::StateKey;
 pub use offerings::Offering;
 pub use output::{IntoCallToolResult, Json};

@@ -7,13 +7,15 @@ use serde_json::json;
 
 use super::support::{self, OPS_TOKEN, claims, hs256};
 
+/// A connection to the fixture running as `token`'s caller, through the auth gate.
+/// (The requestState and task tests below use the same check as a tower layer.)
 async fn connect_as(token: &str) -> RawClient {
     let auth = support::auth();
     let identity = auth
         .authenticate(token)
         .await
         .expect("the identity verifies");
-    RawClient::connect(support::server().layer(auth.layer().with_identity(identity)))
+    RawClient::connect(support::server().gate(auth.gate().with_identity(identity)))
 }
 
 #[tokio::test]

@@ -1,12 +1,15 @@
-//! The auth layer at the MCP-request depth: it enforces the scopes each target
+//! The auth check at the MCP-request depth: it enforces the scopes each target
 //! declares, hides from the list methods what the caller may not use, and on stdio
 //! vouches for the identity the server was started with.
 //!
-//! Over HTTP the endpoint authenticates first (401 before the MCP stack) and this
-//! layer sees the [`Principal`] it put in the request. On stdio, where credentials come
-//! from the environment (2025-11-25 `basic/authorization` §Protocol Requirements),
-//! the identity is verified once at start ([`Auth::authenticate`]) and given to
-//! [`AuthLayer::with_identity`].
+//! It comes in two forms with one behaviour: a [`Gate`] ([`Auth::gate`], which
+//! [`HttpConfig::auth`](crate::transport::http::HttpConfig::auth) installs), which keeps
+//! synchronous tool calls on their fast path, and a tower layer ([`Auth::layer`]) for
+//! stacks composed with tower. Over HTTP the endpoint authenticates first (401 before
+//! the MCP stack) and the check sees the [`Principal`] it recorded. On stdio, where
+//! credentials come from the environment (2025-11-25 `basic/authorization` §Protocol
+//! Requirements), the identity is verified once at start ([`Auth::authenticate`]) and
+//! given to `with_identity`.
 
 use std::task::{Context as TaskContext, Poll};
 
@@ -14,7 +17,9 @@ use futures_util::future::{Either, Ready, ready};
 use tower::{BoxError, Layer, Service};
 
 use super::{Auth, Unauthorized};
-use crate::server::{ListFilter, McpRequest, McpResponse, Principal, Refusal};
+use crate::server::{
+    Gate, GateRequest, ListFilter, McpRequest, McpResponse, Principal, Refusal, Target,
+};
 
 const LISTS: [&str; 4] = [
     "tools/list",
@@ -23,25 +28,87 @@ const LISTS: [&str; 4] = [
     "prompts/list",
 ];
 
-/// Enforces declared scopes; see the [module docs](self).
+/// What both forms share: the configuration and the identity of a stdio server.
 #[derive(Clone, Debug)]
-pub struct AuthLayer {
+struct Keeper {
     auth: Auth,
     identity: Option<Principal>,
 }
 
-impl AuthLayer {
-    pub(crate) fn new(auth: Auth) -> Self {
-        AuthLayer {
-            auth,
-            identity: None,
+impl Keeper {
+    /// Admits a request to `target`, recording the identity and the list filter.
+    fn admit(
+        &self,
+        method: &str,
+        target: Option<&Target>,
+        extensions: &mut http::Extensions,
+    ) -> Result<(), Refusal> {
+        if extensions.get::<Principal>().is_none()
+            && let Some(identity) = &self.identity
+        {
+            extensions.insert(identity.clone());
         }
+        let principal = extensions.get::<Principal>();
+        let required = target.map_or(&[][..], |t| t.scopes());
+        if !required.is_empty() {
+            // Every scope the target declares, named in one challenge (2026-07-28
+            // `basic/authorization`, Runtime Insufficient Scope Errors).
+            let challenge = self.auth.challenge(required);
+            let Some(principal) = principal else {
+                return Err(Refusal::unauthenticated(challenge));
+            };
+            let missing: Vec<String> = required
+                .iter()
+                .filter(|scope| !principal.has_scope(scope))
+                .cloned()
+                .collect();
+            if !missing.is_empty() {
+                return Err(Refusal::insufficient_scope(&missing, challenge));
+            }
+        }
+        if self.auth.inner.unauthorized == Unauthorized::Hide && LISTS.contains(&method) {
+            let principal = principal.cloned();
+            extensions.insert(ListFilter::new(move |meta| {
+                allowed(principal.as_ref(), &meta.scopes)
+            }));
+        }
+        Ok(())
     }
+}
 
+fn allowed(principal: Option<&Principal>, required: &[String]) -> bool {
+    required.is_empty() || principal.is_some_and(|p| required.iter().all(|s| p.has_scope(s)))
+}
+
+/// The check as a [`Gate`]; see the [module docs](self).
+#[derive(Clone, Debug)]
+pub struct AuthGate(Keeper);
+
+impl AuthGate {
     /// Every request that carries no verified caller of its own runs as `identity`:
     /// a stdio server's, verified once at start.
     pub fn with_identity(mut self, identity: Principal) -> Self {
-        self.identity = Some(identity);
+        self.0.identity = Some(identity);
+        self
+    }
+}
+
+impl Gate for AuthGate {
+    fn admit(&self, request: &mut GateRequest<'_>) -> Result<(), Refusal> {
+        self.0
+            .admit(request.method, request.target, request.extensions)
+    }
+}
+
+/// The check as a tower layer; see the [module docs](self).
+#[derive(Clone, Debug)]
+pub struct AuthLayer(Keeper);
+
+impl AuthLayer {
+    /// Every request that carries no verified caller of its own runs as `identity`:
+    /// a stdio server's, verified once at start.
+    pub fn with_identity(mut self, identity: Principal) -> Self {
+        self.0.identity = Some(identity);
         self
     }
 }
@@ -52,8 +119,7 @@ impl<S> Layer<S> for AuthLayer {
     fn layer(&self, inner: S) -> Self::Service {
         AuthService {
             inner,
-            auth: self.auth.clone(),
-            identity: self.identity.clone(),
+            keeper: self.0.clone(),
         }
     }
 }
@@ -62,8 +128,7 @@ impl<S> Layer<S> for AuthLayer {
 #[derive(Clone, Debug)]
 pub struct AuthService<S> {
     inner: S,
-    auth: Auth,
-    identity: Option<Principal>,
+    keeper: Keeper,
 }
 
 impl<S> Service<McpRequest> for AuthService<S>
@@ -84,19 +149,11 @@ where
 
     fn call(&mut self, mut req: McpRequest) -> Self::Future {
         use futures_util::TryFutureExt;
-        if req.extensions().get::<Principal>().is_none()
-            && let Some(identity) = &self.identity
+        if let Err(refusal) =
+            self.keeper
+                .admit(&req.method, req.target.as_ref(), &mut req.extensions)
         {
-            req.extensions_mut().insert(identity.clone());
-        }
-        if let Err(refusal) = self.admit(&req) {
             return Either::Right(ready(Err(Box::new(refusal))));
-        }
-        if self.auth.inner.unauthorized == Unauthorized::Hide && LISTS.contains(&req.method()) {
-            let principal = req.extensions().get::<Principal>().cloned();
-            req.extensions_mut().insert(ListFilter::new(move |meta| {
-                allowed(principal.as_ref(), &meta.scopes)
-            }));
         }
         Either::Left(
             self.inner
@@ -106,44 +163,24 @@ where
     }
 }
 
-impl<S> AuthService<S> {
-    /// Refuses a request whose target needs scopes the caller lacks: every scope the
-    /// target declares is named in one challenge (2026-07-28 `basic/authorization`,
-    /// Runtime Insufficient Scope Errors).
-    fn admit(&self, req: &McpRequest) -> Result<(), Refusal> {
-        let required = req.target().map_or(&[][..], |t| t.scopes());
-        if required.is_empty() {
-            return Ok(());
-        }
-        let challenge = self.auth.challenge(required);
-        match req.extensions().get::<Principal>() {
-            None => Err(Refusal::unauthenticated(challenge)),
-            Some(principal) => {
-                let missing: Vec<String> = required
-                    .iter()
-                    .filter(|scope| !principal.has_scope(scope))
-                    .cloned()
-                    .collect();
-                if missing.is_empty() {
-                    Ok(())
-                } else {
-                    Err(Refusal::insufficient_scope(&missing, challenge))
-                }
-            }
+impl Auth {
+    fn keeper(&self) -> Keeper {
+        Keeper {
+            auth: self.clone(),
+            identity: None,
         }
     }
-}
 
-fn allowed(principal: Option<&Principal>, required: &[String]) -> bool {
-    required.is_empty() || principal.is_some_and(|p| required.iter().all(|s| p.has_scope(s)))
-}
+    /// The check as a [`Gate`], which keeps synchronous tool calls on their fast path:
+    /// [`HttpConfig::auth`](crate::transport::http::HttpConfig::auth) installs it; on
+    /// stdio, `server.gate(auth.gate().with_identity(principal))`.
+    pub fn gate(&self) -> AuthGate {
+        AuthGate(self.keeper())
+    }
 
-impl Auth {
-    /// The layer that enforces declared scopes at the MCP-request depth, on any
-    /// transport. [`HttpConfig::auth`](crate::transport::http::HttpConfig::auth) adds it
-    /// to an HTTP endpoint by itself; add it to a stdio server with
+    /// The same check as a tower layer, for stacks composed with tower:
     /// `server.layer(auth.layer().with_identity(principal))`.
     pub fn layer(&self) -> AuthLayer {
-        AuthLayer::new(self.clone())
+        AuthLayer(self.keeper())
     }
 }

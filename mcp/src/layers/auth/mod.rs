@@ -34,7 +34,7 @@ pub use introspection::Introspection;
 pub use jwks::Jwks;
 pub use jwt::{DEFAULT_LEEWAY, JwtVerifier, JwtVerifierBuilder};
 pub use jwt_key::{Algorithm, JwtKey};
-pub use layer::{AuthLayer, AuthService};
+pub use layer::{AuthGate, AuthLayer, AuthService};
 pub use metadata::WELL_KNOWN;
 pub(crate) use metadata::metadata_path;
 pub use verifier::{ConfigError, MultiAuth, TokenError, TokenVerifier};

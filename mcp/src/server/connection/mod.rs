@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 use tower::{BoxError, ServiceExt};
 
 use super::builder::{Server, Stack};
+use super::gate::GateRequest;
 use super::peer::{Outbox, Peer};
 use super::refusal::{Failure, Refusal};
 use super::registry::ServerEvent;
@@ -411,6 +412,23 @@ impl Connection {
             Ok(v) => v,
             Err(err) => return refuse(out, Some(&id), &err),
         };
+        let mut extensions = extensions;
+        let mut resolved = None;
+        if !self.server.gates.is_empty() {
+            let (target, tool) = self.resolve_target(method, &peek, params.as_ref());
+            let mut request = GateRequest {
+                method,
+                target: target.as_ref(),
+                extensions: &mut extensions,
+            };
+            for gate in self.server.gates.iter() {
+                if let Err(refusal) = gate.admit(&mut request) {
+                    write_error(out, Some(&id), refusal.error());
+                    return Handled::failed(Failure::refused(refusal));
+                }
+            }
+            resolved = Some((target, tool));
+        }
         if method == "tools/call"
             && let Some(failure) = self.try_sync_call(&id, version, &peek, out)
         {
@@ -419,7 +437,8 @@ impl Connection {
                 failure,
             };
         }
-        let (target, tool) = self.resolve_target(method, &peek, params.as_ref());
+        let (target, tool) =
+            resolved.unwrap_or_else(|| self.resolve_target(method, &peek, params.as_ref()));
         // tools/call is the hot path: hand the router what was just parsed instead of
         // letting it parse the params a second time.
         let call = match (method, &peek.name) {

@@ -84,7 +84,7 @@ impl HttpConfig {
     /// without a valid one is answered 401 with the `WWW-Authenticate` challenge
     /// before it reaches the MCP stack; the verified [`Principal`](crate::server::Principal)
     /// reaches layers and handlers, and legacy sessions are bound to it. The server is
-    /// also wrapped in `auth`'s MCP layer ([`Auth::layer`](crate::layers::auth::Auth::layer)),
+    /// also given `auth`'s gate ([`Auth::gate`](crate::layers::auth::Auth::gate)),
     /// which enforces each target's scopes with 403, and [`Server::serve_http`](crate::server::Server::serve_http)
     /// serves the RFC 9728 metadata beside the endpoint.
     #[cfg(feature = "auth")]

@@ -79,7 +79,7 @@ impl McpHttpService {
     pub fn new(server: Server, config: HttpConfig) -> Self {
         #[cfg(feature = "auth")]
         let server = match &config.auth {
-            Some(auth) => server.layer(auth.layer()),
+            Some(auth) => server.gate(auth.gate()),
             None => server,
         };
         let sessions = Sessions::new(
@@ -180,18 +180,11 @@ impl Endpoint {
                 &ErrorObject::invalid_request(format!("Forbidden: {what}")),
             );
         }
-        let mut parts = parts;
         #[cfg(feature = "auth")]
-        if let Some(auth) = &self.config.auth {
-            // Every request, GET and DELETE included, carries its token (2025-11-25
-            // `basic/authorization` §Token Requirements).
-            match crate::layers::auth::authenticate_http(auth, &self.server, &parts).await {
-                Ok(principal) => {
-                    parts.extensions.insert(principal);
-                }
-                Err(refusal) => return refusal_response(&refusal),
-            }
-        }
+        let parts = match self.authenticate(parts).await {
+            Ok(parts) => parts,
+            Err(refused) => return refused,
+        };
         let caller = legacy::caller(&parts.extensions);
         match parts.method {
             Method::POST => {}
@@ -242,6 +235,28 @@ impl Endpoint {
         match era {
             Era::Modern => modern::post(self, extensions, text).await,
             Era::Legacy => legacy::post(self, extensions, text).await,
+        }
+    }
+}
+
+#[cfg(feature = "auth")]
+impl Endpoint {
+    /// With auth configured, every request (GET and DELETE included) carries its token
+    /// (2025-11-25 `basic/authorization` §Token Requirements): the verified caller is
+    /// recorded in the request's extensions, or the refusal is the answer.
+    async fn authenticate(
+        &self,
+        mut parts: http::request::Parts,
+    ) -> Result<http::request::Parts, Response<McpBody>> {
+        let Some(auth) = &self.config.auth else {
+            return Ok(parts);
+        };
+        match crate::layers::auth::authenticate_http(auth, &self.server, &parts).await {
+            Ok(principal) => {
+                parts.extensions.insert(principal);
+                Ok(parts)
+            }
+            Err(refusal) => Err(refusal_response(&refusal)),
         }
     }
 }
