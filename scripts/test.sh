@@ -17,6 +17,7 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 echo "== cargo clippy: boltmcp's other feature sets"
 cargo clippy -p boltmcp --no-default-features -- -D warnings
+cargo clippy -p boltmcp -- -D warnings
 cargo clippy -p boltmcp --no-default-features --features macros,schema-validation -- -D warnings
 echo "== cargo test"
 cargo test --workspace
