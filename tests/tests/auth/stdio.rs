@@ -18,6 +18,17 @@ async fn connect_as(token: &str) -> RawClient {
     RawClient::connect(support::server().gate(auth.gate().with_identity(identity)))
 }
 
+/// A connection to `server` running as `subject` (no scopes), through the auth check
+/// as a tower layer.
+async fn layered_as(server: &boltmcp::server::Server, subject: &str) -> RawClient {
+    let auth = support::auth();
+    let identity = auth
+        .authenticate(&hs256(&claims(subject, "")))
+        .await
+        .expect("the identity verifies");
+    RawClient::connect(server.clone().layer(auth.layer().with_identity(identity)))
+}
+
 #[tokio::test]
 async fn a_missing_scope_is_a_json_rpc_error_naming_it() {
     let mut client = connect_as(&hs256(&claims("bob", "math:read"))).await;
@@ -100,19 +111,10 @@ async fn the_identity_reaches_handlers_and_legacy_sessions_work() {
 
 #[tokio::test]
 async fn a_request_state_replayed_by_another_caller_is_refused() {
-    let auth = support::auth();
-    let alice = auth
-        .authenticate(&hs256(&claims("alice", "")))
-        .await
-        .expect("alice");
-    let mallory = auth
-        .authenticate(&hs256(&claims("mallory", "")))
-        .await
-        .expect("mallory");
+    let server = support::server();
     let caps = json!({ "elicitation": {} });
     let call = json!({ "name": "confirm", "arguments": {} });
-    let mut as_alice =
-        RawClient::connect(support::server().layer(auth.layer().with_identity(alice)));
+    let mut as_alice = layered_as(&server, "alice").await;
     let asked = as_alice
         .request("tools/call", modern_params(call.clone(), caps.clone()))
         .await;
@@ -123,8 +125,7 @@ async fn a_request_state_replayed_by_another_caller_is_refused() {
         .expect("a question");
     let retry = json!({ "name": "confirm", "arguments": {}, "requestState": state,
                         "inputResponses": { key: { "action": "accept", "content": { "ok": true } } } });
-    let mut as_mallory =
-        RawClient::connect(support::server().layer(auth.layer().with_identity(mallory)));
+    let mut as_mallory = layered_as(&server, "mallory").await;
     let replayed = as_mallory
         .request("tools/call", modern_params(retry.clone(), caps.clone()))
         .await;
@@ -141,18 +142,9 @@ async fn a_request_state_replayed_by_another_caller_is_refused() {
 
 #[tokio::test]
 async fn another_principals_task_is_unknown_to_them() {
-    let auth = support::auth();
     let server = support::server();
-    let alice = auth
-        .authenticate(&hs256(&claims("alice", "")))
-        .await
-        .expect("alice");
-    let mallory = auth
-        .authenticate(&hs256(&claims("mallory", "")))
-        .await
-        .expect("mallory");
     let caps = json!({ "extensions": { "io.modelcontextprotocol/tasks": {} } });
-    let mut as_alice = RawClient::connect(server.clone().layer(auth.layer().with_identity(alice)));
+    let mut as_alice = layered_as(&server, "alice").await;
     let created = as_alice
         .request(
             "tools/call",
@@ -167,7 +159,7 @@ async fn another_principals_task_is_unknown_to_them() {
         .or_else(|| created["result"]["taskId"].as_str())
         .unwrap_or_else(|| panic!("a task: {created}"))
         .to_owned();
-    let mut as_mallory = RawClient::connect(server.layer(auth.layer().with_identity(mallory)));
+    let mut as_mallory = layered_as(&server, "mallory").await;
     for method in ["tasks/get", "tasks/cancel"] {
         let refused = as_mallory
             .request(
