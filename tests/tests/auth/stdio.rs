@@ -190,3 +190,33 @@ async fn another_principals_task_is_unknown_to_them() {
         .await;
     assert!(cancelled.get("result").is_some(), "{cancelled}");
 }
+
+#[tokio::test]
+async fn with_unauthorized_show_lists_keep_everything_and_a_call_is_refused() {
+    let auth = support::auth_builder()
+        .unauthorized(boltmcp::layers::auth::Unauthorized::Show)
+        .build();
+    let identity = auth
+        .authenticate(&hs256(&claims("bob", "math:read")))
+        .await
+        .expect("bob");
+    let mut client =
+        RawClient::connect(support::server().gate(auth.gate().with_identity(identity)));
+    let tools = client.modern("tools/list", json!({})).await;
+    assert!(
+        tools["result"]["tools"]
+            .as_array()
+            .expect("tools")
+            .iter()
+            .any(|t| t["name"] == "divide"),
+        "{tools}"
+    );
+    assert_eq!(tools["result"]["cacheScope"], "public");
+    let refused = client
+        .modern(
+            "tools/call",
+            json!({ "name": "divide", "arguments": { "a": 1, "b": 2 } }),
+        )
+        .await;
+    assert_eq!(refused["error"]["code"], -32011, "{refused}");
+}

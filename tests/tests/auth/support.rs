@@ -8,7 +8,9 @@ use aws_lc_rs::rsa::KeySize;
 use aws_lc_rs::signature::{KeyPair, RsaKeyPair};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use boltmcp::layers::auth::{Algorithm, Auth, JwtKey, JwtVerifier, MultiAuth, StaticTokens};
+use boltmcp::layers::auth::{
+    Algorithm, Auth, AuthBuilder, JwtKey, JwtVerifier, MultiAuth, StaticTokens,
+};
 use boltmcp::prelude::*;
 use boltmcp::protocol::TaskSupport;
 use boltmcp::server::{ToolCall, ToolDef};
@@ -164,6 +166,11 @@ pub(crate) fn server() -> Server {
 /// The verifiers: an operator's static token, and JWTs signed with the HS256 secret
 /// or the RSA key (kid `rs1`).
 pub(crate) fn auth() -> Auth {
+    auth_builder().build()
+}
+
+/// [`auth`], before it is built.
+pub(crate) fn auth_builder() -> AuthBuilder {
     let jwt = JwtVerifier::builder()
         .issuer(ISSUER)
         .audience(AUDIENCE)
@@ -179,5 +186,4 @@ pub(crate) fn auth() -> Auth {
     Auth::builder(MultiAuth::new().with(statics).with(jwt))
         .resource(AUDIENCE)
         .authorization_server(ISSUER)
-        .build()
 }

@@ -80,7 +80,9 @@ fn allowed(principal: Option<&Principal>, required: &[String]) -> bool {
     required.is_empty() || principal.is_some_and(|p| required.iter().all(|s| p.has_scope(s)))
 }
 
-/// The check as a [`Gate`]; see the [module docs](self).
+/// The auth check at the MCP-request depth as a [`Gate`] (it keeps synchronous tool
+/// calls on their fast path): the scopes each target declares are enforced, lists hide
+/// what the caller may not use, and a stdio server's identity is vouched for.
 #[derive(Clone, Debug)]
 pub struct AuthGate(Keeper);
 
@@ -100,7 +102,7 @@ impl Gate for AuthGate {
     }
 }
 
-/// The check as a tower layer; see the [module docs](self).
+/// The same check as [`AuthGate`], as a tower layer for stacks composed with tower.
 #[derive(Clone, Debug)]
 pub struct AuthLayer(Keeper);
 
