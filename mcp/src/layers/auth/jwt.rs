@@ -9,16 +9,14 @@
 //! (RFC 8707); issuer, `exp` and `nbf` are checked with a leeway for clock skew.
 
 use std::fmt;
-use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{Algorithm, Validation};
 use serde_json::Value;
 
 use super::jwt_key::ensure_crypto_provider;
+use super::jwt_parts::{Checked, Json, Rules, TokenHeader, pick, unusual_header_passes};
 use super::{ConfigError, Jwks, JwtKey, TokenError, TokenVerifier};
 use crate::protocol::JsonObject;
 use crate::server::{BoxFuture, Verified};
@@ -28,22 +26,6 @@ pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
 
 /// The largest leeway a verifier accepts.
 const MAX_LEEWAY: Duration = Duration::from_secs(3600);
-
-/// Every algorithm a token may name, in the order of [`JwtVerifier`]'s validations.
-const ALGORITHMS: [Algorithm; 12] = [
-    Algorithm::HS256,
-    Algorithm::HS384,
-    Algorithm::HS512,
-    Algorithm::RS256,
-    Algorithm::RS384,
-    Algorithm::RS512,
-    Algorithm::PS256,
-    Algorithm::PS384,
-    Algorithm::PS512,
-    Algorithm::ES256,
-    Algorithm::ES384,
-    Algorithm::EdDSA,
-];
 
 /// Verifies JWT bearer tokens: the signature with a configured key that allows the
 /// token's algorithm, then the issuer, audience, `exp` and `nbf`.
@@ -69,11 +51,8 @@ const ALGORITHMS: [Algorithm; 12] = [
 pub struct JwtVerifier {
     keys: Vec<JwtKey>,
     jwks: Option<Jwks>,
-    /// One per entry of [`ALGORITHMS`], each allowing that algorithm alone.
-    validations: Vec<Validation>,
+    rules: Rules,
     scope_claims: Vec<String>,
-    issuers: Vec<String>,
-    audiences: Vec<String>,
 }
 
 impl JwtVerifier {
@@ -90,23 +69,18 @@ impl JwtVerifier {
         }
     }
 
-    fn validation(&self, alg: Algorithm) -> Option<&Validation> {
-        let index = ALGORITHMS.iter().position(|a| *a == alg)?;
-        self.validations.get(index)
-    }
-
     async fn check(&self, token: &str) -> Result<Verified, TokenError> {
         if !jwt_shaped(token) {
             return Err(TokenError::NotMine);
         }
-        let header = TokenHeader::parse(token)?;
-        let validation = self
-            .validation(header.alg)
-            .ok_or_else(|| TokenError::invalid("unsupported algorithm"))?;
+        let malformed = || TokenError::invalid("malformed header");
+        let encoded = token.split('.').next().ok_or_else(malformed)?;
+        let json = URL_SAFE_NO_PAD.decode(encoded).map_err(|_| malformed())?;
+        let header = TokenHeader::parse(&json)?;
         let mut tried = false;
         if let Ok(keys) = select(self.keys.iter(), &header) {
             tried = true;
-            if let Some(settled) = self.try_keys(&keys, token, validation) {
+            if let Some(settled) = self.try_keys(&keys, token, &header) {
                 return settled;
             }
         }
@@ -130,7 +104,7 @@ impl JwtVerifier {
             && let Ok(keys) = select(set.iter(), &header)
         {
             tried = true;
-            if let Some(settled) = self.try_keys(&keys, token, validation) {
+            if let Some(settled) = self.try_keys(&keys, token, &header) {
                 return settled;
             }
         }
@@ -147,23 +121,89 @@ impl JwtVerifier {
         }
     }
 
-    /// Checks `token` with each of `keys` until one signed it: `None` if none did.
+    /// Checks `token` with each of `keys` until one signed it, then its claims: `None`
+    /// if none did.
     fn try_keys(
         &self,
         keys: &[&JwtKey],
         token: &str,
-        validation: &Validation,
+        header: &TokenHeader,
     ) -> Option<Result<Verified, TokenError>> {
+        let malformed = || Some(Err(TokenError::invalid("malformed token")));
+        if header.unusual && !unusual_header_passes(token) {
+            return malformed();
+        }
+        let (message, signature) = token.rsplit_once('.')?;
+        let Ok(signature) = URL_SAFE_NO_PAD.decode(signature) else {
+            return malformed();
+        };
         for key in keys {
-            match jsonwebtoken::decode::<JsonObject>(token, key.decoding_key(), validation) {
-                Ok(data) => return Some(verified(data.claims, &self.scope_claims)),
-                // Another key of the same id or algorithm may have signed it.
-                Err(err) if is_key_mismatch(err.kind()) => {}
-                Err(err) => return Some(Err(refusal_for(err.kind()))),
+            // Another key of the same id or algorithm may have signed it.
+            if key.verifies(header.alg, message.as_bytes(), &signature) {
+                let payload = message.split_once('.').map_or("", |(_, payload)| payload);
+                return Some(self.accept(payload));
             }
         }
         None
     }
+
+    /// The caller the signed, base64url-encoded `payload` describes, once its claims
+    /// pass the rules.
+    fn accept(&self, payload: &str) -> Result<Verified, TokenError> {
+        let malformed = || TokenError::invalid("malformed token");
+        let json = URL_SAFE_NO_PAD.decode(payload).map_err(|_| malformed())?;
+        let mut names = vec!["sub", "iss", "aud", "exp", "nbf"];
+        names.extend(self.scope_claims.iter().map(String::as_str));
+        let mut slots = vec![Json::Absent; names.len()];
+        pick(&json, &names, &mut slots).map_err(|_| malformed())?;
+        let (spec, scope_slots) = slots.split_at(5);
+        let [sub, iss, aud, exp, nbf] = spec else {
+            return Err(malformed());
+        };
+        let checked = Checked {
+            sub,
+            iss,
+            aud,
+            exp,
+            nbf,
+        };
+        self.rules.check(&checked, now_seconds())?;
+        let subject = match sub {
+            Json::Str(sub) if !sub.is_empty() => sub.clone().into_owned(),
+            _ => return Err(TokenError::invalid("no sub claim")),
+        };
+        let scopes = match self
+            .scope_claims
+            .iter()
+            .zip(scope_slots)
+            .find(|(_, v)| **v != Json::Absent)
+        {
+            None => Vec::new(),
+            Some((_, Json::Str(scopes))) => scopes.split_whitespace().map(str::to_owned).collect(),
+            Some((_, Json::Strs(items))) => items.iter().map(|s| s.clone().into_owned()).collect(),
+            Some((name, _)) => return Err(TokenError::invalid(format!("malformed {name} claim"))),
+        };
+        let mut verified = Verified::new(subject, scopes);
+        if let Json::Str(iss) = iss {
+            verified.issuer = Some(iss.clone().into_owned());
+        }
+        verified.expires_at = match exp {
+            Json::U64(secs) => UNIX_EPOCH.checked_add(Duration::from_secs(*secs)),
+            Json::F64(secs) if *secs >= 0.0 => {
+                UNIX_EPOCH.checked_add(Duration::from_secs(*secs as u64))
+            }
+            _ => None,
+        };
+        let claims: JsonObject = serde_json::from_slice(&json).map_err(|_| malformed())?;
+        Ok(verified.claims(claims))
+    }
+}
+
+/// Seconds since the epoch now.
+fn now_seconds() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
 }
 
 impl fmt::Debug for JwtVerifier {
@@ -171,8 +211,8 @@ impl fmt::Debug for JwtVerifier {
         f.debug_struct("JwtVerifier")
             .field("keys", &self.keys)
             .field("jwks", &self.jwks)
-            .field("issuers", &self.issuers)
-            .field("audiences", &self.audiences)
+            .field("issuers", &self.rules.issuers)
+            .field("audiences", &self.rules.audiences)
             .finish_non_exhaustive()
     }
 }
@@ -267,36 +307,16 @@ impl JwtVerifierBuilder {
         if self.leeway > MAX_LEEWAY {
             return Err(ConfigError::new("the leeway cannot exceed an hour"));
         }
-        let mut required = vec!["sub", "aud"];
-        if self.require_exp {
-            required.push("exp");
-        }
-        if !self.issuers.is_empty() {
-            required.push("iss");
-        }
-        let validations = ALGORITHMS
-            .iter()
-            .map(|alg| {
-                let mut validation = Validation::new(*alg);
-                validation.leeway = self.leeway.as_secs();
-                validation.validate_exp = true;
-                validation.validate_nbf = true;
-                validation.validate_aud = true;
-                validation.set_audience(&self.audiences);
-                if !self.issuers.is_empty() {
-                    validation.set_issuer(&self.issuers);
-                }
-                validation.set_required_spec_claims(&required);
-                validation
-            })
-            .collect();
         Ok(JwtVerifier {
             keys: self.keys,
             jwks: self.jwks,
-            validations,
+            rules: Rules {
+                issuers: self.issuers,
+                audiences: self.audiences,
+                leeway: self.leeway.as_secs(),
+                require_exp: self.require_exp,
+            },
             scope_claims: self.scope_claims,
-            issuers: self.issuers,
-            audiences: self.audiences,
         })
     }
 }
@@ -319,38 +339,6 @@ fn jwt_shaped(token: &str) -> bool {
         && base64url(header)
         && base64url(payload)
         && base64url(signature)
-}
-
-/// What of a token's header chooses its key.
-struct TokenHeader {
-    alg: Algorithm,
-    kid: Option<String>,
-}
-
-impl TokenHeader {
-    fn parse(token: &str) -> Result<Self, TokenError> {
-        let malformed = || TokenError::invalid("malformed header");
-        let encoded = token.split('.').next().ok_or_else(malformed)?;
-        let bytes = URL_SAFE_NO_PAD.decode(encoded).map_err(|_| malformed())?;
-        let header: JsonObject = serde_json::from_slice(&bytes).map_err(|_| malformed())?;
-        let alg = match header.get("alg") {
-            Some(Value::String(alg)) => alg,
-            _ => return Err(TokenError::invalid("no alg in the header")),
-        };
-        if alg.eq_ignore_ascii_case("none") {
-            return Err(TokenError::invalid(
-                "unsigned tokens (alg none) are refused",
-            ));
-        }
-        let alg =
-            Algorithm::from_str(alg).map_err(|_| TokenError::invalid("unsupported algorithm"))?;
-        let kid = match header.get("kid") {
-            None => None,
-            Some(Value::String(kid)) => Some(kid.clone()),
-            Some(_) => return Err(TokenError::invalid("malformed kid")),
-        };
-        Ok(TokenHeader { alg, kid })
-    }
 }
 
 /// The keys that may have signed a token with `header`: those of its `kid` (or all,
@@ -380,47 +368,6 @@ fn select<'k>(
         }));
     }
     Ok(chosen)
-}
-
-/// An error that says only that this key did not sign the token.
-fn is_key_mismatch(kind: &ErrorKind) -> bool {
-    matches!(
-        kind,
-        ErrorKind::InvalidSignature
-            | ErrorKind::InvalidRsaKey(_)
-            | ErrorKind::InvalidEcdsaKey
-            | ErrorKind::InvalidEddsaKey
-            | ErrorKind::InvalidKeyFormat
-    )
-}
-
-/// A short reason for a refusal, never quoting the token.
-fn refusal_for(kind: &ErrorKind) -> TokenError {
-    TokenError::invalid(match kind {
-        ErrorKind::ExpiredSignature => "expired".to_owned(),
-        ErrorKind::ImmatureSignature => "not yet valid".to_owned(),
-        ErrorKind::InvalidIssuer => "wrong issuer".to_owned(),
-        ErrorKind::InvalidAudience => "wrong audience".to_owned(),
-        ErrorKind::InvalidAlgorithm => "the algorithm is not allowed for the key".to_owned(),
-        // The claim names come from our configuration: exp, nbf, sub, iss or aud.
-        ErrorKind::MissingRequiredClaim(claim) => format!("no {claim} claim"),
-        ErrorKind::InvalidClaimFormat(claim) => format!("malformed {claim} claim"),
-        ErrorKind::InvalidSignature => "bad signature".to_owned(),
-        _ => "malformed token".to_owned(),
-    })
-}
-
-/// The caller a token's verified claims describe.
-fn verified(claims: JsonObject, scope_claims: &[String]) -> Result<Verified, TokenError> {
-    let subject = match claims.get("sub") {
-        Some(Value::String(sub)) if !sub.is_empty() => sub.clone(),
-        _ => return Err(TokenError::invalid("no sub claim")),
-    };
-    let scopes = scopes(&claims, scope_claims)?;
-    let mut verified = Verified::new(subject, scopes);
-    verified.issuer = claims.get("iss").and_then(Value::as_str).map(str::to_owned);
-    verified.expires_at = claims.get("exp").and_then(unix_time);
-    Ok(verified.claims(claims))
 }
 
 /// The scopes in the first of `names` present: a space-separated string or an array

@@ -1,14 +1,20 @@
 //! A key that verifies JWT signatures ([`JwtKey`]), with the algorithms it may verify
 //! pinned, and the checks a key passes before it is trusted: its family, an HMAC
 //! secret's length, an RSA modulus's size, an EC key's curve.
+//!
+//! jsonwebtoken reads the key material (PEM, JWK); the key is then prepared once per
+//! algorithm it allows, as an aws-lc-rs HMAC key or parsed public key, so that a
+//! verification costs the signature check alone.
 
 use std::fmt;
 
+use aws_lc_rs::hmac;
+use aws_lc_rs::signature::{self as sig, ParsedPublicKey, RsaParameters, RsaPublicKeyComponents};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 pub use jsonwebtoken::Algorithm;
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk};
-use jsonwebtoken::{AlgorithmFamily, DecodingKey};
+use jsonwebtoken::{AlgorithmFamily, DecodingKey, DecodingKeyKind};
 
 use super::ConfigError;
 
@@ -38,6 +44,16 @@ pub struct JwtKey {
     kid: Option<String>,
     algorithms: Vec<Algorithm>,
     key: DecodingKey,
+    /// One per entry of `algorithms`, in the same order.
+    prepared: Vec<Prepared>,
+}
+
+/// A key prepared to check the signatures of one algorithm.
+#[derive(Clone)]
+enum Prepared {
+    // Boxed: an HMAC key holds its inner and outer hash states.
+    Hmac(Box<hmac::Key>),
+    Public(ParsedPublicKey),
 }
 
 impl JwtKey {
@@ -87,6 +103,7 @@ impl JwtKey {
     pub fn allow(mut self, alg: Algorithm) -> Result<Self, ConfigError> {
         check(alg, &self.key)?;
         if !self.algorithms.contains(&alg) {
+            self.prepared.push(prepare(alg, &self.key)?);
             self.algorithms.push(alg);
         }
         Ok(self)
@@ -105,10 +122,12 @@ impl JwtKey {
     /// A key for `alg` once it is checked to suit it.
     pub(crate) fn new(alg: Algorithm, key: DecodingKey) -> Result<Self, ConfigError> {
         check(alg, &key)?;
+        let prepared = vec![prepare(alg, &key)?];
         Ok(JwtKey {
             kid: None,
             algorithms: vec![alg],
             key,
+            prepared,
         })
     }
 
@@ -116,9 +135,58 @@ impl JwtKey {
         self.algorithms.contains(&alg)
     }
 
-    pub(crate) fn decoding_key(&self) -> &DecodingKey {
-        &self.key
+    /// True when `signature` is this key's signature of `message` under `alg`, an
+    /// algorithm the key allows (any other is false).
+    pub(crate) fn verifies(&self, alg: Algorithm, message: &[u8], signature: &[u8]) -> bool {
+        let Some(index) = self.algorithms.iter().position(|a| *a == alg) else {
+            return false;
+        };
+        match &self.prepared[index] {
+            Prepared::Hmac(key) => hmac::verify(key, message, signature).is_ok(),
+            Prepared::Public(key) => key.verify_sig(message, signature).is_ok(),
+        }
     }
+}
+
+/// `key` prepared for `alg`, which [`check`] found it suits.
+fn prepare(alg: Algorithm, key: &DecodingKey) -> Result<Prepared, ConfigError> {
+    let unusable = || ConfigError::new(format!("the {alg:?} key is not usable"));
+    if let Some(hmac_alg) = match alg {
+        Algorithm::HS256 => Some(hmac::HMAC_SHA256),
+        Algorithm::HS384 => Some(hmac::HMAC_SHA384),
+        Algorithm::HS512 => Some(hmac::HMAC_SHA512),
+        _ => None,
+    } {
+        let secret = key.try_get_as_bytes().map_err(|_| unusable())?;
+        return Ok(Prepared::Hmac(Box::new(hmac::Key::new(hmac_alg, secret))));
+    }
+    let parsed = match (rsa_parameters(alg), key.kind()) {
+        (Some(params), DecodingKeyKind::RsaModulusExponent { n, e }) => {
+            RsaPublicKeyComponents { n, e }.to_parsed_public_key(params)
+        }
+        (Some(params), DecodingKeyKind::SecretOrDer(der)) => ParsedPublicKey::new(params, der),
+        (None, DecodingKeyKind::SecretOrDer(bytes)) => match alg {
+            Algorithm::ES256 => ParsedPublicKey::new(&sig::ECDSA_P256_SHA256_FIXED, bytes),
+            Algorithm::ES384 => ParsedPublicKey::new(&sig::ECDSA_P384_SHA384_FIXED, bytes),
+            Algorithm::EdDSA => ParsedPublicKey::new(&sig::ED25519, bytes),
+            _ => return Err(unusable()),
+        },
+        (None, DecodingKeyKind::RsaModulusExponent { .. }) => return Err(unusable()),
+    };
+    parsed.map(Prepared::Public).map_err(|_| unusable())
+}
+
+/// The RSA verification of `alg` (2048 to 8192 bits), if it is an RSA algorithm.
+fn rsa_parameters(alg: Algorithm) -> Option<&'static RsaParameters> {
+    Some(match alg {
+        Algorithm::RS256 => &sig::RSA_PKCS1_2048_8192_SHA256,
+        Algorithm::RS384 => &sig::RSA_PKCS1_2048_8192_SHA384,
+        Algorithm::RS512 => &sig::RSA_PKCS1_2048_8192_SHA512,
+        Algorithm::PS256 => &sig::RSA_PSS_2048_8192_SHA256,
+        Algorithm::PS384 => &sig::RSA_PSS_2048_8192_SHA384,
+        Algorithm::PS512 => &sig::RSA_PSS_2048_8192_SHA512,
+        _ => return None,
+    })
 }
 
 impl fmt::Debug for JwtKey {

@@ -5,6 +5,7 @@ use jsonwebtoken::Header;
 use serde_json::json;
 
 use super::*;
+use crate::layers::auth::Algorithm;
 use crate::layers::auth::test_support::{
     RSA, RSA_OTHER, TestKey, TestServer, hs256, json_response, now, secret_key, segment, sign_with,
 };

@@ -20,6 +20,7 @@ mod introspection;
 mod jwks;
 mod jwt;
 mod jwt_key;
+mod jwt_parts;
 mod layer;
 mod metadata;
 mod outbound;
