@@ -7,6 +7,7 @@ mod argument_errors;
 mod argument_schema;
 mod ask;
 mod builder;
+mod claim_set;
 mod connection;
 mod context;
 mod error;
@@ -40,6 +41,7 @@ use std::sync::Arc;
 pub use argument_schema::InvalidSchema;
 pub use ask::Input;
 pub use builder::{McpService, Server, ServerBuilder, ServerConfig};
+pub use claim_set::ClaimSet;
 pub use connection::{
     Answer, Connection, Dispatch, Handled, PendingResponse, RequestCheck, Scope, WireRequest,
 };

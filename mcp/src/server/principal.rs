@@ -14,7 +14,7 @@ use std::time::SystemTime;
 
 use serde::de::DeserializeOwned;
 
-use super::{Context, FromContext, ToolError};
+use super::{ClaimSet, Context, FromContext, ToolError};
 use crate::protocol::JsonObject;
 
 /// The verified caller of a request.
@@ -29,7 +29,7 @@ struct Inner {
     subject: String,
     issuer: Option<String>,
     scopes: Vec<String>,
-    claims: JsonObject,
+    claims: ClaimSet,
     expires_at: Option<SystemTime>,
     id: String,
 }
@@ -45,8 +45,9 @@ pub struct Verified {
     pub issuer: Option<String>,
     /// The scopes the token grants.
     pub scopes: Vec<String>,
-    /// Every claim the token carried (for `Claims<T>`).
-    pub claims: JsonObject,
+    /// Every claim the token carried (for `Claims<T>`): a [`ClaimSet`], which derefs
+    /// to a [`JsonObject`] and may read it from the token's text on first use.
+    pub claims: ClaimSet,
     /// When the token stops being valid.
     pub expires_at: Option<SystemTime>,
 }
@@ -72,7 +73,7 @@ impl Verified {
 
     /// Sets the token's claims.
     pub fn claims(mut self, claims: JsonObject) -> Self {
-        self.claims = claims;
+        self.claims = ClaimSet::from(claims);
         self
     }
 
@@ -132,9 +133,9 @@ impl Principal {
             .is_ok()
     }
 
-    /// Every claim the token carried.
+    /// Every claim the token carried (read into a map on the first call).
     pub fn claims(&self) -> &JsonObject {
-        &self.0.claims
+        self.0.claims.as_map()
     }
 
     /// When the token stops being valid.
