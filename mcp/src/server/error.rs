@@ -2,8 +2,8 @@
 
 use std::fmt;
 
-use super::McpResponse;
 use super::refusal::Refusal;
+use super::request::Failed;
 use crate::protocol::ErrorObject;
 
 #[derive(Debug)]
@@ -123,11 +123,11 @@ impl ToolError {
         }
     }
 
-    /// The response a JSON-RPC error or refusal is answered with; else the message.
-    pub(crate) fn into_protocol(self) -> Result<McpResponse, String> {
+    /// The JSON-RPC error (and refusal) the handler chose; else the message.
+    pub(crate) fn into_protocol(self) -> Result<Failed, String> {
         match self.kind {
-            Kind::Protocol(err) => Ok(McpResponse::error(err)),
-            Kind::Refused(refusal) => Ok(McpResponse::refused(*refusal)),
+            Kind::Protocol(err) => Ok((err, None)),
+            Kind::Refused(refusal) => Ok((refusal.error().clone(), Some(*refusal))),
             _ => Err(self.message),
         }
     }

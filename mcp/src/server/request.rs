@@ -112,6 +112,9 @@ impl McpRequest {
     }
 }
 
+/// A failed request: its JSON-RPC error, and the refusal behind it, if any.
+pub(crate) type Failed = (ErrorObject, Option<Refusal>);
+
 /// The outcome of one request: a serialised result or a JSON-RPC error, and for a
 /// refused request the [`Refusal`] that says how each transport answers it.
 #[derive(Debug)]
@@ -164,8 +167,16 @@ impl McpResponse {
         self.refusal.as_deref()
     }
 
+    /// The response to a failed request: a refusal when there is one, else the error.
+    pub(crate) fn failed((error, refusal): Failed) -> Self {
+        match refusal {
+            Some(refusal) => McpResponse::refused(refusal),
+            None => McpResponse::error(error),
+        }
+    }
+
     /// The result, or the error and the refusal behind it.
-    pub(crate) fn into_outcome(self) -> Result<Box<RawValue>, (ErrorObject, Option<Refusal>)> {
+    pub(crate) fn into_outcome(self) -> Result<Box<RawValue>, Failed> {
         match self.body {
             Ok(result) => Ok(result),
             Err(error) => Err((error, self.refusal.map(|r| *r))),

@@ -68,10 +68,7 @@ where
                 &name,
                 outcome.map_err(|panic| panic_message(&panic)),
             )
-            .map_err(|response| match response.into_outcome() {
-                Err((error, _)) => error,
-                Ok(_) => ErrorObject::internal("a refusal without an error"),
-            })
+            .map_err(|(error, _)| error)
             .and_then(|result| serde_json::to_value(result).map_err(ErrorObject::internal)),
         };
         task.finish(settled);

@@ -5,7 +5,7 @@ use std::panic::AssertUnwindSafe;
 
 use super::Connection;
 use super::peek::Peek;
-use crate::protocol::jsonrpc::{write_error, write_result, write_result_with};
+use crate::protocol::jsonrpc::{write_result, write_result_with};
 use crate::protocol::{Era, ErrorObject, META_SERVER_INFO, ProtocolVersion, RequestId};
 use crate::server::builder::Stack;
 use crate::server::output::{SyncOutput, recycle};
@@ -61,22 +61,11 @@ impl Connection {
             Ok(result) => match write_result(out, id, &result) {
                 Ok(()) => Some(None),
                 Err(err) => {
-                    let error = ErrorObject::internal(err);
-                    write_error(out, Some(id), &error);
-                    Some(Some(Failure::error(&error)))
+                    let failed = (ErrorObject::internal(err), None);
+                    Some(Some(super::write_failed(out, Some(id), failed)))
                 }
             },
-            Err(response) => {
-                let (error, refusal) = match response.into_outcome() {
-                    Err(failed) => failed,
-                    Ok(_) => (ErrorObject::internal("a refusal without an error"), None),
-                };
-                write_error(out, Some(id), &error);
-                Some(Some(match refusal {
-                    Some(refusal) => Failure::refused(refusal),
-                    None => Failure::error(&error),
-                }))
-            }
+            Err(failed) => Some(Some(super::write_failed(out, Some(id), failed))),
         }
     }
 

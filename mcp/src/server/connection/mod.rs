@@ -17,7 +17,7 @@ use super::gate::GateRequest;
 use super::peer::{Outbox, Peer};
 use super::refusal::{Failure, Refusal};
 use super::registry::ServerEvent;
-use super::request::{CallParts, McpRequest, RequestMeta};
+use super::request::{CallParts, Failed, McpRequest, RequestMeta};
 use super::session::{Negotiated, Session};
 use super::shutdown::ShutdownSignal;
 use super::target::{Target, TargetKind, TargetMeta};
@@ -168,6 +168,16 @@ impl Handled {
 fn refuse(out: &mut Vec<u8>, id: Option<&RequestId>, error: &ErrorObject) -> Handled {
     write_error(out, id, error);
     Handled::failed(Failure::error(error))
+}
+
+/// Writes a failed request's error as the answer to `id`, and says what failed: its
+/// refusal when there is one (whose error it is), else the error.
+fn write_failed(out: &mut Vec<u8>, id: Option<&RequestId>, (error, refusal): Failed) -> Failure {
+    write_error(out, id, &error);
+    match refusal {
+        Some(refusal) => Failure::refused(refusal),
+        None => Failure::error(&error),
+    }
 }
 
 impl Connection {
@@ -404,8 +414,8 @@ impl Connection {
                 arguments: peek.arguments,
             };
             if let Err(refusal) = check.check(&request, &extensions) {
-                write_error(out, Some(&id), refusal.error());
-                return Handled::failed(Failure::refused(refusal));
+                let failed = (refusal.error().clone(), Some(refusal));
+                return Handled::failed(write_failed(out, Some(&id), failed));
             }
         }
         let version = match self.version_of(method, &wire) {
@@ -423,8 +433,8 @@ impl Connection {
             };
             for gate in self.server.gates.iter() {
                 if let Err(refusal) = gate.admit(&mut request) {
-                    write_error(out, Some(&id), refusal.error());
-                    return Handled::failed(Failure::refused(refusal));
+                    let failed = (refusal.error().clone(), Some(refusal));
+                    return Handled::failed(write_failed(out, Some(&id), failed));
                 }
             }
             resolved = Some((target, tool));
@@ -500,7 +510,7 @@ impl Connection {
             }
             let outcome = outcome?;
             let mut line = Vec::with_capacity(256);
-            let (error, refusal) = match outcome {
+            let failed = match outcome {
                 Ok(Ok(response)) => match response.into_outcome() {
                     Ok(result) => {
                         write_response(&mut line, &id, &result);
@@ -516,13 +526,9 @@ impl Connection {
             };
             if is_initialize {
                 // Later requests say why, instead of "send initialize first".
-                session.set_initialize_failed(&error.message);
+                session.set_initialize_failed(&failed.0.message);
             }
-            write_error(&mut line, Some(&id), &error);
-            let failure = match refusal {
-                Some(refusal) => Failure::refused(refusal),
-                None => Failure::error(&error),
-            };
+            let failure = write_failed(&mut line, Some(&id), failed);
             Some(Answer {
                 line,
                 failure: Some(failure),
@@ -684,7 +690,7 @@ fn intern(method: &str) -> Cow<'static, str> {
 /// Maps an error from a layer (tower's timeout, load shedding, or ours) to JSON-RPC:
 /// a [`Refusal`] keeps its mapping, an [`ErrorObject`] is sent as it is, anything else
 /// is an internal error.
-fn layer_error(err: BoxError) -> (ErrorObject, Option<Refusal>) {
+fn layer_error(err: BoxError) -> Failed {
     let err = match err.downcast::<Refusal>() {
         Ok(refusal) => return (refusal.error().clone(), Some(*refusal)),
         Err(err) => err,

@@ -16,7 +16,7 @@ use crate::protocol::TaskSupport;
 use crate::protocol::{CallToolResult, Era, ErrorObject, JsonObject, META_SERVER_INFO, ResultType};
 use crate::server::builder::ServerInner;
 use crate::server::input::Binding;
-use crate::server::request::{CallParts, McpRequest, McpResponse};
+use crate::server::request::{CallParts, Failed, McpRequest, McpResponse};
 use crate::server::task_run;
 use crate::server::tasks::declares_tasks;
 use crate::server::tasks::extension_required;
@@ -54,11 +54,11 @@ pub(crate) fn settle(
     era: Era,
     name: &str,
     returned: Result<Result<CallToolResult, ToolError>, String>,
-) -> Result<CallToolResult, McpResponse> {
+) -> Result<CallToolResult, Failed> {
     let mut result = match returned {
         Ok(Ok(result)) => result,
         Ok(Err(err)) => match err.into_protocol() {
-            Ok(response) => return Err(response),
+            Ok(failed) => return Err(failed),
             Err(message) => CallToolResult::error_text(message),
         },
         Err(what) => {
@@ -149,6 +149,6 @@ pub(super) async fn call_tool(server: &Arc<ServerInner>, mut req: McpRequest) ->
     };
     match settle(server, era, &params.name, returned) {
         Ok(result) => McpResponse::result(&result),
-        Err(response) => response,
+        Err(failed) => McpResponse::failed(failed),
     }
 }

@@ -39,7 +39,7 @@ pub(crate) fn handler_error(err: ToolError) -> McpResponse {
         return McpResponse::error(ErrorObject::new(code::INVALID_PARAMS, err.message()));
     }
     match err.into_protocol() {
-        Ok(response) => response,
+        Ok(failed) => McpResponse::failed(failed),
         Err(message) => McpResponse::error(ErrorObject::internal(message)),
     }
 }

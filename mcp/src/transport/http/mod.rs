@@ -185,11 +185,11 @@ impl Endpoint {
             Ok(parts) => parts,
             Err(refused) => return refused,
         };
-        let caller = legacy::caller(&parts.extensions);
+        let caller = || legacy::caller(&parts.extensions);
         match parts.method {
             Method::POST => {}
-            Method::GET => return legacy::get(self, &parts.headers, caller),
-            Method::DELETE => return legacy::delete(self, &parts.headers, caller),
+            Method::GET => return legacy::get(self, &parts.headers, caller()),
+            Method::DELETE => return legacy::delete(self, &parts.headers, caller()),
             _ => return method_not_allowed(),
         }
         if let Some(refused) = check_post_headers(&parts.headers) {
