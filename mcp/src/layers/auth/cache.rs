@@ -8,7 +8,7 @@
 //! caller's principal only if a presented token collides with a cached one under a
 //! key the attacker never sees, and the attacker never sees a digest either, so
 //! there is nothing to search against; the digest costs a third of a SHA-256 of the
-//! same token (about 80 of the 170 ns a repeat verification takes here). Each entry lives
+//! same token (about 80 of the 150–170 ns a repeat verification takes here). Each entry lives
 //! until the token expires or for `max_age`, whichever comes first. The table is split
 //! into shards, each behind its own lock held only for a lookup or an insert, and
 //! bounded: a full shard drops its expired entries, then its oldest.
