@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 pub mod http;
+pub mod pki;
 
 use boltmcp::server::Server;
 use boltmcp::transport::memory::serve_in_memory;

@@ -43,7 +43,7 @@ pub struct ClientBuilder {
     era: EraChoice,
     extra_capabilities: serde_json::Map<String, Value>,
     #[cfg(feature = "http")]
-    injector: Option<super::http::HeaderInjector>,
+    http: super::http_options::HttpOptions,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -70,7 +70,7 @@ impl Default for ClientBuilder {
             era: EraChoice::Auto,
             extra_capabilities: serde_json::Map::new(),
             #[cfg(feature = "http")]
-            injector: None,
+            http: Default::default(),
         }
     }
 }
@@ -174,24 +174,67 @@ impl ClientBuilder {
         self.connect_io(stdout, stdin, Some(child)).await
     }
 
-    /// Adds headers to every HTTP request: a bearer token, a tenant id.
+    /// Adds headers to every HTTP request: a fixed bearer token, a tenant id.
     #[cfg(feature = "http")]
     pub fn headers(
         mut self,
         inject: impl Fn(&mut http::HeaderMap) + Send + Sync + 'static,
     ) -> Self {
-        self.injector = Some(Arc::new(inject));
+        self.http.headers = Some(super::http_options::Headers::Fixed(Arc::new(inject)));
         self
     }
 
-    /// Connects to the Streamable HTTP endpoint at `url` (`http://host:port/mcp`).
+    /// Asks `provider` for the headers of every HTTP request (a token from a cache
+    /// that refreshes it). When the server answers 401, the provider is called again
+    /// with the refusal in [`Attempt::unauthorized`](super::Attempt::unauthorized) and
+    /// the request is sent once more; a second 401 is the caller's error. Replaces
+    /// [`headers`](Self::headers).
+    #[cfg(feature = "http")]
+    pub fn header_provider<F, Fut>(mut self, provider: F) -> Self
+    where
+        F: Fn(super::Attempt) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<http::HeaderMap, ClientError>> + Send + 'static,
+    {
+        let provider: super::HeaderProvider = Arc::new(move |attempt| Box::pin(provider(attempt)));
+        self.http.headers = Some(super::http_options::Headers::Provided(provider));
+        self
+    }
+
+    /// Retries HTTP requests the server refused with 429 or 503, honouring
+    /// `Retry-After` within `policy`'s count and total time. Off by default: a
+    /// refusal reaches the caller at once, with
+    /// [`retry_after`](ClientError::retry_after).
+    #[cfg(feature = "http")]
+    pub fn retries(mut self, policy: super::RetryPolicy) -> Self {
+        self.http.retries = Some(policy);
+        self
+    }
+
+    /// Allows `http://` URLs to hosts other than loopback. Everything, tokens
+    /// included, then crosses the network in clear text: for a private network or a
+    /// proxy that adds TLS, never the internet.
+    #[cfg(feature = "http")]
+    pub fn allow_plain_http(mut self) -> Self {
+        self.http.allow_plain_http = true;
+        self
+    }
+
+    /// Whom `https://` connections trust and which client certificate they show
+    /// (by default: the webpki roots, no certificate).
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, tls: crate::transport::tls::ClientTls) -> Self {
+        self.http.tls = Some(tls);
+        self
+    }
+
+    /// Connects to the Streamable HTTP endpoint at `url`: `https://host/mcp`, or
+    /// `http://` to a loopback address (other hosts need
+    /// [`allow_plain_http`](Self::allow_plain_http)). `https://` needs the `tls`
+    /// feature; nothing falls back to `http://`.
     #[cfg(feature = "http")]
     pub async fn connect_http(self, url: &str) -> Result<Client, ClientError> {
-        let link = super::http::HttpLink::new(
-            url,
-            Arc::new(self.handlers.clone()),
-            self.injector.clone(),
-        )?;
+        let link =
+            super::http::HttpLink::new(url, Arc::new(self.handlers.clone()), self.http.clone())?;
         let client = self.connect_link(Link::Http(link.clone()), None).await?;
         if matches!(client.era(), Era::Legacy(_)) {
             link.listen_standalone().await;
@@ -250,19 +293,29 @@ impl ClientBuilder {
             EraChoice::Auto => match discover_modern(&mut inner).await {
                 Ok(()) => {}
                 // A recognised 2026-07-28 error is a modern server refusing us: no fallback.
-                Err(ClientError::Rpc(e)) if is_modern_error(&e) => return Err(ClientError::Rpc(e)),
-                Err(
-                    ClientError::Rpc(_)
-                    | ClientError::Timeout { .. }
-                    | ClientError::Malformed(_)
-                    | ClientError::Http { .. },
-                ) => initialize(&mut inner).await?,
+                Err(modern) if modern.rpc().is_some_and(is_modern_error) => return Err(modern),
+                Err(old) if means_legacy_server(&old) => initialize(&mut inner).await?,
                 Err(other) => return Err(other),
             },
         }
         Ok(Client {
             inner: Arc::new(inner),
         })
+    }
+}
+
+/// Whether the probe's failure marks a legacy server (2026-07-28 `basic/versioning`
+/// §Backward Compatibility): on stdio any error that is not a recognised modern one;
+/// over HTTP a `400` whose body is not one (`transports/streamable-http`
+/// §Backward Compatibility), or a 2xx answer that is not a discover result. A 401,
+/// 403, 429, 5xx or any other status is the caller's error, never a reason to
+/// fall back.
+fn means_legacy_server(error: &ClientError) -> bool {
+    match error {
+        ClientError::Rpc(_) | ClientError::Timeout { .. } | ClientError::Malformed(_) => true,
+        #[cfg(feature = "http")]
+        ClientError::Http(refusal) => refusal.status() == http::StatusCode::BAD_REQUEST,
+        _ => false,
     }
 }
 
@@ -278,22 +331,21 @@ fn is_modern_error(error: &ErrorObject) -> bool {
 /// `server/discover`; an -32022 that lists our version after all is tried once more
 /// (the server may have refused the probe for another reason first).
 async fn discover_modern(inner: &mut ClientInner) -> Result<(), ClientError> {
-    match discover(inner).await {
-        Err(ClientError::Rpc(e))
-            if e.code == code::UNSUPPORTED_PROTOCOL_VERSION
-                && e.data
-                    .as_ref()
-                    .and_then(|d| d.get("supported"))
-                    .and_then(Value::as_array)
-                    .is_some_and(|v| {
-                        v.iter()
-                            .any(|s| s.as_str() == Some(ProtocolVersion::LATEST.as_str()))
-                    }) =>
-        {
-            discover(inner).await
-        }
-        other => other,
+    let first = discover(inner).await;
+    let lists_ours = first
+        .as_ref()
+        .err()
+        .and_then(ClientError::rpc)
+        .filter(|e| e.code == code::UNSUPPORTED_PROTOCOL_VERSION)
+        .and_then(|e| e.data.as_ref()?.get("supported")?.as_array())
+        .is_some_and(|v| {
+            v.iter()
+                .any(|s| s.as_str() == Some(ProtocolVersion::LATEST.as_str()))
+        });
+    if lists_ours {
+        return discover(inner).await;
     }
+    first
 }
 
 async fn discover(inner: &mut ClientInner) -> Result<(), ClientError> {

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::{
@@ -21,21 +21,18 @@ use http::{
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper_util::client::legacy::Client as HyperClient;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
 use super::error::ClientError;
 use super::handlers::Handlers;
+use super::http_error::HttpError;
+use super::http_options::{Attempt, Connector, Headers, HttpOptions, client_for, transport_error};
 use super::sse::EventReader;
 use crate::protocol::Tool;
 use crate::protocol::header_values::{self, Mark};
 use crate::sync::lock;
 use crate::transport::http::headers::{METHOD, NAME, PARAM_PREFIX, PROTOCOL_VERSION, SESSION_ID};
-
-/// Adds headers to every request (a bearer token now, OAuth later).
-pub type HeaderInjector = Arc<dyn Fn(&mut HeaderMap) + Send + Sync>;
 
 const MAX_RESUMES: usize = 5;
 /// The longest `retry` a server can make the client wait before it reconnects.
@@ -51,10 +48,10 @@ struct LinkState {
 }
 
 pub(crate) struct HttpLink {
-    client: HyperClient<HttpConnector, Full<Bytes>>,
+    client: HyperClient<Connector, Full<Bytes>>,
     url: Uri,
     handlers: Arc<Handlers>,
-    injector: Option<HeaderInjector>,
+    options: HttpOptions,
     next_id: AtomicI64,
     state: Mutex<LinkState>,
     /// Per tool, the argument paths mirrored into `Mcp-Param-{Name}` headers.
@@ -80,25 +77,17 @@ impl HttpLink {
     pub(crate) fn new(
         url: &str,
         handlers: Arc<Handlers>,
-        injector: Option<HeaderInjector>,
+        options: HttpOptions,
     ) -> Result<Arc<Self>, ClientError> {
         let url: Uri = url
             .parse()
             .map_err(|e| ClientError::Unsupported(format!("not a URL: {url}: {e}")))?;
-        if url.scheme_str() != Some("http") {
-            return Err(ClientError::Unsupported(format!(
-                "only http:// URLs are supported, not {url}"
-            )));
-        }
-        let mut connector = HttpConnector::new();
-        // A request written in pieces must not wait on delayed ACKs.
-        connector.set_nodelay(true);
-        let client = HyperClient::builder(TokioExecutor::new()).build(connector);
+        let client = client_for(&url, &options)?;
         Ok(Arc::new_cyclic(|this| HttpLink {
             client,
             url,
             handlers,
-            injector,
+            options,
             next_id: AtomicI64::new(1),
             state: Mutex::new(LinkState::default()),
             tool_headers: Mutex::new(HashMap::new()),
@@ -148,13 +137,8 @@ impl HttpLink {
     pub(crate) async fn notify(&self, method: &str, params: &Value) -> Result<(), ClientError> {
         let body = json!({ "jsonrpc": "2.0", "method": method, "params": params });
         let response = self.post(Some(method), Some(params), &body).await?;
-        let status = response.status();
-        if !status.is_success() {
-            let text = read_text(response).await;
-            return Err(ClientError::Http {
-                status: status.as_u16(),
-                body: text,
-            });
+        if !response.status().is_success() {
+            return Err(http_error(response).await);
         }
         Ok(())
     }
@@ -231,27 +215,29 @@ impl HttpLink {
     /// Reads the answer to request `id`: JSON, or an SSE stream resumed as needed.
     async fn answer(&self, response: Response<Incoming>, id: i64) -> Result<Value, ClientError> {
         let status = response.status();
+        if !status.is_success() {
+            return Err(http_error(response).await);
+        }
         let is_sse = response
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|ct| ct.starts_with("text/event-stream"));
-        if status.is_success() && is_sse {
+        if is_sse {
             return self
                 .read_stream(EventReader::new(response.into_body()), id)
                 .await;
         }
         let text = read_text(response).await;
-        if let Ok(message) = serde_json::from_str::<Value>(&text)
-            && (message.get("error").is_some()
-                || status.is_success() && message.get("result").is_some())
-        {
-            return outcome_of(&message);
+        match serde_json::from_str::<Value>(&text) {
+            Ok(message) if message.get("error").is_some() || message.get("result").is_some() => {
+                outcome_of(&message)
+            }
+            _ => Err(ClientError::Malformed(format!(
+                "HTTP {status} with neither a JSON-RPC response nor an event stream: {}",
+                text.chars().take(200).collect::<String>()
+            ))),
         }
-        Err(ClientError::Http {
-            status: status.as_u16(),
-            body: text.chars().take(500).collect(),
-        })
     }
 
     async fn read_stream(&self, events: EventReader, id: i64) -> Result<Value, ClientError> {
@@ -304,11 +290,7 @@ impl HttpLink {
             tokio::time::sleep(Duration::from_millis(retry.min(MAX_RETRY_MS))).await;
             let response = self.get(Some(&at)).await?;
             if !response.status().is_success() {
-                let status = response.status().as_u16();
-                return Err(ClientError::Http {
-                    status,
-                    body: read_text(response).await,
-                });
+                return Err(http_error(response).await);
             }
             events = EventReader::new(response.into_body());
         }
@@ -414,21 +396,71 @@ impl HttpLink {
     }
 
     async fn get(&self, last_event_id: Option<&str>) -> Result<Response<Incoming>, ClientError> {
-        let mut request = Request::builder()
-            .method(Method::GET)
-            .uri(self.url.clone())
-            .header(header::ACCEPT, "text/event-stream");
-        if let Some(at) = last_event_id {
-            request = request.header("last-event-id", at);
+        self.send(|| {
+            let mut request = Request::builder()
+                .method(Method::GET)
+                .uri(self.url.clone())
+                .header(header::ACCEPT, "text/event-stream");
+            if let Some(at) = last_event_id {
+                request = request.header("last-event-id", at);
+            }
+            let mut request = request
+                .body(Full::new(Bytes::new()))
+                .map_err(|e| ClientError::Malformed(e.to_string()))?;
+            self.base_headers(request.headers_mut());
+            Ok(request)
+        })
+        .await
+    }
+
+    /// Sends the request `make` builds, with the provided headers; after a 401, once
+    /// more with headers the provider was told about it; after a 429 or 503, again
+    /// as the retry policy allows.
+    async fn send(
+        &self,
+        make: impl Fn() -> Result<Request<Full<Bytes>>, ClientError>,
+    ) -> Result<Response<Incoming>, ClientError> {
+        let started = Instant::now();
+        let (mut attempt, mut refreshed, mut retries) = (Attempt::default(), false, 0);
+        loop {
+            let mut request = make()?;
+            add_headers(
+                self.options.headers.as_ref(),
+                request.headers_mut(),
+                attempt,
+            )
+            .await?;
+            attempt = Attempt::default();
+            let response = self
+                .client
+                .request(request)
+                .await
+                .map_err(|e| transport_error(&self.url, &e))?;
+            let status = response.status();
+            let provided = matches!(self.options.headers, Some(Headers::Provided(_)));
+            if status == StatusCode::UNAUTHORIZED && provided && !refreshed {
+                refreshed = true;
+                attempt = Attempt::after_unauthorized(read_http_error(response).await);
+                continue;
+            }
+            let retryable = status == StatusCode::TOO_MANY_REQUESTS
+                || status == StatusCode::SERVICE_UNAVAILABLE;
+            if let Some(policy) = self
+                .options
+                .retries
+                .filter(|p| retryable && retries < p.max_retries)
+            {
+                let refusal = read_http_error(response).await;
+                let wait = policy.wait(retries, refusal.retry_after());
+                if started.elapsed() + wait > policy.max_total {
+                    return Err(ClientError::Http(Box::new(refusal)));
+                }
+                tokio::time::sleep(wait).await;
+                retries += 1;
+                continue;
+            }
+            return Ok(response);
         }
-        let mut request = request
-            .body(Full::new(Bytes::new()))
-            .map_err(|e| ClientError::Malformed(e.to_string()))?;
-        self.common_headers(request.headers_mut());
-        self.client
-            .request(request)
-            .await
-            .map_err(|e| ClientError::Closed(format!(": {e}")))
     }
 
     async fn post(
@@ -437,27 +469,29 @@ impl HttpLink {
         params: Option<&Value>,
         body: &Value,
     ) -> Result<Response<Incoming>, ClientError> {
-        let mut request = Request::builder()
-            .method(Method::POST)
-            .uri(self.url.clone())
-            .header(header::CONTENT_TYPE, "application/json")
-            .header(header::ACCEPT, "application/json, text/event-stream")
-            .body(Full::new(Bytes::from(body.to_string())))
-            .map_err(|e| ClientError::Malformed(e.to_string()))?;
-        let headers = request.headers_mut();
-        self.common_headers(headers);
-        if lock(&self.state).modern
-            && let Some(method) = method
-        {
-            self.metadata_headers(headers, method, params.unwrap_or(&Value::Null));
-        }
-        self.client
-            .request(request)
-            .await
-            .map_err(|e| ClientError::Closed(format!(": {e}")))
+        let body = Bytes::from(body.to_string());
+        self.send(|| {
+            let mut request = Request::builder()
+                .method(Method::POST)
+                .uri(self.url.clone())
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::ACCEPT, "application/json, text/event-stream")
+                .body(Full::new(body.clone()))
+                .map_err(|e| ClientError::Malformed(e.to_string()))?;
+            let headers = request.headers_mut();
+            self.base_headers(headers);
+            if lock(&self.state).modern
+                && let Some(method) = method
+            {
+                self.metadata_headers(headers, method, params.unwrap_or(&Value::Null));
+            }
+            Ok(request)
+        })
+        .await
     }
 
-    fn common_headers(&self, headers: &mut HeaderMap) {
+    /// The version and session headers (the provider's come in [`send`](Self::send)).
+    fn base_headers(&self, headers: &mut HeaderMap) {
         {
             let state = lock(&self.state);
             if let Some(version) = state
@@ -474,9 +508,6 @@ impl HttpLink {
             {
                 headers.insert(SESSION_ID, session);
             }
-        }
-        if let Some(inject) = &self.injector {
-            inject(headers);
         }
     }
 
@@ -563,12 +594,18 @@ impl Drop for HttpLink {
             return;
         };
         // The same headers as every request: the session id, the version, and what
-        // the injector adds (a bearer token the server needs to accept the DELETE).
-        self.common_headers(request.headers_mut());
+        // the provider adds (a bearer token the server needs to accept the DELETE).
+        self.base_headers(request.headers_mut());
         lock(&self.state).session = None;
         let client = self.client.clone();
+        let provider = self.options.headers.clone();
         runtime.spawn(async move {
-            let _ = client.request(request).await;
+            if add_headers(provider.as_ref(), request.headers_mut(), Attempt::default())
+                .await
+                .is_ok()
+            {
+                let _ = client.request(request).await;
+            }
         });
     }
 }
@@ -620,6 +657,40 @@ fn outcome_of(message: &Value) -> Result<Value, ClientError> {
             .unwrap_or_else(|e| ClientError::Malformed(format!("error object: {e}")))),
         None => Ok(message.get("result").cloned().unwrap_or(Value::Null)),
     }
+}
+
+/// Adds the fixed or provided headers.
+async fn add_headers(
+    source: Option<&Headers>,
+    headers: &mut HeaderMap,
+    attempt: Attempt,
+) -> Result<(), ClientError> {
+    match source {
+        None => {}
+        Some(Headers::Fixed(inject)) => inject(headers),
+        Some(Headers::Provided(provide)) => {
+            let provided = provide(attempt).await?;
+            for name in provided.keys() {
+                headers.remove(name);
+            }
+            headers.extend(provided);
+        }
+    }
+    Ok(())
+}
+
+/// A non-2xx answer, as the error that keeps its status and headers.
+async fn http_error(response: Response<Incoming>) -> ClientError {
+    ClientError::Http(Box::new(read_http_error(response).await))
+}
+
+async fn read_http_error(response: Response<Incoming>) -> HttpError {
+    let (parts, body) = response.into_parts();
+    let text = match body.collect().await {
+        Ok(body) => String::from_utf8_lossy(&body.to_bytes()).into_owned(),
+        Err(_) => String::new(),
+    };
+    HttpError::new(parts.status, &parts.headers, &text)
 }
 
 async fn read_text(response: Response<Incoming>) -> String {

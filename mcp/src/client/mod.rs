@@ -27,6 +27,10 @@ mod error;
 mod handlers;
 #[cfg(feature = "http")]
 mod http;
+#[cfg(feature = "http")]
+mod http_error;
+#[cfg(feature = "http")]
+mod http_options;
 mod rpc;
 #[cfg(feature = "http")]
 mod sse;
@@ -35,7 +39,9 @@ pub use calls::{CallOptions, Progress, Subscription};
 pub use connect::{ClientBuilder, EraChoice};
 pub use error::ClientError;
 #[cfg(feature = "http")]
-pub use http::HeaderInjector;
+pub use http_error::{Challenge, HttpError};
+#[cfg(feature = "http")]
+pub use http_options::{Attempt, HeaderInjector, HeaderProvider, HeadersFuture, RetryPolicy};
 
 use crate::protocol::{
     CallToolResult, ClientCapabilities, CompleteResult, GetPromptResult, Implementation,

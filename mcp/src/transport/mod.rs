@@ -1,5 +1,6 @@
 //! Transports: how messages reach a server. stdio (newline-delimited JSON-RPC on a
-//! child process's pipes), Streamable HTTP, and an in-memory duplex for tests.
+//! child process's pipes), Streamable HTTP (over TLS with the `tls` feature), and an
+//! in-memory duplex for tests.
 
 #[cfg(feature = "http")]
 pub mod http;
@@ -10,6 +11,8 @@ mod pipe;
 mod runtime;
 pub mod stdio;
 mod stdio_blocking;
+#[cfg(feature = "tls")]
+pub mod tls;
 
 pub use stdio::{StdioOptions, serve_io, serve_stdio};
 pub use stdio_blocking::serve_stdio_blocking;

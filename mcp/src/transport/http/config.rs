@@ -34,6 +34,8 @@ pub struct HttpConfig {
     pub(crate) retry: Duration,
     #[cfg(feature = "auth")]
     pub(crate) auth: Option<crate::layers::auth::Auth>,
+    #[cfg(feature = "tls")]
+    pub(crate) tls: Option<crate::transport::tls::ServerTls>,
 }
 
 impl fmt::Debug for HttpConfig {
@@ -48,6 +50,7 @@ impl fmt::Debug for HttpConfig {
             .field("event_store", &self.event_store.is_some())
             .field("keep_alive", &self.keep_alive)
             .field("retry", &self.retry)
+            .field("tls", &self.has_tls())
             .finish_non_exhaustive()
     }
 }
@@ -70,11 +73,20 @@ impl Default for HttpConfig {
             retry: Duration::from_secs(3),
             #[cfg(feature = "auth")]
             auth: None,
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 }
 
 impl HttpConfig {
+    fn has_tls(&self) -> bool {
+        #[cfg(feature = "tls")]
+        return self.tls.is_some();
+        #[cfg(not(feature = "tls"))]
+        false
+    }
+
     /// The defaults; see [`Default`].
     pub fn new() -> Self {
         Self::default()
@@ -90,6 +102,15 @@ impl HttpConfig {
     #[cfg(feature = "auth")]
     pub fn auth(mut self, auth: crate::layers::auth::Auth) -> Self {
         self.auth = Some(auth);
+        self
+    }
+
+    /// Serves HTTPS with `tls` from [`Server::serve_http_with`](crate::server::Server::serve_http_with)
+    /// and [`serve_http_until`](crate::server::Server::serve_http_until). The Host and
+    /// Origin checks stay as configured: allow the names in the certificate.
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, tls: crate::transport::tls::ServerTls) -> Self {
+        self.tls = Some(tls);
         self
     }
 

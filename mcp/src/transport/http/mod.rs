@@ -47,6 +47,8 @@ pub use config::{HostPolicy, HttpConfig};
 pub use event_store::{EventPosition, EventStore, InMemoryEventStore};
 #[cfg(feature = "auth")]
 pub use protected::MetadataService;
+#[cfg(feature = "tls")]
+pub use serve::serve_tls;
 pub use serve::{serve, serve_with_shutdown};
 
 use sessions::Sessions;
@@ -419,7 +421,8 @@ impl Server {
     }
 
     /// Serves this server over Streamable HTTP at `addr` (path `/mcp`), with the
-    /// default [`HttpConfig`], until the process ends. Bind to `127.0.0.1` unless the
+    /// default [`HttpConfig`], until the process ends (HTTPS when the config has
+    /// [`HttpConfig::tls`]). Bind to `127.0.0.1` unless the
     /// server is meant to be reached from elsewhere.
     pub async fn serve_http(self, addr: SocketAddr) -> std::io::Result<()> {
         self.serve_http_with(addr, HttpConfig::default()).await
@@ -454,13 +457,24 @@ impl Server {
             let _ = shutdown.await;
             streams.shutdown_streams();
         };
+        #[cfg(feature = "tls")]
+        let tls = service.inner.config.tls.clone();
         #[cfg(feature = "auth")]
         if service.inner.config.auth.is_some() {
             let metadata = service.metadata_service(MCP_PATH);
             let routes = with_metadata(at_path(MCP_PATH, service), metadata);
+            #[cfg(feature = "tls")]
+            if let Some(tls) = tls {
+                return serve_tls(listener, tls, routes, shutdown).await;
+            }
             return serve_with_shutdown(listener, routes, shutdown).await;
         }
-        serve_with_shutdown(listener, at_path(MCP_PATH, service), shutdown).await
+        let routes = at_path(MCP_PATH, service);
+        #[cfg(feature = "tls")]
+        if let Some(tls) = tls {
+            return serve_tls(listener, tls, routes, shutdown).await;
+        }
+        serve_with_shutdown(listener, routes, shutdown).await
     }
 }
 

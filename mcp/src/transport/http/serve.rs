@@ -1,7 +1,8 @@
-//! Runs an HTTP service on hyper: HTTP/1.1 and HTTP/2 (cleartext) on each accepted
-//! connection, `TCP_NODELAY` set so a response written in pieces is not held back
-//! by Nagle's algorithm against the client's delayed ACK, and the client's address
-//! put in each request's extensions as [`RemoteAddr`].
+//! Runs an HTTP service on hyper: HTTP/1.1 and HTTP/2 on each accepted connection
+//! (cleartext, or TLS with ALPN through [`serve_tls`]), `TCP_NODELAY` set so a
+//! response written in pieces is not held back by Nagle's algorithm against the
+//! client's delayed ACK, and the client's address put in each request's extensions
+//! as [`RemoteAddr`].
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -57,7 +58,63 @@ where
     B::Data: Send,
     B::Error: Into<BoxError>,
 {
+    run(listener, service, shutdown, None).await
+}
+
+/// As [`serve_with_shutdown`], over TLS: each connection's handshake (at most
+/// 10 seconds, off the accept loop) presents `tls`'s current certificate and offers
+/// `h2` and `http/1.1` by ALPN. A client's certificates, when it sent any, reach the
+/// service as [`PeerCertificates`](crate::transport::tls::PeerCertificates).
+#[cfg(feature = "tls")]
+pub async fn serve_tls<S, B>(
+    listener: TcpListener,
+    tls: crate::transport::tls::ServerTls,
+    service: S,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()>
+where
+    S: Service<Request<Incoming>, Response = Response<B>, Error = Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    run(listener, service, shutdown, Some(tls)).await
+}
+
+#[cfg(not(feature = "tls"))]
+type Tls = std::convert::Infallible;
+#[cfg(feature = "tls")]
+type Tls = crate::transport::tls::ServerTls;
+
+/// How long a client may take over its TLS handshake.
+#[cfg(feature = "tls")]
+const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+async fn run<S, B>(
+    listener: TcpListener,
+    service: S,
+    shutdown: impl Future<Output = ()>,
+    tls: Option<Tls>,
+) -> std::io::Result<()>
+where
+    S: Service<Request<Incoming>, Response = Response<B>, Error = Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
     crate::transport::runtime::require_drivers(true)?;
+    #[cfg(feature = "tls")]
+    let acceptor = tls.map(|tls| tls.acceptor());
+    #[cfg(not(feature = "tls"))]
+    let _ = tls;
     let graceful = GracefulShutdown::new();
     let builder = auto::Builder::new(TokioExecutor::new());
     let mut shutdown = std::pin::pin!(shutdown);
@@ -77,19 +134,77 @@ where
         if let Err(err) = stream.set_nodelay(true) {
             tracing::debug!(%err, "could not set TCP_NODELAY");
         }
-        let service = service.clone();
-        let hyper_service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
-            request.extensions_mut().insert(RemoteAddr(addr));
-            service.clone().oneshot(request)
-        });
-        let connection = builder.serve_connection(TokioIo::new(stream), hyper_service);
-        let connection = graceful.watch(connection.into_owned());
-        tokio::spawn(async move {
-            if let Err(err) = connection.await {
-                tracing::debug!(%err, "HTTP connection ended with an error");
-            }
-        });
+        let connection = Connection {
+            service: service.clone(),
+            builder: builder.clone(),
+            watcher: graceful.watcher(),
+            addr,
+        };
+        #[cfg(feature = "tls")]
+        if let Some(acceptor) = &acceptor {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let stream =
+                    match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                        Ok(Ok(stream)) => stream,
+                        Ok(Err(err)) => return tracing::debug!(%err, %addr, "TLS handshake failed"),
+                        Err(_) => return tracing::debug!(%addr, "TLS handshake timed out"),
+                    };
+                let peer = stream.get_ref().1.peer_certificates().map(|chain| {
+                    crate::transport::tls::PeerCertificates(std::sync::Arc::new(
+                        chain.iter().map(|c| c.clone().into_owned()).collect(),
+                    ))
+                });
+                connection.serve(stream, peer).await;
+            });
+            continue;
+        }
+        tokio::spawn(connection.serve(stream, None::<()>));
     }
     graceful.shutdown().await;
     Ok(())
+}
+
+/// One accepted connection, before its first byte is read.
+struct Connection<S> {
+    service: S,
+    builder: auto::Builder<TokioExecutor>,
+    watcher: hyper_util::server::graceful::Watcher,
+    addr: std::net::SocketAddr,
+}
+
+impl<S> Connection<S> {
+    /// Serves HTTP on `io` until the client leaves or the server shuts down; `peer`
+    /// (the client's certificates) goes into each request's extensions.
+    async fn serve<I, B, P>(self, io: I, peer: Option<P>)
+    where
+        I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+        S: Service<Request<Incoming>, Response = Response<B>, Error = Infallible>
+            + Clone
+            + Send
+            + 'static,
+        S::Future: Send + 'static,
+        B: http_body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<BoxError>,
+        P: Clone + Send + Sync + 'static,
+    {
+        let Connection {
+            service,
+            builder,
+            watcher,
+            addr,
+        } = self;
+        let hyper_service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
+            request.extensions_mut().insert(RemoteAddr(addr));
+            if let Some(peer) = &peer {
+                request.extensions_mut().insert(peer.clone());
+            }
+            service.clone().oneshot(request)
+        });
+        let connection = builder.serve_connection(TokioIo::new(io), hyper_service);
+        if let Err(err) = watcher.watch(connection.into_owned()).await {
+            tracing::debug!(%err, "HTTP connection ended with an error");
+        }
+    }
 }
