@@ -8,5 +8,6 @@ mod fixtures;
 mod bad_servers;
 mod calls;
 mod http;
+mod refusals;
 mod standalone;
 mod streams;
