@@ -22,5 +22,5 @@ cargo clippy -p boltmcp --no-default-features --features macros,schema-validatio
 echo "== cargo test"
 cargo test --workspace
 echo "== interop (real peers)"
-cargo build -p boltmcp-examples
+cargo build -p boltmcp-examples -p boltmcp-tests --bins
 python3 -m pytest tests/interop -q

@@ -3,6 +3,25 @@
 pub mod calculator;
 pub mod secure;
 
+/// The server's TLS from `--tls-cert PATH` and `--tls-key PATH` (PEM): both or
+/// neither. The files are checked for changes every 30 seconds once serving, so a
+/// renewed certificate is picked up without a restart.
+pub fn server_tls(
+    cert: Option<&str>,
+    key: Option<&str>,
+) -> Result<Option<boltmcp::transport::tls::ServerTls>, String> {
+    match (cert, key) {
+        (None, None) => Ok(None),
+        (Some(cert), Some(key)) => boltmcp::transport::tls::ServerTls::from_pem_files(cert, key)
+            .map(Some)
+            .map_err(|e| e.to_string()),
+        _ => Err("--tls-cert and --tls-key go together".into()),
+    }
+}
+
+/// How often the examples check their certificate files for a renewal.
+pub const TLS_RELOAD_PERIOD: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Sends diagnostics to stderr (stdout is the stdio transport), filtered by
 /// `RUST_LOG`, in colour only on a terminal.
 pub fn init_logging() {

@@ -127,16 +127,19 @@ def inspector() -> list[str]:
 class HttpServer:
     """One example server serving Streamable HTTP on a loopback port."""
 
-    def __init__(self, name: str, directory: Path) -> None:
+    def __init__(self, name: str, directory: Path, pki: Path | None = None) -> None:
         self.name = name
         self.log = directory / f"{name}-http-stderr.log"
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}/mcp"
+        scheme = "https" if pki else "http"
+        self.url = f"{scheme}://127.0.0.1:{port}/mcp"
         env = dict(os.environ, RUST_LOG="boltmcp::transport::http=debug")
         argv = [str(server_binary(name))]
         argv += ["--port", str(port)] if name == "conformance-server" else [f"127.0.0.1:{port}"]
+        if pki:
+            argv += ["--tls-cert", str(pki / "server.pem"), "--tls-key", str(pki / "server.key")]
         with self.log.open("w") as log:
             self.proc = subprocess.Popen(
                 argv,
@@ -175,14 +178,23 @@ def http_server(request: pytest.FixtureRequest, tmp_path: Path):
     servers: list[HttpServer] = []
     request.node._interop_http = servers
 
-    def make(name: str) -> HttpServer:
-        server = HttpServer(name, tmp_path)
+    def make(name: str, pki: Path | None = None) -> HttpServer:
+        server = HttpServer(name, tmp_path, pki)
         servers.append(server)
         return server
 
     yield make
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def test_pki(tmp_path: Path) -> Path:
+    """A directory holding a fresh test CA (`ca.pem`) and a server certificate for
+    localhost and 127.0.0.1 (`server.pem`, `server.key`), made by the `test-pki` binary."""
+    directory = tmp_path / "pki"
+    subprocess.run([str(server_binary("test-pki")), str(directory)], check=True, timeout=SUBPROCESS_TIMEOUT)
+    return directory
 
 
 @pytest.hookimpl(hookwrapper=True)

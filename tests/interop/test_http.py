@@ -2,7 +2,9 @@
 
 * the official Python `mcp` client (2.3.0), in both eras: "legacy" (`initialize`, an
   `Mcp-Session-Id` session) and "2026-07-28" (stateless POSTs with the metadata headers);
-* the official Inspector CLI (2.12.0) with `--transport http`, in both eras.
+* the official Inspector CLI (2.12.0) with `--transport http`, in both eras;
+* over HTTPS (`--tls-cert`/`--tls-key`, a CA the test makes): the official Python client
+  in both eras, trusting the test CA, and boltmcp's own `client-tour --ca-cert`.
 
 The server logs the era it decided for each POST; each test checks the client really
 spoke the era it was pinned to.
@@ -12,15 +14,18 @@ from __future__ import annotations
 
 import json
 import os
+import ssl
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import anyio
+import httpx2
 import pytest
 from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
 
-from conftest import REQUEST_TIMEOUT, SESSION_TIMEOUT, SUBPROCESS_TIMEOUT
+from conftest import REQUEST_TIMEOUT, SESSION_TIMEOUT, SUBPROCESS_TIMEOUT, server_binary
 
 MODES = {"legacy": "Legacy", "2026-07-28": "Modern"}
 EXPECTED_VERSION = {"legacy": "2025-11-25", "2026-07-28": "2026-07-28"}
@@ -59,6 +64,47 @@ async def test_python_clients_of_both_eras_share_one_endpoint(http_server) -> No
     assert a.structured_content == {"result": 42.0}, a
     assert b.structured_content == {"result": -1.0}, b
     assert server.eras() == {"Legacy", "Modern"}, server.transcript()
+
+
+@pytest.mark.anyio
+async def test_python_client_over_https_with_the_test_ca(http_server, test_pki: Path, mode: str) -> None:
+    server = http_server("calculator-http", pki=test_pki)
+    assert server.url.startswith("https://")
+    trust = ssl.create_default_context(cafile=str(test_pki / "ca.pem"))
+    http = httpx2.AsyncClient(verify=trust, timeout=httpx2.Timeout(REQUEST_TIMEOUT))
+    with anyio.fail_after(SESSION_TIMEOUT):
+        async with http, Client(
+            streamable_http_client(server.url, http_client=http), mode=mode, read_timeout_seconds=REQUEST_TIMEOUT
+        ) as client:
+            version = client.protocol_version
+            added = await client.call_tool("add", {"a": 5, "b": 3})
+    assert version == EXPECTED_VERSION[mode]
+    assert added.structured_content == {"result": 8.0}, added
+    assert server.eras() == {MODES[mode]}, server.transcript()
+
+
+@pytest.mark.anyio
+async def test_python_client_refuses_a_server_it_does_not_trust(http_server, test_pki: Path) -> None:
+    server = http_server("calculator-http", pki=test_pki)
+    http = httpx2.AsyncClient(timeout=httpx2.Timeout(REQUEST_TIMEOUT))  # the public roots only
+    with anyio.fail_after(SESSION_TIMEOUT), pytest.raises(Exception) as refused:
+        async with http, Client(streamable_http_client(server.url, http_client=http), mode="2026-07-28") as client:
+            await client.list_tools()
+    assert "CERTIFICATE_VERIFY_FAILED" in repr(refused.value) or "certificate" in repr(refused.value).lower()
+
+
+def test_client_tour_trusts_a_private_ca(http_server, test_pki: Path) -> None:
+    server = http_server("calculator-http", pki=test_pki)
+    tour = [str(server_binary("client-tour")), "--http", server.url]
+    refused = subprocess.run(tour, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT)
+    assert refused.returncode != 0
+    assert "unknown issuer" in refused.stderr, refused.stderr
+    done = subprocess.run(
+        tour + ["--ca-cert", str(test_pki / "ca.pem")], capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert {tool["name"] for tool in report["tools"]} == {"add", "subtract", "multiply", "divide"}, report
 
 
 ERAS = {"legacy": "Legacy", "modern": "Modern"}

@@ -3,7 +3,11 @@
 //!
 //! ```text
 //! cargo run -p boltmcp-examples --bin calculator-http -- 127.0.0.1:8000
+//! cargo run -p boltmcp-examples --bin calculator-http -- 127.0.0.1:8443 --tls-cert cert.pem --tls-key key.pem
 //! ```
+//!
+//! With `--tls-cert` and `--tls-key` (PEM) it serves HTTPS at `https://ADDR/mcp`,
+//! and picks up a renewed certificate within 30 seconds.
 //!
 //! The address defaults to 127.0.0.1:8000; the server checks `Host` and `Origin`
 //! against loopback names unless configured otherwise (`HttpConfig`).
@@ -20,32 +24,57 @@ use std::net::SocketAddr;
 use boltmcp::transport::http::HttpConfig;
 
 const DEFAULT_ADDR: &str = "127.0.0.1:8000";
+const USAGE: &str =
+    "usage: calculator-http [ADDR] [--tls-cert PATH --tls-key PATH]   (default 127.0.0.1:8000)";
 
 fn main() -> std::io::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let addr = match args.as_slice() {
-        [] => DEFAULT_ADDR,
-        [addr] if !addr.starts_with('-') => addr.as_str(),
-        _ => {
-            eprintln!("usage: calculator-http [ADDR]   (default {DEFAULT_ADDR})");
-            std::process::exit(2);
-        }
+    let usage = |problem: &str| -> ! {
+        eprintln!("calculator-http: {problem}\n{USAGE}");
+        std::process::exit(2);
     };
+    let (mut addr, mut cert, mut key) = (DEFAULT_ADDR.to_owned(), None, None);
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--tls-cert" => {
+                cert = Some(
+                    args.next()
+                        .unwrap_or_else(|| usage("--tls-cert needs a path")),
+                )
+            }
+            "--tls-key" => {
+                key = Some(
+                    args.next()
+                        .unwrap_or_else(|| usage("--tls-key needs a path")),
+                )
+            }
+            flag if flag.starts_with('-') => usage(&format!("unknown flag {flag}")),
+            other => addr = other.to_owned(),
+        }
+    }
     let addr: SocketAddr = addr.parse().map_err(|err| {
         std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{addr}: {err}"))
     })?;
+    let tls =
+        boltmcp_examples::server_tls(cert.as_deref(), key.as_deref()).unwrap_or_else(|e| usage(&e));
     boltmcp_examples::init_logging();
-    eprintln!("calculator: serving MCP at http://{addr}/mcp (Ctrl-C stops it)");
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    eprintln!("calculator: serving MCP at {scheme}://{addr}/mcp (Ctrl-C stops it)");
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
         eprintln!("calculator: shutting down");
     };
+    let mut config = HttpConfig::default();
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?
-        .block_on(boltmcp_examples::calculator::server().serve_http_until(
-            addr,
-            HttpConfig::default(),
-            ctrl_c,
-        ))
+        .block_on(async move {
+            if let Some(tls) = tls {
+                let _watching = tls.watch(boltmcp_examples::TLS_RELOAD_PERIOD);
+                config = config.tls(tls);
+            }
+            boltmcp_examples::calculator::server()
+                .serve_http_until(addr, config, ctrl_c)
+                .await
+        })
 }

@@ -4,11 +4,16 @@
 //!
 //! ```text
 //! client-tour [--era auto|legacy|modern] --http http://127.0.0.1:3001/mcp
+//! client-tour --http https://mcp.internal:8443/mcp --ca-cert private-ca.pem
 //! client-tour [--era auto|legacy|modern] -- node server.js stdio
 //! ```
+//!
+//! `--ca-cert PATH` trusts the CA certificates in that PEM file besides the public
+//! roots (a server whose certificate a private CA signed).
 
 use boltmcp::client::{Client, ClientError, EraChoice};
 use boltmcp::protocol::{CreateMessageResult, ElicitResult, ErrorObject, ListRootsResult};
+use boltmcp::transport::tls::ClientTls;
 use serde_json::{Value, json};
 
 fn outcome<T>(result: &Result<T, ClientError>, is_error: impl Fn(&T) -> bool) -> Value {
@@ -20,10 +25,18 @@ fn outcome<T>(result: &Result<T, ClientError>, is_error: impl Fn(&T) -> bool) ->
 }
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), ClientError> {
+async fn main() {
+    if let Err(err) = tour().await {
+        eprintln!("client-tour: {err}");
+        std::process::exit(1);
+    }
+}
+
+async fn tour() -> Result<(), ClientError> {
     boltmcp_examples::init_logging();
     let mut args = std::env::args().skip(1);
     let (mut era, mut url, mut command) = (EraChoice::Auto, None, Vec::new());
+    let mut ca_cert = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--era" => {
@@ -34,17 +47,25 @@ async fn main() -> Result<(), ClientError> {
                 }
             }
             "--http" => url = args.next(),
+            "--ca-cert" => ca_cert = args.next(),
             "--" => command = args.by_ref().collect(),
             _ => {
                 eprintln!(
-                    "usage: client-tour [--era auto|legacy|modern] (--http URL | -- COMMAND ARGS...)"
+                    "usage: client-tour [--era auto|legacy|modern] (--http URL [--ca-cert PATH] | -- COMMAND ARGS...)"
                 );
                 std::process::exit(2);
             }
         }
     }
-    let builder = Client::builder()
-        .era(era)
+    let mut builder = Client::builder().era(era);
+    if let Some(path) = ca_cert {
+        let pem = std::fs::read(&path)?;
+        let tls = ClientTls::new().add_root_pem(&pem).map_err(|e| {
+            std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{path}: {e}"))
+        })?;
+        builder = builder.tls(tls);
+    }
+    let builder = builder
         .on_elicitation(|_| async {
             serde_json::from_value::<ElicitResult>(json!({ "action": "decline" })).map_err(ErrorObject::internal)
         })

@@ -28,16 +28,20 @@ usage: secure-server [ADDR] [FLAGS]      (ADDR defaults to 127.0.0.1:8000)
   --jwks-url URL                 JWTs verified with keys from a JWKS   (BOLTMCP_JWKS_URL)
   --issuer ISS                   the issuer JWTs must name             (BOLTMCP_ISSUER)
   --audience AUD                 the audience JWTs must name           (BOLTMCP_AUDIENCE)
-                                 default: this server's http://ADDR/mcp
+                                 default: this server's http(s)://ADDR/mcp
   --bearer-token TOKEN:S1,S2     a static token and its scopes; repeatable
                                  (BOLTMCP_BEARER_TOKENS, entries separated by spaces)
   --authorization-server URL     named in the metadata document        (BOLTMCP_AUTHORIZATION_SERVER)
+  --tls-cert PATH --tls-key PATH serve HTTPS with this PEM chain and key (BOLTMCP_TLS_CERT, BOLTMCP_TLS_KEY);
+                                 the default audience becomes https://ADDR/mcp
 ";
 
 struct Args {
     addr: SocketAddr,
     dev: bool,
     settings: Settings,
+    tls_cert: Option<String>,
+    tls_key: Option<String>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -58,6 +62,7 @@ fn parse() -> Result<Args, String> {
         ..Default::default()
     };
     let (mut addr, mut dev) = (DEFAULT_ADDR.to_owned(), false);
+    let (mut tls_cert, mut tls_key) = (env("BOLTMCP_TLS_CERT"), env("BOLTMCP_TLS_KEY"));
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |flag: &str| args.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -74,6 +79,8 @@ fn parse() -> Result<Args, String> {
             "--audience" => settings.audience = Some(value(&arg)?),
             "--bearer-token" => settings.bearer_tokens.push(value(&arg)?),
             "--authorization-server" => settings.authorization_server = Some(value(&arg)?),
+            "--tls-cert" => tls_cert = Some(value(&arg)?),
+            "--tls-key" => tls_key = Some(value(&arg)?),
             flag if flag.starts_with('-') => return Err(format!("unknown flag {flag}")),
             other => addr = other.to_owned(),
         }
@@ -83,6 +90,8 @@ fn parse() -> Result<Args, String> {
         addr,
         dev,
         settings,
+        tls_cert,
+        tls_key,
     })
 }
 
@@ -125,14 +134,19 @@ fn main() -> std::io::Result<()> {
         addr,
         dev,
         mut settings,
+        tls_cert,
+        tls_key,
     } = parse().unwrap_or_else(|e| fail(e));
-    let url = format!("http://{addr}/mcp");
+    let tls = boltmcp_examples::server_tls(tls_cert.as_deref(), tls_key.as_deref())
+        .unwrap_or_else(|e| fail(e));
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let url = format!("{scheme}://{addr}/mcp");
     if dev {
         let audience = settings.audience.clone().unwrap_or_else(|| url.clone());
         let issuer = settings
             .issuer
             .clone()
-            .unwrap_or_else(|| format!("http://{addr}"));
+            .unwrap_or_else(|| format!("{scheme}://{addr}"));
         let (secret, token) = dev_credentials(&issuer, &audience).unwrap_or_else(|e| fail(e));
         settings.hs256_secret = Some(secret);
         settings.issuer = Some(issuer);
@@ -145,8 +159,15 @@ fn main() -> std::io::Result<()> {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
+    let mut config = HttpConfig::default().auth(auth);
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?
-        .block_on(server().serve_http_until(addr, HttpConfig::default().auth(auth), ctrl_c))
+        .block_on(async move {
+            if let Some(tls) = tls {
+                let _watching = tls.watch(boltmcp_examples::TLS_RELOAD_PERIOD);
+                config = config.tls(tls);
+            }
+            server().serve_http_until(addr, config, ctrl_c).await
+        })
 }
