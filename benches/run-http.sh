@@ -15,6 +15,9 @@
 #   jwt        2026-07-28 tools/call with an HS256 bearer JWT through boltmcp's
 #              auth (and its cache of verified tokens) vs the same server without
 #              auth, both boltmcp, same run                           64 conns
+#   https      2026-07-28 tools/call over HTTPS (TLS 1.3, keep-alive, a
+#              self-signed certificate) vs the same server over plain HTTP,
+#              both boltmcp, same run                                 64 conns
 # Every server and mode is checked once with curl first: the tools/call answer
 # must carry the sum. Then memory: fresh session-mode servers, http-sessions opens
 # SESSIONS idle sessions on each and prints the VmRSS growth per session.
@@ -28,10 +31,12 @@
 #   RUNS (3)  DURATION (10s per wrk run)  WARMUP (2s per server and scenario)
 #   SESSIONS (10000)  SESSION_CONCURRENCY (16)
 #   BOLTMCP_PORT (18081)  RMCP_PORT (18082)   loopback ports to listen on
-#   SCENARIOS ("stateless-1 stateless-64 modern-1 modern-64 session-1 jwt-64")
+#   SCENARIOS ("stateless-1 stateless-64 modern-1 modern-64 session-1 jwt-64 https-64")
 #   JWT_PORT (18083)  loopback port of the server that requires a JWT
+#   HTTPS_PORT (18084)  loopback port of the HTTPS server
 #   SKIP_MEMORY=1  leave out the per-session memory measurement
 set -euo pipefail
+shopt -s extglob
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -42,8 +47,9 @@ SESSIONS="${SESSIONS:-10000}"
 SESSION_CONCURRENCY="${SESSION_CONCURRENCY:-16}"
 BOLTMCP_PORT="${BOLTMCP_PORT:-18081}"
 RMCP_PORT="${RMCP_PORT:-18082}"
-SCENARIOS="${SCENARIOS:-stateless-1 stateless-64 modern-1 modern-64 session-1 jwt-64}"
+SCENARIOS="${SCENARIOS:-stateless-1 stateless-64 modern-1 modern-64 session-1 jwt-64 https-64}"
 JWT_PORT="${JWT_PORT:-18083}"
+HTTPS_PORT="${HTTPS_PORT:-18084}"
 JWT_SECRET="run-http.sh benchmark secret, 32 bytes or more"
 TARGET="${CARGO_TARGET_DIR:-target}"
 ANCHORS="target/anchors"
@@ -65,8 +71,8 @@ done
 echo "== building http-server and http-sessions" >&2
 cargo build --release -p boltmcp-benches --bin http-server --bin http-sessions
 
-# The rmcp anchor is needed unless only the jwt scenario (boltmcp against itself) runs.
-if [[ $SCENARIOS != jwt-64 || "${SKIP_MEMORY:-0}" != 1 ]]; then
+# The rmcp anchor is needed unless only scenarios of boltmcp against itself run.
+if [[ -n ${SCENARIOS//@(jwt-64|https-64| )/} || "${SKIP_MEMORY:-0}" != 1 ]]; then
     echo "== building the rmcp anchor (own workspace, target dir $ANCHORS)" >&2
     cargo build --release --locked \
         --manifest-path benches/anchors/rmcp-calculator/Cargo.toml \
@@ -78,15 +84,20 @@ rm -f "$OUT"/*.log "$OUT"/*.stderr "$OUT"/*.initialize
 RESULTS="$OUT/results.txt"
 : >"$RESULTS"
 
-declare -A PORT=([boltmcp]="$BOLTMCP_PORT" [rmcp]="$RMCP_PORT" [boltmcp-jwt]="$JWT_PORT")
+declare -A PORT=([boltmcp]="$BOLTMCP_PORT" [rmcp]="$RMCP_PORT" [boltmcp-jwt]="$JWT_PORT"
+    [boltmcp-https]="$HTTPS_PORT")
 declare -A PID=()
 
-url_of() { echo "http://127.0.0.1:${PORT[$1]}/mcp"; }
+url_of() {
+    local scheme=http
+    [[ $1 == boltmcp-https ]] && scheme=https
+    echo "$scheme://127.0.0.1:${PORT[$1]}/mcp"
+}
 
 # start_server NAME stateless|session
 start_server() {
     local name=$1 mode=$2 flag=() port=${PORT[$1]}
-    if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then
+    if curl -sk -o /dev/null --max-time 1 "$(url_of "$name")"; then
         echo "error: something already listens on 127.0.0.1:$port" >&2
         exit 1
     fi
@@ -98,10 +109,12 @@ start_server() {
                   2>>"$OUT/$name.stderr" & ;;
         boltmcp-jwt) "$TARGET/release/http-server" --addr "127.0.0.1:$port" "${flag[@]}" \
                          --jwt-secret "$JWT_SECRET" 2>>"$OUT/$name.stderr" & ;;
+        boltmcp-https) "$TARGET/release/http-server" --addr "127.0.0.1:$port" "${flag[@]}" \
+                           --tls-self-signed 2>>"$OUT/$name.stderr" & ;;
     esac
     PID[$name]=$!
     for _ in $(seq 100); do
-        if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then
+        if curl -sk -o /dev/null --max-time 1 "$(url_of "$name")"; then
             return 0
         fi
         kill -0 "${PID[$name]}" 2>/dev/null || break
@@ -264,6 +277,21 @@ if wants jwt-64; then
     stop_servers
 fi
 
+if wants https-64; then
+    echo "== boltmcp over HTTPS and over plain HTTP (stateless)" >&2
+    start_server boltmcp stateless
+    start_server boltmcp-https stateless
+    body=$(curl -sSk --fail-with-body --tlsv1.3 -X POST "$(url_of boltmcp-https)" "${LEGACY_HEADERS[@]}" \
+        -H 'MCP-Protocol-Version: 2026-07-28' -H 'Mcp-Method: tools/call' -H 'Mcp-Name: add' \
+        -d "$MODERN_CALL")
+    expect_sum boltmcp-https "modern over TLS 1.3" "$body"
+    SAVED_SERVERS=("${SERVERS[@]}")
+    SERVERS=(boltmcp boltmcp-https)
+    run_scenario https-64 64 MCP_ERA=modern
+    SERVERS=("${SAVED_SERVERS[@]}")
+    stop_servers
+fi
+
 MEMORY="$OUT/memory.txt"
 : >"$MEMORY"
 if [[ "${SKIP_MEMORY:-0}" != 1 ]]; then
@@ -288,7 +316,7 @@ printf '%-13s %-11s %10s %10s %10s %12s %7s %14s\n' \
 declare -A RPS=()
 for scenario in $SCENARIOS; do
     RPS=()
-    for name in "${SERVERS[@]}" boltmcp-jwt; do
+    for name in "${SERVERS[@]}" boltmcp-jwt boltmcp-https; do
         [[ -n $(column_of "$scenario" "$name" 3) ]] || continue
         RPS[$name]=$(column_of "$scenario" "$name" 3 | median)
         printf '%-13s %-11s %10.0f %10.1f %10.1f %12.1f %7d' "$scenario" "$name" \
@@ -302,6 +330,9 @@ for scenario in $SCENARIOS; do
         fi
         if [[ $name == boltmcp-jwt && -n ${RPS[boltmcp]:-} ]]; then
             printf '  with JWT: %.2fx of without' "$(awk -v a="${RPS[boltmcp-jwt]}" -v b="${RPS[boltmcp]}" 'BEGIN { print b ? a / b : 0 }')"
+        fi
+        if [[ $name == boltmcp-https && -n ${RPS[boltmcp]:-} ]]; then
+            printf '  over TLS: %.2fx of plain' "$(awk -v a="${RPS[boltmcp-https]}" -v b="${RPS[boltmcp]}" 'BEGIN { print b ? a / b : 0 }')"
         fi
         echo
     done

@@ -15,12 +15,16 @@
 //! `--jwt-secret SECRET` requires an HS256 JWT on every request (issuer
 //! `bench-issuer`, audience `http://ADDR/mcp`), verified through boltmcp's auth and
 //! its cache of verified tokens; `--mint-token` prints such a token and exits.
+//!
+//! `--tls-self-signed` serves HTTPS (TLS 1.3 or 1.2 as the client offers, ALPN h2 and
+//! http/1.1) with a certificate for `127.0.0.1` made at start: the HTTPS row.
 
 use std::net::SocketAddr;
 
 use anyhow::Context as _;
 use boltmcp::prelude::*;
-use boltmcp::transport::http::{HttpConfig, MCP_PATH, at_path, serve};
+use boltmcp::transport::http::{HttpConfig, MCP_PATH, at_path, serve, serve_tls};
+use boltmcp::transport::tls::ServerTls;
 use clap::Parser;
 
 /// Adds two numbers.
@@ -48,6 +52,17 @@ struct Args {
     /// Print a token for `--jwt-secret` and `--addr`, valid for a day, and exit.
     #[arg(long, requires = "jwt_secret")]
     mint_token: bool,
+    /// Serve HTTPS with a self-signed certificate for 127.0.0.1 made at start.
+    #[arg(long)]
+    tls_self_signed: bool,
+}
+
+fn self_signed() -> anyhow::Result<ServerTls> {
+    let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()])?;
+    Ok(ServerTls::from_pem(
+        certified.cert.pem().as_bytes(),
+        certified.signing_key.serialize_pem().as_bytes(),
+    )?)
 }
 
 const ISSUER: &str = "bench-issuer";
@@ -107,12 +122,14 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("building the tokio runtime")?;
+    let tls = args.tls_self_signed.then(self_signed).transpose()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .with_context(|| format!("binding {}", args.addr))?;
         eprintln!(
-            "http-server: boltmcp at http://{}{MCP_PATH} ({})",
+            "http-server: boltmcp at {}://{}{MCP_PATH} ({})",
+            if tls.is_some() { "https" } else { "http" },
             listener.local_addr()?,
             if args.stateless {
                 "stateless"
@@ -120,8 +137,11 @@ fn main() -> anyhow::Result<()> {
                 "sessions"
             }
         );
-        serve(listener, at_path(MCP_PATH, server.http_service(config)))
-            .await
-            .context("serving")
+        let endpoint = at_path(MCP_PATH, server.http_service(config));
+        match tls {
+            Some(tls) => serve_tls(listener, tls, endpoint, std::future::pending()).await,
+            None => serve(listener, endpoint).await,
+        }
+        .context("serving")
     })
 }

@@ -30,7 +30,7 @@ mod http;
 #[cfg(feature = "http")]
 mod http_error;
 #[cfg(feature = "http")]
-mod http_options;
+pub(crate) mod http_options;
 mod rpc;
 #[cfg(feature = "http")]
 mod sse;

@@ -4,5 +4,6 @@
 //! sessions, `requestState` and tasks to their principal.
 
 mod http;
+mod https_jwks;
 mod stdio;
 mod support;

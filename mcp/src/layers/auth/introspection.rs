@@ -13,13 +13,13 @@ use std::time::{Duration, SystemTime};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
-use http::{Method, Request, StatusCode, Uri, header};
+use http::{Method, Request, StatusCode, header};
 use http_body_util::Full;
 use serde_json::Value;
 
 use super::cache::VerifiedCache;
 use super::jwt::{DEFAULT_LEEWAY, scopes, unix_time};
-use super::outbound::{Outbound, http_url};
+use super::outbound::Outbound;
 use super::{ConfigError, TokenError, TokenVerifier};
 use crate::protocol::JsonObject;
 use crate::server::{BoxFuture, Verified};
@@ -51,7 +51,6 @@ const CACHE_MAX_AGE: Duration = Duration::from_secs(300);
 /// Plain HTTP exposes every token checked to whoever is on the path: use it on
 /// loopback or a trusted network until HTTPS is supported.
 pub struct Introspection {
-    endpoint: Uri,
     http: Outbound,
     client_id: Option<String>,
     /// `Basic …`: holds the client secret.
@@ -62,11 +61,11 @@ pub struct Introspection {
 }
 
 impl Introspection {
-    /// Introspects at `endpoint` (`http://` only, for now).
+    /// Introspects at `endpoint`: `https://` (trusting the webpki roots unless
+    /// [`tls`](Self::tls) says otherwise), or `http://` to a loopback address.
     pub fn new(endpoint: &str) -> Result<Self, ConfigError> {
         Ok(Introspection {
-            endpoint: http_url(endpoint, "introspection endpoint")?,
-            http: Outbound::new(),
+            http: Outbound::new(endpoint, "introspection endpoint")?,
             client_id: None,
             authorization: None,
             audiences: Vec::new(),
@@ -107,6 +106,13 @@ impl Introspection {
         self
     }
 
+    /// Whom the `https://` call trusts (a private CA) and which client
+    /// certificate it shows.
+    pub fn tls(mut self, tls: crate::transport::tls::ClientTls) -> Result<Self, ConfigError> {
+        self.http.set_tls(tls, "introspection endpoint")?;
+        Ok(self)
+    }
+
     /// The cache of active tokens: at most `capacity`, each kept until it expires or
     /// for `max_age` (10,000 and 5 minutes by default; a capacity of 0 turns it off).
     pub fn cache(mut self, capacity: usize, max_age: Duration) -> Self {
@@ -136,14 +142,14 @@ impl Introspection {
         form.push_str("&token_type_hint=access_token");
         let mut request = Request::builder()
             .method(Method::POST)
-            .uri(self.endpoint.clone())
+            .uri(self.http.url().clone())
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ACCEPT, "application/json");
         if let Some(authorization) = &self.authorization {
             request = request.header(header::AUTHORIZATION, authorization);
         }
         let unavailable = |reason: String| {
-            tracing::warn!(endpoint = %self.endpoint, %reason, "token introspection failed");
+            tracing::warn!(endpoint = %self.http.url(), %reason, "token introspection failed");
             TokenError::unavailable("the introspection endpoint cannot be used")
         };
         let request = request
@@ -205,7 +211,7 @@ impl Introspection {
 impl fmt::Debug for Introspection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Introspection")
-            .field("endpoint", &self.endpoint)
+            .field("endpoint", &self.http.url())
             .field("client_id", &self.client_id)
             .field("audiences", &self.audiences)
             .field("issuer", &self.issuer)

@@ -16,13 +16,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http::{Method, Request, StatusCode, Uri, header};
+use http::{Method, Request, StatusCode, header};
 use http_body_util::Full;
 use jsonwebtoken::DecodingKey;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::outbound::{Outbound, http_url};
+use super::outbound::Outbound;
 use super::{Algorithm, ConfigError, JwtKey, TokenError};
 use crate::sync::lock;
 
@@ -42,13 +42,12 @@ const MAX_KEYS: usize = 100;
 /// Until a first set arrives, a failed fetch is retried after at most this long.
 const FIRST_FETCH_RETRY: Duration = Duration::from_secs(1);
 
-/// A JSON Web Key Set at an `http://` URL, cached and refreshed: hand it to
+/// A JSON Web Key Set at an `https://` (or loopback `http://`) URL, cached and refreshed: hand it to
 /// [`JwtVerifierBuilder::jwks`](super::JwtVerifierBuilder::jwks).
 ///
 /// Plain HTTP lets anyone on the path substitute keys: use it on loopback or a
 /// trusted network until HTTPS is supported.
 pub struct Jwks {
-    url: Uri,
     http: Outbound,
     refresh_interval: Duration,
     default_max_age: Duration,
@@ -75,12 +74,12 @@ struct State {
 }
 
 impl Jwks {
-    /// The key set at `url` (`http://` only, for now).
+    /// The key set at `url`: `https://` (trusting the webpki roots unless
+    /// [`tls`](Self::tls) says otherwise), or `http://` to a loopback address.
     pub fn new(url: &str) -> Result<Self, ConfigError> {
         super::jwt_key::ensure_crypto_provider();
         Ok(Jwks {
-            url: http_url(url, "JWKS")?,
-            http: Outbound::new(),
+            http: Outbound::new(url, "JWKS")?,
             refresh_interval: DEFAULT_REFRESH_INTERVAL,
             default_max_age: DEFAULT_MAX_AGE,
             state: Mutex::new(State::default()),
@@ -107,6 +106,13 @@ impl Jwks {
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.http.timeout = timeout;
         self
+    }
+
+    /// Whom the `https://` fetch trusts (a private CA) and which client
+    /// certificate it shows.
+    pub fn tls(mut self, tls: crate::transport::tls::ClientTls) -> Result<Self, ConfigError> {
+        self.http.set_tls(tls, "JWKS")?;
+        Ok(self)
     }
 
     /// The current keys, fetched if the set is stale, missing, or (rate limits
@@ -166,13 +172,13 @@ impl Jwks {
         }
         match self.fetch().await {
             Ok((keys, max_age)) => {
-                tracing::debug!(url = %self.url, keys = keys.len(), ?max_age, "fetched the JWKS");
+                tracing::debug!(url = %self.http.url(), keys = keys.len(), ?max_age, "fetched the JWKS");
                 let mut state = lock(&self.state);
                 state.keys = Some(keys);
                 state.fresh_until = Some(Instant::now() + max_age);
             }
             Err(reason) => {
-                tracing::warn!(url = %self.url, %reason, "the JWKS could not be fetched; keeping the keys held");
+                tracing::warn!(url = %self.http.url(), %reason, "the JWKS could not be fetched; keeping the keys held");
             }
         }
     }
@@ -180,7 +186,7 @@ impl Jwks {
     async fn fetch(&self) -> Result<(Arc<[JwtKey]>, Duration), String> {
         let request = Request::builder()
             .method(Method::GET)
-            .uri(self.url.clone())
+            .uri(self.http.url().clone())
             .header(header::ACCEPT, "application/json")
             .body(Full::new(Bytes::new()))
             .map_err(|err| format!("the request could not be built: {err}"))?;
@@ -200,7 +206,7 @@ impl fmt::Debug for Jwks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let keys = lock(&self.state).keys.as_ref().map_or(0, |keys| keys.len());
         f.debug_struct("Jwks")
-            .field("url", &self.url)
+            .field("url", &self.http.url())
             .field("keys", &keys)
             .finish_non_exhaustive()
     }

@@ -1,5 +1,8 @@
 //! The HTTP requests verifiers make themselves (a JWKS download, an introspection
-//! call): plain `http://` for now, each under a timeout, its answer's size capped.
+//! call): over `https://` with the client's TLS (the webpki roots, or the
+//! [`ClientTls`] given), or plain `http://` to a loopback address only, since keys or
+//! token verdicts fetched in clear text over a network could be forged by anyone on
+//! the path. Each request runs under a timeout, its answer's size capped.
 //!
 //! A failure is described in a short sentence for the server's log. It never quotes a
 //! request body, which is where an introspected token travels.
@@ -10,10 +13,10 @@ use bytes::Bytes;
 use http::{HeaderMap, Request, StatusCode, Uri};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::client::legacy::Client as HyperClient;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 
 use super::ConfigError;
+use crate::client::http_options::{Connector, HttpOptions, client_for, transport_error};
+use crate::transport::tls::ClientTls;
 
 /// How long a request may take, connection included, unless configured otherwise.
 pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -28,31 +31,62 @@ pub(crate) struct Answer {
     pub(crate) body: Bytes,
 }
 
-/// A hyper client with a timeout.
+/// A hyper client for one endpoint, with a timeout.
 pub(crate) struct Outbound {
-    client: HyperClient<HttpConnector, Full<Bytes>>,
+    url: Uri,
+    client: HyperClient<Connector, Full<Bytes>>,
     pub(crate) timeout: Duration,
 }
 
 impl Outbound {
-    pub(crate) fn new() -> Self {
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
-        connector.set_connect_timeout(Some(DEFAULT_TIMEOUT));
-        Outbound {
-            client: HyperClient::builder(TokioExecutor::new()).build(connector),
-            timeout: DEFAULT_TIMEOUT,
+    /// A client for the absolute `https://` (or loopback `http://`) URL `url`;
+    /// `what` names the endpoint in errors.
+    pub(crate) fn new(url: &str, what: &str) -> Result<Self, ConfigError> {
+        let url: Uri = url
+            .parse()
+            .map_err(|_| ConfigError::new(format!("the {what} URL does not parse")))?;
+        if url.authority().is_none() {
+            return Err(ConfigError::new(format!(
+                "the {what} URL must be absolute (https://host/path)"
+            )));
         }
+        let client = Self::client(&url, what, None)?;
+        Ok(Outbound {
+            url,
+            client,
+            timeout: DEFAULT_TIMEOUT,
+        })
+    }
+
+    /// Trusts and presents what `tls` says (a private CA, a client certificate).
+    pub(crate) fn set_tls(&mut self, tls: ClientTls, what: &str) -> Result<(), ConfigError> {
+        self.client = Self::client(&self.url, what, Some(tls))?;
+        Ok(())
+    }
+
+    fn client(
+        url: &Uri,
+        what: &str,
+        tls: Option<ClientTls>,
+    ) -> Result<HyperClient<Connector, Full<Bytes>>, ConfigError> {
+        let options = HttpOptions {
+            tls,
+            ..Default::default()
+        };
+        client_for(url, &options).map_err(|e| ConfigError::new(format!("the {what} URL: {e}")))
+    }
+
+    /// The endpoint.
+    pub(crate) fn url(&self) -> &Uri {
+        &self.url
     }
 
     /// Sends `request` and reads the whole answer, within the timeout.
     pub(crate) async fn send(&self, request: Request<Full<Bytes>>) -> Result<Answer, String> {
         let exchange = async {
-            let response = self
-                .client
-                .request(request)
-                .await
-                .map_err(|err| format!("the request failed: {err}"))?;
+            let response = self.client.request(request).await.map_err(|err| {
+                format!("the request failed: {}", transport_error(&self.url, &err))
+            })?;
             let (parts, body) = response.into_parts();
             let body = Limited::new(body, MAX_ANSWER_BYTES)
                 .collect()
@@ -71,33 +105,26 @@ impl Outbound {
     }
 }
 
-/// Parses the `http://` URL of an endpoint (`what` names it in the error).
-pub(crate) fn http_url(url: &str, what: &str) -> Result<Uri, ConfigError> {
-    let uri: Uri = url
-        .parse()
-        .map_err(|_| ConfigError::new(format!("the {what} URL does not parse")))?;
-    if uri.scheme_str() != Some("http") || uri.authority().is_none() {
-        return Err(ConfigError::new(format!(
-            "the {what} URL must be an absolute http:// URL (https is not supported yet)"
-        )));
-    }
-    Ok(uri)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn only_absolute_http_urls_are_endpoints() {
-        assert!(http_url("http://127.0.0.1:9/jwks.json", "JWKS").is_ok());
+    fn endpoints_are_https_or_loopback_http() {
+        for good in [
+            "http://127.0.0.1:9/jwks.json",
+            "http://localhost/jwks",
+            "https://as.example.com/.well-known/jwks.json",
+        ] {
+            assert!(Outbound::new(good, "JWKS").is_ok(), "{good}");
+        }
         for bad in [
-            "https://as.example.com/jwks",
+            "http://as.example.com/jwks",
             "/jwks.json",
             "as.example.com",
             "ftp://x/",
         ] {
-            let err = http_url(bad, "JWKS").expect_err(bad);
+            let err = Outbound::new(bad, "JWKS").err().expect(bad);
             assert!(err.to_string().contains("JWKS URL"), "{err}");
         }
     }
