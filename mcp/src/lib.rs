@@ -43,6 +43,10 @@ mod sync;
 
 #[cfg(feature = "macros")]
 pub use boltmcp_macros::{handlers, prompt, resource, tool};
+/// The `http` crate boltmcp's HTTP types come from (`HeaderMap` for a
+/// [`HeaderProvider`](client::HeaderProvider), `StatusCode` of an
+/// [`HttpError`](client::HttpError)), so no version skew is possible.
+pub use http;
 
 /// The names most servers need.
 pub mod prelude {
