@@ -19,6 +19,7 @@ echo "== cargo clippy: boltmcp's other feature sets"
 cargo clippy -p boltmcp --no-default-features -- -D warnings
 cargo clippy -p boltmcp -- -D warnings
 cargo clippy -p boltmcp --no-default-features --features macros,schema-validation -- -D warnings
+cargo clippy -p boltmcp --no-default-features --features macros,rate-limit -- -D warnings
 echo "== cargo test"
 cargo test --workspace
 echo "== interop (real peers)"

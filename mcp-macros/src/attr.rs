@@ -21,6 +21,7 @@ pub(crate) struct Common {
     pub(crate) title: Option<LitStr>,
     pub(crate) description: Option<LitStr>,
     pub(crate) scopes: Option<Vec<LitStr>>,
+    pub(crate) rate_limit: Option<LitStr>,
     pub(crate) icons: Option<Vec<LitStr>>,
 }
 
@@ -62,6 +63,7 @@ enum Key {
     Title(kw::title),
     Description(kw::description),
     Scopes(kw::scopes),
+    RateLimit(kw::rate_limit),
     Annotations(kw::annotations),
     Icons(kw::icons),
     Sandbox(kw::sandbox),
@@ -79,6 +81,8 @@ fn parse_key(input: ParseStream, expected: &[&str]) -> syn::Result<Key> {
         input.parse().map(Key::Description)
     } else if la.peek(kw::scopes) {
         input.parse().map(Key::Scopes)
+    } else if la.peek(kw::rate_limit) {
+        input.parse().map(Key::RateLimit)
     } else if la.peek(kw::annotations) {
         input.parse().map(Key::Annotations)
     } else if la.peek(kw::icons) {
@@ -120,6 +124,11 @@ fn common_key(cx: &Ctxt, input: ParseStream, key: &Key, c: &mut Common) -> bool 
             if let Some(v) = value(cx, input, lit_str_list) {
                 check::scopes(cx, &v);
                 set_once(cx, &mut c.scopes, k, v);
+            }
+        }
+        Key::RateLimit(k) => {
+            if let Some(v) = value(cx, input, lit_str) {
+                set_once(cx, &mut c.rate_limit, k, v);
             }
         }
         Key::Icons(k) => {
@@ -213,6 +222,7 @@ fn unknown(cx: &Ctxt, input: ParseStream, key: Key, expected: &[&str]) {
         Key::Title(k) => Ident::new("title", k.span),
         Key::Description(k) => Ident::new("description", k.span),
         Key::Scopes(k) => Ident::new("scopes", k.span),
+        Key::RateLimit(k) => Ident::new("rate_limit", k.span),
         Key::Annotations(k) => Ident::new("annotations", k.span),
         Key::Icons(k) => Ident::new("icons", k.span),
         Key::Sandbox(k) => Ident::new("sandbox", k.span),

@@ -3,7 +3,7 @@
 //! emitted when the user's code has mistakes.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::{FnArg, Ident, Receiver, ReturnType, Signature, Type};
 
@@ -178,17 +178,37 @@ fn icon_mime(src: &str) -> Option<&'static str> {
     })
 }
 
-/// `TargetMeta { scopes, sandbox }` with only what was declared.
-pub(crate) fn target_meta(scopes: Option<&Vec<syn::LitStr>>, sandbox: bool) -> TokenStream {
-    let scopes = scopes
+/// `TargetMeta { scopes, rate_limit, sandbox }` with only what was declared.
+pub(crate) fn target_meta(common: &crate::attr::Common, sandbox: bool) -> TokenStream {
+    let scopes = common
+        .scopes
+        .as_ref()
         .filter(|s| !s.is_empty())
         .map(|s| quote!(scopes: ::std::vec![#(::std::string::String::from(#s)),*],));
+    let rate_limit = common.rate_limit.as_ref().map(|text| {
+        let quota = checked_quota(text);
+        quote!(rate_limit: ::core::option::Option::Some(#quota),)
+    });
     let sandbox = sandbox.then(|| quote!(sandbox: true,));
     quote!(::boltmcp::server::TargetMeta {
         #scopes
+        #rate_limit
         #sandbox
         ..::core::default::Default::default()
     })
+}
+
+/// The quota `text` names, parsed while the user's crate compiles: by the runtime's
+/// own `const fn` parser in a `const` item spanned on the string, so a bad quota is
+/// an error at the string that says what to write instead.
+fn checked_quota(text: &syn::LitStr) -> TokenStream {
+    quote_spanned! {text.span()=>
+        {
+            // An item, not an inline `const` block: items are evaluated by `cargo check` too.
+            const QUOTA: ::boltmcp::server::Quota = ::boltmcp::server::Quota::parse_or_panic(#text);
+            QUOTA
+        }
+    }
 }
 
 /// Injected parameters never carry `#[arg]`: reports one that does.

@@ -21,6 +21,7 @@ pub(crate) const TOOL_KEYS: &[&str] = &[
     "title",
     "description",
     "scopes",
+    "rate_limit",
     "annotations",
     "icons",
     "sandbox",
@@ -32,10 +33,18 @@ pub(crate) const RESOURCE_KEYS: &[&str] = &[
     "description",
     "mime_type",
     "scopes",
+    "rate_limit",
     "icons",
 ];
 /// The keys `#[prompt(..)]` accepts.
-pub(crate) const PROMPT_KEYS: &[&str] = &["name", "title", "description", "scopes", "icons"];
+pub(crate) const PROMPT_KEYS: &[&str] = &[
+    "name",
+    "title",
+    "description",
+    "scopes",
+    "rate_limit",
+    "icons",
+];
 /// The keys `annotations(..)` accepts.
 pub(crate) const ANNOTATION_KEYS: &[&str] = &[
     "read_only",
@@ -53,6 +62,7 @@ pub(crate) mod kw {
     syn::custom_keyword!(title);
     syn::custom_keyword!(description);
     syn::custom_keyword!(scopes);
+    syn::custom_keyword!(rate_limit);
     syn::custom_keyword!(annotations);
     syn::custom_keyword!(icons);
     syn::custom_keyword!(sandbox);

@@ -4,3 +4,6 @@
 
 #[cfg(feature = "auth")]
 pub mod auth;
+
+#[cfg(feature = "rate-limit")]
+pub mod rate_limit;

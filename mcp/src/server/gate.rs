@@ -24,6 +24,7 @@ pub struct GateRequest<'a> {
     pub(crate) method: &'a str,
     pub(crate) target: Option<&'a Target>,
     pub(crate) extensions: &'a mut http::Extensions,
+    pub(crate) input_retry: bool,
 }
 
 impl GateRequest<'_> {
@@ -35,6 +36,14 @@ impl GateRequest<'_> {
     /// The tool, prompt, resource or template the request names, with its metadata.
     pub fn target(&self) -> Option<&Target> {
         self.target
+    }
+
+    /// Whether this is a 2026-07-28 retry answering an input request (it carries
+    /// `requestState`): the same call as the one that asked, not a new one. The state
+    /// is checked after the gates; a forged one is refused there, before any handler
+    /// runs.
+    pub fn is_input_retry(&self) -> bool {
+        self.input_retry
     }
 
     /// What the transport and earlier gates recorded (the verified caller, the headers).

@@ -19,6 +19,7 @@ mod output;
 mod peer;
 mod principal;
 mod prompt;
+mod quota;
 mod refusal;
 mod registry;
 mod request;
@@ -55,6 +56,7 @@ pub use output::{IntoCallToolResult, Json};
 pub use peer::{Outbox, Peer};
 pub use principal::{Claims, Principal, Verified};
 pub use prompt::{Completer, IntoGetPromptResult, PromptDef, PromptRequest};
+pub use quota::{Quota, QuotaError};
 pub use refusal::{
     Challenge, Failure, INSUFFICIENT_SCOPE, RATE_LIMITED, Refusal, RefusalKind, UNAUTHORIZED,
 };

@@ -26,6 +26,9 @@ pub struct TargetMeta {
     pub scopes: Vec<String>,
     /// Run the handler in the out-of-process sandbox.
     pub sandbox: bool,
+    /// The calls all callers together may make (per caller too, where the rate-limit
+    /// layer is configured so): `#[tool(rate_limit = "10/s")]`.
+    pub rate_limit: Option<super::Quota>,
 }
 
 /// The named target of a request, resolved once before the request enters the stack.

@@ -430,6 +430,7 @@ impl Connection {
                 method,
                 target: target.as_ref(),
                 extensions: &mut extensions,
+                input_retry: peek.request_state.is_some(),
             };
             for gate in self.server.gates.iter() {
                 if let Err(refusal) = gate.admit(&mut request) {
