@@ -31,6 +31,8 @@ pub(crate) struct ToolAttr {
     pub(crate) common: Common,
     pub(crate) annotations: Option<Annotations>,
     pub(crate) sandbox: bool,
+    pub(crate) timeout: Option<LitStr>,
+    pub(crate) max_concurrency: Option<syn::LitInt>,
 }
 
 /// `annotations(read_only, destructive = false, title = "..")`.
@@ -64,6 +66,8 @@ enum Key {
     Description(kw::description),
     Scopes(kw::scopes),
     RateLimit(kw::rate_limit),
+    Timeout(kw::timeout),
+    MaxConcurrency(kw::max_concurrency),
     Annotations(kw::annotations),
     Icons(kw::icons),
     Sandbox(kw::sandbox),
@@ -83,6 +87,10 @@ fn parse_key(input: ParseStream, expected: &[&str]) -> syn::Result<Key> {
         input.parse().map(Key::Scopes)
     } else if la.peek(kw::rate_limit) {
         input.parse().map(Key::RateLimit)
+    } else if la.peek(kw::timeout) {
+        input.parse().map(Key::Timeout)
+    } else if la.peek(kw::max_concurrency) {
+        input.parse().map(Key::MaxConcurrency)
     } else if la.peek(kw::annotations) {
         input.parse().map(Key::Annotations)
     } else if la.peek(kw::icons) {
@@ -161,6 +169,16 @@ pub(crate) fn parse_tool(cx: &Ctxt, tokens: TokenStream) -> ToolAttr {
                             set_once(cx, &mut sandbox, &k, v);
                         }
                     }
+                    Key::Timeout(k) => {
+                        if let Some(v) = value(cx, input, lit_str) {
+                            set_once(cx, &mut out.timeout, &k, v);
+                        }
+                    }
+                    Key::MaxConcurrency(k) => {
+                        if let Some(v) = value(cx, input, |i| positive_int(cx, i)) {
+                            set_once(cx, &mut out.max_concurrency, &k, v);
+                        }
+                    }
                     other => unknown(cx, input, other, symbol::TOOL_KEYS),
                 }
             }
@@ -214,6 +232,27 @@ fn annotations(cx: &Ctxt, input: ParseStream) -> syn::Result<Annotations> {
     Ok(out)
 }
 
+/// A whole number from 1 to 4294967295, as `max_concurrency` takes.
+fn positive_int(cx: &Ctxt, input: ParseStream) -> syn::Result<syn::LitInt> {
+    input.parse::<syn::Token![=]>()?;
+    if !input.peek(syn::LitInt) {
+        let found = input.fork().parse::<TokenTree>()?;
+        return Err(syn::Error::new_spanned(
+            found,
+            "expected a number of calls, as in `max_concurrency = 4`",
+        ));
+    }
+    let lit = input.parse::<syn::LitInt>()?;
+    match lit.base10_parse::<u32>() {
+        Ok(n) if n > 0 => {}
+        _ => cx.error_spanned_by(
+            &lit,
+            "`max_concurrency` takes a number of calls from 1 to 4294967295, as in `max_concurrency = 4`",
+        ),
+    }
+    Ok(lit)
+}
+
 /// A key this attribute does not take: reported, and its value skipped.
 fn unknown(cx: &Ctxt, input: ParseStream, key: Key, expected: &[&str]) {
     let ident = match key {
@@ -223,6 +262,8 @@ fn unknown(cx: &Ctxt, input: ParseStream, key: Key, expected: &[&str]) {
         Key::Description(k) => Ident::new("description", k.span),
         Key::Scopes(k) => Ident::new("scopes", k.span),
         Key::RateLimit(k) => Ident::new("rate_limit", k.span),
+        Key::Timeout(k) => Ident::new("timeout", k.span),
+        Key::MaxConcurrency(k) => Ident::new("max_concurrency", k.span),
         Key::Annotations(k) => Ident::new("annotations", k.span),
         Key::Icons(k) => Ident::new("icons", k.span),
         Key::Sandbox(k) => Ident::new("sandbox", k.span),

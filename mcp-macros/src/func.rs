@@ -178,8 +178,12 @@ fn icon_mime(src: &str) -> Option<&'static str> {
     })
 }
 
-/// `TargetMeta { scopes, rate_limit, sandbox }` with only what was declared.
-pub(crate) fn target_meta(common: &crate::attr::Common, sandbox: bool) -> TokenStream {
+/// `TargetMeta { scopes, rate_limit, sandbox, timeout, max_concurrency }` with only
+/// what was declared (`tool` holds the tool-only keys; default for other kinds).
+pub(crate) fn target_meta(
+    common: &crate::attr::Common,
+    tool: &crate::attr::ToolAttr,
+) -> TokenStream {
     let scopes = common
         .scopes
         .as_ref()
@@ -189,11 +193,27 @@ pub(crate) fn target_meta(common: &crate::attr::Common, sandbox: bool) -> TokenS
         let quota = checked_quota(text);
         quote!(rate_limit: ::core::option::Option::Some(#quota),)
     });
-    let sandbox = sandbox.then(|| quote!(sandbox: true,));
+    let sandbox = tool.sandbox.then(|| quote!(sandbox: true,));
+    let timeout = tool.timeout.as_ref().map(|text| {
+        let limit = quote_spanned! {text.span()=>
+            {
+                const TIMEOUT: ::core::time::Duration =
+                    ::boltmcp::__private::parse_timeout_or_panic(#text);
+                TIMEOUT
+            }
+        };
+        quote!(timeout: ::core::option::Option::Some(#limit),)
+    });
+    let max_concurrency = tool
+        .max_concurrency
+        .as_ref()
+        .map(|n| quote!(max_concurrency: ::core::option::Option::Some(#n),));
     quote!(::boltmcp::server::TargetMeta {
         #scopes
         #rate_limit
         #sandbox
+        #timeout
+        #max_concurrency
         ..::core::default::Default::default()
     })
 }

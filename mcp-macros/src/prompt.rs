@@ -126,7 +126,7 @@ impl Prompt {
             .or_else(|| self.docs.description.clone());
         let description = func::opt_string(description.as_deref());
         let icons = func::icons(c.icons.as_ref());
-        let meta = func::target_meta(c, false);
+        let meta = func::target_meta(c, &crate::attr::ToolAttr::default());
         let arguments = self.arguments();
         let capture = func::capture(self.place);
         let handler = self.handler();

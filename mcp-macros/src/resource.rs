@@ -217,7 +217,7 @@ impl Resource {
         let description = func::opt_string(description.as_deref());
         let mime = func::opt_string(self.attr.mime_type.as_ref().map(LitStr::value).as_deref());
         let icons = func::icons(c.icons.as_ref());
-        let meta = func::target_meta(c, false);
+        let meta = func::target_meta(c, &crate::attr::ToolAttr::default());
         let handler = self.handler();
         let capture = func::capture(self.place);
         if self.is_template() {

@@ -22,6 +22,8 @@ pub(crate) const TOOL_KEYS: &[&str] = &[
     "description",
     "scopes",
     "rate_limit",
+    "timeout",
+    "max_concurrency",
     "annotations",
     "icons",
     "sandbox",
@@ -63,6 +65,8 @@ pub(crate) mod kw {
     syn::custom_keyword!(description);
     syn::custom_keyword!(scopes);
     syn::custom_keyword!(rate_limit);
+    syn::custom_keyword!(timeout);
+    syn::custom_keyword!(max_concurrency);
     syn::custom_keyword!(annotations);
     syn::custom_keyword!(icons);
     syn::custom_keyword!(sandbox);

@@ -238,7 +238,7 @@ impl Tool {
         let description = func::opt_string(description.as_deref());
         let icons = func::icons(c.icons.as_ref());
         let annotations = self.annotations();
-        let meta = func::target_meta(c, self.attr.sandbox);
+        let meta = func::target_meta(c, &self.attr);
         let (output_schema, wrap) = match output.schema_type() {
             Some(ty) => (
                 quote!(::core::option::Option::Some(::std::sync::Arc::new(

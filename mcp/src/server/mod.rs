@@ -17,6 +17,7 @@ mod input;
 mod offerings;
 mod output;
 mod peer;
+mod policy;
 mod principal;
 mod prompt;
 mod quota;
@@ -54,6 +55,7 @@ pub use input::StateKey;
 pub use offerings::Offering;
 pub use output::{IntoCallToolResult, Json};
 pub use peer::{Outbox, Peer};
+pub use policy::{DEFAULT_MAX_QUEUED, TimeoutError, parse_timeout};
 pub use principal::{Claims, Principal, Verified};
 pub use prompt::{Completer, IntoGetPromptResult, PromptDef, PromptRequest};
 pub use quota::{Quota, QuotaError};
@@ -100,5 +102,6 @@ pub mod __private {
     //! Support for the code `#[tool]`, `#[resource]` and `#[prompt]` generate. Not a public API.
     pub use super::argument_errors::read_arguments;
     pub use super::output::{SyncOutput, error_result, structured_json, structured_result};
+    pub use super::policy::parse_timeout_or_panic;
     pub use super::schema::{input_schema, output_schema};
 }

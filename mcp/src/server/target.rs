@@ -29,6 +29,11 @@ pub struct TargetMeta {
     /// The calls all callers together may make (per caller too, where the rate-limit
     /// layer is configured so): `#[tool(rate_limit = "10/s")]`.
     pub rate_limit: Option<super::Quota>,
+    /// A tool's calls are cancelled past this (`#[tool(timeout = "5s")]`).
+    pub timeout: Option<std::time::Duration>,
+    /// At most this many of a tool's calls run at once (`#[tool(max_concurrency = 4)]`);
+    /// up to [`DEFAULT_MAX_QUEUED`](super::DEFAULT_MAX_QUEUED) more wait.
+    pub max_concurrency: Option<u32>,
 }
 
 /// The named target of a request, resolved once before the request enters the stack.

@@ -34,6 +34,11 @@ pub struct ToolDef {
     /// The same handler in synchronous form, when the tool has one: an unlayered
     /// server then answers without building a context, a future or a task.
     pub(crate) sync: Option<Arc<SyncToolFn>>,
+    /// The synchronous handler of a tool with a policy: run on the blocking pool,
+    /// so its timeout can answer while it runs.
+    pub(crate) blocking: Option<Arc<SyncToolFn>>,
+    /// Timeout and concurrency cap, from the metadata.
+    pub(crate) policy: Option<Arc<super::policy::Policy>>,
     /// Whether a 2026-07-28 client that declared the tasks extension gets a task.
     pub(crate) task_support: TaskSupport,
     /// The parameters `inputSchema` marks with `x-mcp-header`, read once here so the
@@ -162,8 +167,56 @@ impl ToolDef {
             meta: Arc::new(meta),
             handler,
             sync,
+            blocking: None,
+            policy: None,
             task_support: TaskSupport::Forbidden,
         }
+        .with_policy()
+    }
+
+    /// Builds the policy the metadata declares; a tool with one leaves the fast path.
+    fn with_policy(mut self) -> Self {
+        let (timeout, max) = (self.meta.timeout, self.meta.max_concurrency);
+        if timeout.is_none() && max.is_none() {
+            self.policy = None;
+            if let Some(blocking) = self.blocking.take() {
+                self.sync = Some(blocking);
+            }
+            return self;
+        }
+        if let Some(sync) = self.sync.take() {
+            self.blocking = Some(sync);
+        }
+        let slots = max.map(|max| {
+            let queued = self
+                .policy
+                .as_ref()
+                .and_then(|p| p.slots.as_ref().map(|s| s.max_queued()));
+            super::policy::Slots::new(max as usize, queued.unwrap_or(super::DEFAULT_MAX_QUEUED))
+        });
+        self.policy = Some(Arc::new(super::policy::Policy { timeout, slots }));
+        self
+    }
+
+    /// Cancels a call still running after `limit` and answers it with an `isError`
+    /// result saying so. An async handler is dropped at its next `.await`; a
+    /// synchronous one runs on the blocking pool, where it cannot be interrupted: its
+    /// call is answered on time and its result discarded.
+    pub fn timeout(mut self, limit: std::time::Duration) -> Self {
+        Arc::make_mut(&mut self.meta).timeout = Some(limit);
+        self.with_policy()
+    }
+
+    /// Runs at most `max` calls at once; up to `max_queued` more wait for a slot, in
+    /// order, and a call beyond those is answered at once with an `isError` result
+    /// saying the tool is busy.
+    pub fn max_concurrency(mut self, max: u32, max_queued: usize) -> Self {
+        Arc::make_mut(&mut self.meta).max_concurrency = Some(max.max(1));
+        self.policy = Some(Arc::new(super::policy::Policy {
+            timeout: None,
+            slots: Some(super::policy::Slots::new(max as usize, max_queued)),
+        }));
+        self.with_policy()
     }
 
     /// Runs the tool as a task (the tasks extension, SEP-2663) for 2026-07-28 clients
@@ -267,16 +320,49 @@ impl ToolDef {
         Ok(self)
     }
 
-    /// Replaces the declared metadata.
+    /// Replaces the declared metadata (and the policy it declares).
     pub fn with_meta(mut self, meta: TargetMeta) -> Self {
         self.meta = Arc::new(meta);
-        self
+        self.with_policy()
     }
 
     pub(crate) fn call(
         &self,
         call: ToolCall,
     ) -> BoxFuture<'static, Result<CallToolResult, ToolError>> {
-        (self.handler)(call)
+        let Some(policy) = self.policy.clone() else {
+            return (self.handler)(call);
+        };
+        let name = self.tool.name.clone();
+        // Lazy: a handler's future does nothing until polled, and the blocking form
+        // starts only once it holds a slot.
+        let run: BoxFuture<'static, Result<CallToolResult, ToolError>> = match &self.blocking {
+            Some(sync) => {
+                let sync = sync.clone();
+                Box::pin(async move {
+                    let arguments = call.raw_arguments().to_owned();
+                    match tokio::task::spawn_blocking(move || sync(&arguments)).await {
+                        Ok(outcome) => outcome.map(super::output::SyncOutput::into_result),
+                        Err(join) if join.is_panic() => {
+                            std::panic::resume_unwind(join.into_panic())
+                        }
+                        Err(_) => Err(ToolError::new("the call was cancelled")),
+                    }
+                })
+            }
+            None => (self.handler)(call),
+        };
+        Box::pin(async move {
+            let _slot = match &policy.slots {
+                Some(slots) => Some(slots.acquire(&name).await?),
+                None => None,
+            };
+            match policy.timeout {
+                Some(limit) => tokio::time::timeout(limit, run)
+                    .await
+                    .unwrap_or_else(|_| Err(super::policy::timed_out(&name, limit))),
+                None => run.await,
+            }
+        })
     }
 }
