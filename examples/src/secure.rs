@@ -1,13 +1,16 @@
 //! The `secure-server` example's tools and its auth configuration, read from flags or
 //! the environment.
 //!
-//! Tools: `add` (no scope), `divide` (scope `math:write`), `whoami` (the caller's
-//! subject and scopes); resource template `secrets://{name}` (scope `secrets:read`).
+//! Tools: `add` (no scope), `divide` (scope `math:write`, five calls a second),
+//! `whoami` (the caller's subject and scopes), `slow` (cancelled past two seconds, two
+//! at a time); resource template `secrets://{name}` (scope `secrets:read`).
 
 use std::path::PathBuf;
 
 use boltmcp::layers::auth::{Algorithm, Auth, Jwks, JwtKey, JwtVerifier, MultiAuth, StaticTokens};
+use boltmcp::layers::rate_limit::RateLimitLayer;
 use boltmcp::prelude::*;
+use boltmcp::server::Quota;
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -20,11 +23,11 @@ fn add(a: f64, b: f64) -> f64 {
     a + b
 }
 
-/// Divides `a` by `b`. Needs the `math:write` scope.
+/// Divides `a` by `b`. Needs the `math:write` scope; five calls a second in all.
 ///
 /// a: the dividend
 /// b: the divisor
-#[tool(scopes = ["math:write"])]
+#[tool(scopes = ["math:write"], rate_limit = "5/s")]
 fn divide(a: f64, b: f64) -> Result<f64, String> {
     if b == 0.0 {
         Err("division by zero".into())
@@ -51,6 +54,15 @@ fn whoami(principal: Principal) -> Caller {
     }
 }
 
+/// Waits `ms` milliseconds. Cancelled past two seconds; two calls at a time.
+///
+/// ms: how long to wait
+#[tool(timeout = "2s", max_concurrency = 2)]
+async fn slow(ms: u64) -> String {
+    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    format!("waited {ms} ms")
+}
+
 /// A named secret. Needs the `secrets:read` scope.
 ///
 /// name: which secret
@@ -65,6 +77,7 @@ pub fn server() -> Server {
         .tool(add_tool())
         .tool(divide_tool())
         .tool(whoami_tool())
+        .tool(slow_tool())
         .resource(secret_resource())
         .build()
 }
@@ -91,9 +104,25 @@ pub struct Settings {
     pub bearer_tokens: Vec<String>,
     /// The authorization server named in the metadata document.
     pub authorization_server: Option<String>,
+    /// Each caller's quota.
+    pub rate_limit: Option<Quota>,
+    /// The server's quota.
+    pub global_rate_limit: Option<Quota>,
 }
 
 impl Settings {
+    /// The rate limits: the flags' quotas, and the tools' own (`divide`'s 5/s).
+    pub fn limits(&self) -> RateLimitLayer {
+        let mut limits = RateLimitLayer::builder();
+        if let Some(quota) = self.rate_limit {
+            limits = limits.per_caller(quota);
+        }
+        if let Some(quota) = self.global_rate_limit {
+            limits = limits.global(quota);
+        }
+        limits.build()
+    }
+
     /// The auth configuration for a server whose endpoint is `resource`; an error
     /// names the flag to give.
     pub fn auth(&self, resource: &str) -> Result<Auth, String> {

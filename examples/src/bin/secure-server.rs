@@ -14,6 +14,7 @@
 
 use std::net::SocketAddr;
 
+use boltmcp::server::Quota;
 use boltmcp::transport::http::HttpConfig;
 use boltmcp_examples::secure::{ALL_SCOPES, Settings, server};
 
@@ -32,6 +33,8 @@ usage: secure-server [ADDR] [FLAGS]      (ADDR defaults to 127.0.0.1:8000)
   --bearer-token TOKEN:S1,S2     a static token and its scopes; repeatable
                                  (BOLTMCP_BEARER_TOKENS, entries separated by spaces)
   --authorization-server URL     named in the metadata document        (BOLTMCP_AUTHORIZATION_SERVER)
+  --rate-limit QUOTA             each caller's quota: 10/s, 600/min burst 20 (BOLTMCP_RATE_LIMIT)
+  --global-rate-limit QUOTA      the server's quota                    (BOLTMCP_GLOBAL_RATE_LIMIT)
   --tls-cert PATH --tls-key PATH serve HTTPS with this PEM chain and key (BOLTMCP_TLS_CERT, BOLTMCP_TLS_KEY);
                                  the default audience becomes https://ADDR/mcp
 ";
@@ -59,6 +62,12 @@ fn parse() -> Result<Args, String> {
             .map(|v| v.split_whitespace().map(str::to_owned).collect())
             .unwrap_or_default(),
         authorization_server: env("BOLTMCP_AUTHORIZATION_SERVER"),
+        rate_limit: env("BOLTMCP_RATE_LIMIT")
+            .map(|q| quota("BOLTMCP_RATE_LIMIT", &q))
+            .transpose()?,
+        global_rate_limit: env("BOLTMCP_GLOBAL_RATE_LIMIT")
+            .map(|q| quota("BOLTMCP_GLOBAL_RATE_LIMIT", &q))
+            .transpose()?,
         ..Default::default()
     };
     let (mut addr, mut dev) = (DEFAULT_ADDR.to_owned(), false);
@@ -79,6 +88,8 @@ fn parse() -> Result<Args, String> {
             "--audience" => settings.audience = Some(value(&arg)?),
             "--bearer-token" => settings.bearer_tokens.push(value(&arg)?),
             "--authorization-server" => settings.authorization_server = Some(value(&arg)?),
+            "--rate-limit" => settings.rate_limit = Some(quota(&arg, &value(&arg)?)?),
+            "--global-rate-limit" => settings.global_rate_limit = Some(quota(&arg, &value(&arg)?)?),
             "--tls-cert" => tls_cert = Some(value(&arg)?),
             "--tls-key" => tls_key = Some(value(&arg)?),
             flag if flag.starts_with('-') => return Err(format!("unknown flag {flag}")),
@@ -93,6 +104,10 @@ fn parse() -> Result<Args, String> {
         tls_cert,
         tls_key,
     })
+}
+
+fn quota(flag: &str, text: &str) -> Result<Quota, String> {
+    Quota::parse(text).map_err(|e| format!("{flag} {text:?}: {e}"))
 }
 
 /// A random 32-byte secret, and a token signed with it holding every scope, issued in
@@ -154,6 +169,7 @@ fn main() -> std::io::Result<()> {
         println!("{}", curl_line(&url));
     }
     let auth = settings.auth(&url).unwrap_or_else(|e| fail(e));
+    let limits = settings.limits();
     boltmcp_examples::init_logging();
     eprintln!("secure-server: serving MCP at {url} (Ctrl-C stops it)");
     let ctrl_c = async {
@@ -168,6 +184,9 @@ fn main() -> std::io::Result<()> {
                 let _watching = tls.watch(boltmcp_examples::TLS_RELOAD_PERIOD);
                 config = config.tls(tls);
             }
-            server().serve_http_until(addr, config, ctrl_c).await
+            server()
+                .gate(limits)
+                .serve_http_until(addr, config, ctrl_c)
+                .await
         })
 }
