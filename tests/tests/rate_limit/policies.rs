@@ -154,21 +154,16 @@ async fn a_full_queue_refuses_the_call_past_it() {
     while started.load(Ordering::SeqCst) == 0 {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    let queued = tokio::spawn({
-        let client = client.clone();
-        async move { client.call_tool("held", json!({})).await }
-    });
-    // The queued call holds the one place in the queue: the next is refused.
-    let mut refused = None;
-    for _ in 0..200 {
-        let result = client.call_tool("held", json!({})).await.expect("answered");
-        if result.is_error == Some(true) {
-            refused = Some(result);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    let refused = refused.expect("refused while the queue was full");
+    // Two more: one takes the only place in the queue, the other is refused at once.
+    let call = |client: Client| async move { client.call_tool("held", json!({})).await };
+    let mut first = tokio::spawn(call(client.clone()));
+    let mut second = tokio::spawn(call(client.clone()));
+    let (refused, queued) = tokio::select! {
+        done = &mut first => (done, second),
+        done = &mut second => (done, first),
+    };
+    let refused = refused.expect("joined").expect("answered");
+    assert_eq!(refused.is_error, Some(true), "{refused:?}");
     assert!(
         text(&refused).contains("`held` is busy"),
         "{}",
@@ -178,6 +173,7 @@ async fn a_full_queue_refuses_the_call_past_it() {
     release.notify_one();
     running.await.expect("joined").expect("first call");
     release.notify_one();
-    queued.await.expect("joined").expect("queued call");
+    let queued = queued.await.expect("joined").expect("queued call");
+    assert_ne!(queued.is_error, Some(true), "{queued:?}");
     assert_eq!(started.load(Ordering::SeqCst), 2);
 }

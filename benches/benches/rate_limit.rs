@@ -1,0 +1,101 @@
+//! Micro benchmarks of the rate-limit layer: one keyed limiter check (a caller's
+//! budget in `LocalBudgets`), and the cost of the whole gate on a `tools/call`
+//! through the connection engine (the same call with and without it).
+//!
+//! `cargo bench -p boltmcp-benches --bench rate_limit`
+
+use std::hint::black_box;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use boltmcp::layers::rate_limit::{BudgetKey, Budgets, CallerKey, LocalBudgets, RateLimitLayer};
+use boltmcp::server::{Connection, Dispatch, Json, Quota, Server, ToolCall, ToolDef};
+use criterion::{Criterion, criterion_group, criterion_main};
+use serde_json::json;
+
+const CALL: &str = r#"{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2}}}"#;
+
+/// A quota no benchmark run can spend.
+fn plenty() -> Quota {
+    Quota::new(u32::MAX, Duration::from_secs(1))
+}
+
+fn add() -> ToolDef {
+    let schema = json!({ "type": "object", "properties": { "a": { "type": "number" }, "b": { "type": "number" } } });
+    ToolDef::new("add", schema, |call: ToolCall| {
+        #[derive(serde::Deserialize)]
+        struct Args {
+            a: f64,
+            b: f64,
+        }
+        std::future::ready(call.arguments::<Args>().map(|a| Json(a.a + a.b)))
+    })
+}
+
+/// Handles one line and polls its future once, as the stdio transport does.
+fn drive(conn: &Connection, line: &str) -> usize {
+    match conn.handle(line, http::Extensions::new()) {
+        Dispatch::Ready(out) => out.len(),
+        Dispatch::None => 0,
+        Dispatch::Pending(mut fut) => {
+            match fut.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+                Poll::Ready(out) => out.map_or(0, |o| o.line.len()),
+                Poll::Pending => panic!("the tool completes on the first poll"),
+            }
+        }
+    }
+}
+
+fn connection(server: Server) -> Connection {
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let conn = Connection::new(server, tx);
+    drive(
+        &conn,
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"b","version":"1"}}}"#,
+    );
+    drive(
+        &conn,
+        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+    );
+    conn
+}
+
+fn benches(c: &mut Criterion) {
+    let budgets = LocalBudgets::new(100_000);
+    let callers: Vec<CallerKey> = (0..1000)
+        .map(|i| CallerKey::Custom(format!("caller-{i}").into()))
+        .collect();
+    let mut next = 0;
+    c.bench_function("rate_limit/keyed check", |b| {
+        b.iter(|| {
+            next = (next + 1) % callers.len();
+            black_box(budgets.spend(&BudgetKey::Caller(&callers[next]), plenty()))
+        })
+    });
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let _guard = runtime.enter();
+    let bare = connection(Server::builder("bench", "1").tool(add()).build());
+    let limits = RateLimitLayer::builder()
+        .per_caller(plenty())
+        .tool("add", plenty())
+        .global(plenty())
+        .build();
+    let limited = connection(
+        Server::builder("bench", "1")
+            .tool(add())
+            .build()
+            .gate(limits),
+    );
+    c.bench_function("rate_limit/tools_call bare", |b| {
+        b.iter(|| black_box(drive(&bare, black_box(CALL))))
+    });
+    c.bench_function("rate_limit/tools_call through the layer", |b| {
+        b.iter(|| black_box(drive(&limited, black_box(CALL))))
+    });
+}
+
+criterion_group!(rate_limit, benches);
+criterion_main!(rate_limit);
