@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
@@ -44,8 +44,13 @@ type Keyed = RateLimiter<CallerKey, BoundedStore<CallerKey>, DefaultClock>;
 pub struct LocalBudgets {
     clock: DefaultClock,
     max_callers: usize,
-    global: RwLock<Option<(Quota, Direct)>>,
-    callers: RwLock<Option<(Quota, Keyed)>>,
+    /// The global and per-caller budgets under the first quota asked for (the one
+    /// the layer was configured with): read without a lock.
+    global: OnceLock<(Quota, Direct)>,
+    callers: OnceLock<(Quota, Keyed)>,
+    /// The same budgets under any other quota (a `Budgets` user that varies it).
+    other_global: RwLock<HashMap<Quota, Direct>>,
+    other_callers: RwLock<HashMap<Quota, Keyed>>,
     /// Per target name: the shared and the per-caller limiters of each kind.
     targets: RwLock<HashMap<Arc<str>, Vec<TargetLimits>, foldhash::fast::RandomState>>,
 }
@@ -72,17 +77,17 @@ impl LocalBudgets {
         LocalBudgets {
             clock: DefaultClock::default(),
             max_callers,
-            global: RwLock::new(None),
-            callers: RwLock::new(None),
+            global: OnceLock::new(),
+            callers: OnceLock::new(),
+            other_global: RwLock::new(HashMap::new()),
+            other_callers: RwLock::new(HashMap::new()),
             targets: RwLock::new(HashMap::default()),
         }
     }
 
     /// How many callers the per-caller table holds now (for tests and gauges).
     pub fn tracked_callers(&self) -> usize {
-        read(&self.callers)
-            .as_ref()
-            .map_or(0, |(_, keyed)| keyed.len())
+        self.callers.get().map_or(0, |(_, keyed)| keyed.len())
     }
 
     fn wait(&self, until: governor::NotUntil<<DefaultClock as Clock>::Instant>) -> Duration {
@@ -101,24 +106,30 @@ impl LocalBudgets {
         )
     }
 
-    fn spend_direct(
-        &self,
-        slot: &RwLock<Option<(Quota, Direct)>>,
-        quota: Quota,
-    ) -> Result<(), Duration> {
-        if let Some((held, limiter)) = read(slot).as_ref()
-            && *held == quota
-        {
+    fn spend_global(&self, quota: Quota) -> Result<(), Duration> {
+        let (held, limiter) = self.global.get_or_init(|| (quota, self.direct(quota)));
+        if *held == quota {
             return limiter.check().map_err(|until| self.wait(until));
         }
-        let mut slot = write(slot);
-        if slot.as_ref().is_none_or(|(held, _)| *held != quota) {
-            *slot = Some((quota, self.direct(quota)));
+        if let Some(limiter) = read(&self.other_global).get(&quota) {
+            return limiter.check().map_err(|until| self.wait(until));
         }
-        match slot.as_ref() {
-            Some((_, limiter)) => limiter.check().map_err(|until| self.wait(until)),
-            None => Ok(()),
+        let mut others = write(&self.other_global);
+        let limiter = others.entry(quota).or_insert_with(|| self.direct(quota));
+        limiter.check().map_err(|until| self.wait(until))
+    }
+
+    fn spend_caller(&self, caller: &CallerKey, quota: Quota) -> Result<(), Duration> {
+        let (held, keyed) = self.callers.get_or_init(|| (quota, self.keyed(quota)));
+        if *held == quota {
+            return keyed.check_key(caller).map_err(|until| self.wait(until));
         }
+        if let Some(keyed) = read(&self.other_callers).get(&quota) {
+            return keyed.check_key(caller).map_err(|until| self.wait(until));
+        }
+        let mut others = write(&self.other_callers);
+        let keyed = others.entry(quota).or_insert_with(|| self.keyed(quota));
+        keyed.check_key(caller).map_err(|until| self.wait(until))
     }
 
     fn spend_target(
@@ -183,22 +194,8 @@ impl LocalBudgets {
 impl Budgets for LocalBudgets {
     fn spend(&self, key: &BudgetKey<'_>, quota: Quota) -> Result<(), Duration> {
         match key {
-            BudgetKey::Global => self.spend_direct(&self.global, quota),
-            BudgetKey::Caller(caller) => {
-                if let Some((held, keyed)) = read(&self.callers).as_ref()
-                    && *held == quota
-                {
-                    return keyed.check_key(caller).map_err(|until| self.wait(until));
-                }
-                let mut slot = write(&self.callers);
-                if slot.as_ref().is_none_or(|(held, _)| *held != quota) {
-                    *slot = Some((quota, self.keyed(quota)));
-                }
-                match slot.as_ref() {
-                    Some((_, keyed)) => keyed.check_key(caller).map_err(|until| self.wait(until)),
-                    None => Ok(()),
-                }
-            }
+            BudgetKey::Global => self.spend_global(quota),
+            BudgetKey::Caller(caller) => self.spend_caller(caller, quota),
             BudgetKey::Target(kind, name) => self.spend_target(*kind, name, None, quota),
             BudgetKey::CallerOnTarget(caller, kind, name) => {
                 self.spend_target(*kind, name, Some(caller), quota)

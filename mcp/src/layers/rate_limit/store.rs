@@ -9,21 +9,22 @@
 //! burst, never more. The drop is a linear pass over the shard once per half a
 //! shard's worth of new keys, so each insert stays O(1) amortised.
 
-use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash};
 use std::sync::Mutex;
 
 use governor::nanos::Nanos;
 use governor::state::StateStore;
 use governor::state::keyed::ShrinkableKeyedStateStore;
+use hashbrown::HashTable;
 
 use crate::sync::lock;
 
 const SHARDS: usize = 16;
 
-/// A sharded, bounded map from key to TAT.
+/// A sharded, bounded map from key to TAT. A key is hashed once: the top bits pick
+/// the shard, the whole hash finds the entry.
 pub(super) struct BoundedStore<K> {
-    shards: Vec<Mutex<HashMap<K, u64, foldhash::fast::RandomState>>>,
+    shards: Vec<Mutex<HashTable<(K, u64)>>>,
     per_shard: usize,
     hasher: foldhash::fast::RandomState,
 }
@@ -32,9 +33,7 @@ impl<K: Hash + Eq + Clone> BoundedStore<K> {
     /// Holds at most `capacity` keys (at least one per shard).
     pub(super) fn new(capacity: usize) -> Self {
         BoundedStore {
-            shards: (0..SHARDS)
-                .map(|_| Mutex::new(HashMap::default()))
-                .collect(),
+            shards: (0..SHARDS).map(|_| Mutex::new(HashTable::new())).collect(),
             per_shard: capacity.div_ceil(SHARDS).max(1),
             hasher: foldhash::fast::RandomState::default(),
         }
@@ -59,9 +58,9 @@ impl<K: Hash + Eq + Clone> StateStore for BoundedStore<K> {
     where
         F: Fn(Option<Nanos>) -> Result<(T, Nanos), E>,
     {
-        let shard = &self.shards[self.hasher.hash_one(key) as usize % SHARDS];
-        let mut table = lock(shard);
-        if let Some(tat) = table.get_mut(key) {
+        let hash = self.hasher.hash_one(key);
+        let mut table = lock(&self.shards[shard_of(hash)]);
+        if let Some((_, tat)) = table.find_mut(hash, |(held, _)| held == key) {
             let (outcome, next) = f(Some(Nanos::from(*tat)))?;
             *tat = next.as_u64();
             return Ok(outcome);
@@ -70,7 +69,10 @@ impl<K: Hash + Eq + Clone> StateStore for BoundedStore<K> {
         if table.len() >= self.per_shard {
             forget_least_limited(&mut table);
         }
-        table.insert(key.clone(), next.as_u64());
+        let hasher = &self.hasher;
+        table.insert_unique(hash, (key.clone(), next.as_u64()), |(held, _)| {
+            hasher.hash_one(held)
+        });
         Ok(outcome)
     }
 }
@@ -79,7 +81,7 @@ impl<K: Hash + Eq + Clone> ShrinkableKeyedStateStore<K> for BoundedStore<K> {
     fn retain_recent(&self, drop_below: Nanos) {
         let drop_below = drop_below.as_u64();
         for shard in &self.shards {
-            lock(shard).retain(|_, tat| *tat >= drop_below);
+            lock(shard).retain(|(_, tat)| *tat >= drop_below);
         }
     }
 
@@ -92,9 +94,14 @@ impl<K: Hash + Eq + Clone> ShrinkableKeyedStateStore<K> for BoundedStore<K> {
     }
 }
 
+/// The shard of a key's hash: its top bits (the table probes with the low ones).
+fn shard_of(hash: u64) -> usize {
+    (hash >> 60) as usize % SHARDS
+}
+
 /// Drops the half of `table` with the lowest TATs.
-fn forget_least_limited<K: Hash + Eq, S: BuildHasher>(table: &mut HashMap<K, u64, S>) {
-    let mut tats: Vec<u64> = table.values().copied().collect();
+fn forget_least_limited<K>(table: &mut HashTable<(K, u64)>) {
+    let mut tats: Vec<u64> = table.iter().map(|(_, tat)| *tat).collect();
     let remove = tats.len() / 2;
     if remove == 0 {
         table.clear();
@@ -104,12 +111,12 @@ fn forget_least_limited<K: Hash + Eq, S: BuildHasher>(table: &mut HashMap<K, u64
     // until `remove` are gone.
     let threshold = *tats.select_nth_unstable(remove - 1).1;
     let mut removed = 0;
-    table.retain(|_, tat| {
+    table.retain(|(_, tat)| {
         let drop = *tat < threshold;
         removed += usize::from(drop);
         !drop
     });
-    table.retain(|_, tat| {
+    table.retain(|(_, tat)| {
         let drop = removed < remove && *tat == threshold;
         removed += usize::from(drop);
         !drop
@@ -148,7 +155,11 @@ mod tests {
         for key in 0..10_000u64 {
             touch(&store, key, key % 100);
         }
-        let shard = &store.shards[store.hasher.hash_one(u64::MAX) as usize % SHARDS];
-        assert_eq!(lock(shard).get(&u64::MAX), Some(&(u64::MAX / 2)));
+        let hash = store.hasher.hash_one(u64::MAX);
+        let shard = lock(&store.shards[shard_of(hash)]);
+        let kept = shard
+            .find(hash, |(key, _)| *key == u64::MAX)
+            .map(|(_, tat)| *tat);
+        assert_eq!(kept, Some(u64::MAX / 2));
     }
 }
