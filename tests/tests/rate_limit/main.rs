@@ -4,6 +4,7 @@
 //! 2026-07-28 input retry that is not charged as a new call.
 
 mod policies;
+mod tasks;
 
 use std::time::Duration;
 
