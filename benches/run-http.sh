@@ -15,6 +15,9 @@
 #   jwt        2026-07-28 tools/call with an HS256 bearer JWT through boltmcp's
 #              auth (and its cache of verified tokens) vs the same server without
 #              auth, both boltmcp, same run                           64 conns
+#   secured    2026-07-28 tools/call through JWT auth and rate limits per
+#              caller, per tool and global (1000000/s: never refusing) vs
+#              the bare server, both boltmcp, same run                64 conns
 #   https      2026-07-28 tools/call over HTTPS (TLS 1.3, keep-alive, a
 #              self-signed certificate) vs the same server over plain HTTP,
 #              both boltmcp, same run                                 64 conns
@@ -31,7 +34,8 @@
 #   RUNS (3)  DURATION (10s per wrk run)  WARMUP (2s per server and scenario)
 #   SESSIONS (10000)  SESSION_CONCURRENCY (16)
 #   BOLTMCP_PORT (18081)  RMCP_PORT (18082)   loopback ports to listen on
-#   SCENARIOS ("stateless-1 stateless-64 modern-1 modern-64 session-1 jwt-64 https-64")
+#   SCENARIOS ("stateless-1 stateless-64 modern-1 modern-64 session-1 jwt-64 secured-64 https-64")
+#   SECURED_PORT (18085)  loopback port of the server behind auth and rate limits
 #   JWT_PORT (18083)  loopback port of the server that requires a JWT
 #   HTTPS_PORT (18084)  loopback port of the HTTPS server
 #   SKIP_MEMORY=1  leave out the per-session memory measurement
@@ -47,9 +51,10 @@ SESSIONS="${SESSIONS:-10000}"
 SESSION_CONCURRENCY="${SESSION_CONCURRENCY:-16}"
 BOLTMCP_PORT="${BOLTMCP_PORT:-18081}"
 RMCP_PORT="${RMCP_PORT:-18082}"
-SCENARIOS="${SCENARIOS:-stateless-1 stateless-64 modern-1 modern-64 session-1 jwt-64 https-64}"
+SCENARIOS="${SCENARIOS:-stateless-1 stateless-64 modern-1 modern-64 session-1 jwt-64 secured-64 https-64}"
 JWT_PORT="${JWT_PORT:-18083}"
 HTTPS_PORT="${HTTPS_PORT:-18084}"
+SECURED_PORT="${SECURED_PORT:-18085}"
 JWT_SECRET="run-http.sh benchmark secret, 32 bytes or more"
 TARGET="${CARGO_TARGET_DIR:-target}"
 ANCHORS="target/anchors"
@@ -72,7 +77,7 @@ echo "== building http-server and http-sessions" >&2
 cargo build --release -p boltmcp-benches --bin http-server --bin http-sessions
 
 # The rmcp anchor is needed unless only scenarios of boltmcp against itself run.
-if [[ -n ${SCENARIOS//@(jwt-64|https-64| )/} || "${SKIP_MEMORY:-0}" != 1 ]]; then
+if [[ -n ${SCENARIOS//@(jwt-64|secured-64|https-64| )/} || "${SKIP_MEMORY:-0}" != 1 ]]; then
     echo "== building the rmcp anchor (own workspace, target dir $ANCHORS)" >&2
     cargo build --release --locked \
         --manifest-path benches/anchors/rmcp-calculator/Cargo.toml \
@@ -85,7 +90,7 @@ RESULTS="$OUT/results.txt"
 : >"$RESULTS"
 
 declare -A PORT=([boltmcp]="$BOLTMCP_PORT" [rmcp]="$RMCP_PORT" [boltmcp-jwt]="$JWT_PORT"
-    [boltmcp-https]="$HTTPS_PORT")
+    [boltmcp-https]="$HTTPS_PORT" [boltmcp-secured]="$SECURED_PORT")
 declare -A PID=()
 
 url_of() {
@@ -109,6 +114,8 @@ start_server() {
                   2>>"$OUT/$name.stderr" & ;;
         boltmcp-jwt) "$TARGET/release/http-server" --addr "127.0.0.1:$port" "${flag[@]}" \
                          --jwt-secret "$JWT_SECRET" 2>>"$OUT/$name.stderr" & ;;
+        boltmcp-secured) "$TARGET/release/http-server" --addr "127.0.0.1:$port" "${flag[@]}" \
+                             --jwt-secret "$JWT_SECRET" --rate-limit 1000000/s 2>>"$OUT/$name.stderr" & ;;
         boltmcp-https) "$TARGET/release/http-server" --addr "127.0.0.1:$port" "${flag[@]}" \
                            --tls-self-signed 2>>"$OUT/$name.stderr" & ;;
     esac
@@ -277,6 +284,23 @@ if wants jwt-64; then
     stop_servers
 fi
 
+if wants secured-64; then
+    echo "== boltmcp behind JWT auth and rate limits, and bare (stateless)" >&2
+    SECURED_TOKEN=$("$TARGET/release/http-server" --addr "127.0.0.1:$SECURED_PORT" \
+        --jwt-secret "$JWT_SECRET" --mint-token)
+    start_server boltmcp stateless
+    start_server boltmcp-secured stateless
+    body=$(curl -sS --fail-with-body -X POST "$(url_of boltmcp-secured)" "${LEGACY_HEADERS[@]}" \
+        -H "Authorization: Bearer $SECURED_TOKEN" -H 'MCP-Protocol-Version: 2026-07-28' \
+        -H 'Mcp-Method: tools/call' -H 'Mcp-Name: add' -d "$MODERN_CALL")
+    expect_sum boltmcp-secured "modern through auth and rate limits" "$body"
+    SAVED_SERVERS=("${SERVERS[@]}")
+    SERVERS=(boltmcp boltmcp-secured)
+    run_scenario secured-64 64 MCP_ERA=modern MCP_TOKEN="$SECURED_TOKEN"
+    SERVERS=("${SAVED_SERVERS[@]}")
+    stop_servers
+fi
+
 if wants https-64; then
     echo "== boltmcp over HTTPS and over plain HTTP (stateless)" >&2
     start_server boltmcp stateless
@@ -316,7 +340,7 @@ printf '%-13s %-11s %10s %10s %10s %12s %7s %14s\n' \
 declare -A RPS=()
 for scenario in $SCENARIOS; do
     RPS=()
-    for name in "${SERVERS[@]}" boltmcp-jwt boltmcp-https; do
+    for name in "${SERVERS[@]}" boltmcp-jwt boltmcp-secured boltmcp-https; do
         [[ -n $(column_of "$scenario" "$name" 3) ]] || continue
         RPS[$name]=$(column_of "$scenario" "$name" 3 | median)
         printf '%-13s %-11s %10.0f %10.1f %10.1f %12.1f %7d' "$scenario" "$name" \
@@ -330,6 +354,9 @@ for scenario in $SCENARIOS; do
         fi
         if [[ $name == boltmcp-jwt && -n ${RPS[boltmcp]:-} ]]; then
             printf '  with JWT: %.2fx of without' "$(awk -v a="${RPS[boltmcp-jwt]}" -v b="${RPS[boltmcp]}" 'BEGIN { print b ? a / b : 0 }')"
+        fi
+        if [[ $name == boltmcp-secured && -n ${RPS[boltmcp]:-} ]]; then
+            printf '  secured: %.2fx of bare' "$(awk -v a="${RPS[boltmcp-secured]}" -v b="${RPS[boltmcp]}" 'BEGIN { print b ? a / b : 0 }')"
         fi
         if [[ $name == boltmcp-https && -n ${RPS[boltmcp]:-} ]]; then
             printf '  over TLS: %.2fx of plain' "$(awk -v a="${RPS[boltmcp-https]}" -v b="${RPS[boltmcp]}" 'BEGIN { print b ? a / b : 0 }')"

@@ -16,6 +16,9 @@
 //! `bench-issuer`, audience `http://ADDR/mcp`), verified through boltmcp's auth and
 //! its cache of verified tokens; `--mint-token` prints such a token and exits.
 //!
+//! `--rate-limit QUOTA` puts the calculator behind rate limits per caller, on `add`
+//! and global, each of QUOTA.
+//!
 //! `--tls-self-signed` serves HTTPS (TLS 1.3 or 1.2 as the client offers, ALPN h2 and
 //! http/1.1) with a certificate for `127.0.0.1` made at start: the HTTPS row.
 
@@ -55,6 +58,10 @@ struct Args {
     /// Serve HTTPS with a self-signed certificate for 127.0.0.1 made at start.
     #[arg(long)]
     tls_self_signed: bool,
+    /// Rate limits per caller, on the `add` tool and global, each this quota
+    /// (`1000000/s`: high enough never to refuse, to measure their cost).
+    #[arg(long)]
+    rate_limit: Option<String>,
 }
 
 fn self_signed() -> anyhow::Result<ServerTls> {
@@ -123,6 +130,19 @@ fn main() -> anyhow::Result<()> {
         .build()
         .context("building the tokio runtime")?;
     let tls = args.tls_self_signed.then(self_signed).transpose()?;
+    let server = match &args.rate_limit {
+        Some(text) => {
+            let quota = boltmcp::server::Quota::parse(text).map_err(|e| anyhow::anyhow!("{e}"))?;
+            server.gate(
+                boltmcp::layers::rate_limit::RateLimitLayer::builder()
+                    .per_caller(quota)
+                    .tool("add", quota)
+                    .global(quota)
+                    .build(),
+            )
+        }
+        None => server,
+    };
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
