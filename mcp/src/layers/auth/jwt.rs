@@ -75,7 +75,8 @@ impl JwtVerifier {
         }
         let malformed = || TokenError::invalid("malformed header");
         let encoded = token.split('.').next().ok_or_else(malformed)?;
-        let json = URL_SAFE_NO_PAD.decode(encoded).map_err(|_| malformed())?;
+        let mut buffer = [0u8; 512];
+        let json = decode_into(encoded, &mut buffer).ok_or_else(malformed)?;
         let header = TokenHeader::parse(&json)?;
         let mut tried = false;
         if let Ok(keys) = select(self.keys.iter(), &header) {
@@ -134,7 +135,9 @@ impl JwtVerifier {
             return malformed();
         }
         let (message, signature) = token.rsplit_once('.')?;
-        let Ok(signature) = URL_SAFE_NO_PAD.decode(signature) else {
+        // Large enough for an RSA-8192 signature without a heap allocation.
+        let mut buffer = [0u8; 1024];
+        let Some(signature) = decode_into(signature, &mut buffer) else {
             return malformed();
         };
         for key in keys {
@@ -152,10 +155,23 @@ impl JwtVerifier {
     fn accept(&self, payload: &str) -> Result<Verified, TokenError> {
         let malformed = || TokenError::invalid("malformed token");
         let json = URL_SAFE_NO_PAD.decode(payload).map_err(|_| malformed())?;
-        let mut names = vec!["sub", "iss", "aud", "exp", "nbf"];
-        names.extend(self.scope_claims.iter().map(String::as_str));
-        let mut slots = vec![Json::Absent; names.len()];
-        pick(&json, &names, &mut slots).map_err(|_| malformed())?;
+        // The claims read, on the stack for the usual two scope claims.
+        let mut names: [&str; 8] = ["sub", "iss", "aud", "exp", "nbf", "", "", ""];
+        let mut slots: [Json<'_>; 8] = Default::default();
+        let (mut more_names, mut more_slots) = (Vec::new(), Vec::new());
+        let count = 5 + self.scope_claims.len();
+        let (names, slots) = if count <= names.len() {
+            for (slot, claim) in names[5..].iter_mut().zip(&self.scope_claims) {
+                *slot = claim.as_str();
+            }
+            (&names[..count], &mut slots[..count])
+        } else {
+            more_names.extend_from_slice(&names[..5]);
+            more_names.extend(self.scope_claims.iter().map(String::as_str));
+            more_slots.resize(count, Json::Absent);
+            (&more_names[..], &mut more_slots[..])
+        };
+        pick(&json, names, slots).map_err(|_| malformed())?;
         let (spec, scope_slots) = slots.split_at(5);
         let [sub, iss, aud, exp, nbf] = spec else {
             return Err(malformed());
@@ -200,6 +216,19 @@ impl JwtVerifier {
         verified.claims = ClaimSet::from_text(text);
         Ok(verified)
     }
+}
+
+/// `encoded` (base64url, no padding) decoded into `buffer`, or onto the heap when it
+/// does not fit; `None` when it is not base64url.
+fn decode_into<'b>(encoded: &str, buffer: &'b mut [u8]) -> Option<std::borrow::Cow<'b, [u8]>> {
+    if base64::decoded_len_estimate(encoded.len()) <= buffer.len() {
+        let written = URL_SAFE_NO_PAD.decode_slice(encoded, buffer).ok()?;
+        return Some(std::borrow::Cow::Borrowed(&buffer[..written]));
+    }
+    URL_SAFE_NO_PAD
+        .decode(encoded)
+        .ok()
+        .map(std::borrow::Cow::Owned)
 }
 
 /// Seconds since the epoch now.
@@ -327,22 +356,35 @@ impl JwtVerifierBuilder {
 /// Three base64url segments, the first two non-empty (an unsigned token's third is
 /// empty: that is still a JWT, refused as one).
 fn jwt_shaped(token: &str) -> bool {
-    let mut parts = token.split('.');
-    let (Some(header), Some(payload), Some(signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return false;
-    };
-    let base64url = |part: &str| {
-        part.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    };
-    !header.is_empty()
-        && !payload.is_empty()
-        && base64url(header)
-        && base64url(payload)
-        && base64url(signature)
+    // One pass: two dots, a non-empty header and payload, base64url everywhere else.
+    let (mut dots, mut segment_len) = (0, 0);
+    for &byte in token.as_bytes() {
+        if byte == b'.' {
+            if segment_len == 0 || dots == 2 {
+                return false;
+            }
+            dots += 1;
+            segment_len = 0;
+        } else if BASE64URL[usize::from(byte)] {
+            segment_len += 1;
+        } else {
+            return false;
+        }
+    }
+    dots == 2
 }
+
+/// Which bytes base64url uses.
+const BASE64URL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+        byte += 1;
+    }
+    table
+};
 
 /// The keys that may have signed a token with `header`: those of its `kid` (or all,
 /// without one) that allow its algorithm.
