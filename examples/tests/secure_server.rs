@@ -26,8 +26,14 @@ fn free_port() -> u16 {
 
 /// Starts `secure-server --dev` and returns it with the token it printed.
 fn start_dev(port: u16) -> (Server, String) {
+    start_dev_with(port, &[])
+}
+
+/// As [`start_dev`], with more flags.
+fn start_dev_with(port: u16, flags: &[&str]) -> (Server, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_secure-server"))
         .args([format!("127.0.0.1:{port}").as_str(), "--dev"])
+        .args(flags)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -101,4 +107,50 @@ fn without_a_key_it_refuses_to_start_and_names_the_flags() {
         message.contains("--dev") && message.contains("--hs256-secret-file"),
         "{message}"
     );
+}
+
+#[tokio::test]
+async fn the_rate_limit_flag_holds() {
+    let port = free_port();
+    let (_server, token) = start_dev_with(port, &["--rate-limit", "3/min"]);
+    let client = connect(port, Some(token)).await.expect("connects");
+    client
+        .call_tool("add", json!({ "a": 1, "b": 2 }))
+        .await
+        .expect("within the quota");
+    // Connecting and listing the tools count too: the quota runs out within three more.
+    let mut refused = None;
+    for _ in 0..3 {
+        if let Err(err) = client.call_tool("add", json!({ "a": 1, "b": 2 })).await {
+            refused = Some(err);
+            break;
+        }
+    }
+    let refused = refused.expect("refused past the quota");
+    assert!(refused.is_rate_limited(), "{refused}");
+    assert_eq!(refused.status().map(|s| s.as_u16()), Some(429));
+    let wait = refused.retry_after().expect("Retry-After");
+    assert!(
+        wait >= Duration::from_secs(1) && wait <= Duration::from_secs(20),
+        "{wait:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_slow_tool_is_cancelled_past_its_timeout() {
+    let port = free_port();
+    let (_server, token) = start_dev(port);
+    let client = connect(port, Some(token)).await.expect("connects");
+    let quick = client
+        .call_tool("slow", json!({ "ms": 10 }))
+        .await
+        .expect("quick");
+    assert_ne!(quick.is_error, Some(true));
+    let late = client
+        .call_tool("slow", json!({ "ms": 5000 }))
+        .await
+        .expect("answered");
+    assert_eq!(late.is_error, Some(true));
+    let text = serde_json::to_string(&late.content).expect("content");
+    assert!(text.contains("timeout of 2s"), "{text}");
 }
