@@ -24,13 +24,33 @@ fn free_port() -> u16 {
     listener.local_addr().expect("an address").port()
 }
 
-/// Starts `secure-server --dev` and returns it with the token it printed.
-fn start_dev(port: u16) -> (Server, String) {
-    start_dev_with(port, &[])
+/// Starts `secure-server --dev` on a free port and returns it with the port and the
+/// token it printed.
+fn start_dev() -> (Server, u16, String) {
+    start_dev_with(&[])
 }
 
-/// As [`start_dev`], with more flags.
-fn start_dev_with(port: u16, flags: &[&str]) -> (Server, String) {
+/// As [`start_dev`], with more flags. Tests run in parallel, so a port found free
+/// may be taken before the server binds it: then the server exits and another port
+/// is tried.
+fn start_dev_with(flags: &[&str]) -> (Server, u16, String) {
+    for _ in 0..5 {
+        let port = free_port();
+        let (mut server, token) = spawn_dev(port, flags);
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return (server, port, token);
+            }
+            if server.0.try_wait().ok().flatten().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+    panic!("secure-server did not start serving");
+}
+
+fn spawn_dev(port: u16, flags: &[&str]) -> (Server, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_secure-server"))
         .args([format!("127.0.0.1:{port}").as_str(), "--dev"])
         .args(flags)
@@ -76,8 +96,7 @@ async fn connect(port: u16, token: Option<String>) -> Result<Client, boltmcp::cl
 
 #[tokio::test]
 async fn the_dev_token_works_and_scopes_are_enforced() {
-    let port = free_port();
-    let (_server, token) = start_dev(port);
+    let (_server, port, token) = start_dev();
     let client = connect(port, Some(token))
         .await
         .expect("connects with the token");
@@ -111,8 +130,7 @@ fn without_a_key_it_refuses_to_start_and_names_the_flags() {
 
 #[tokio::test]
 async fn the_rate_limit_flag_holds() {
-    let port = free_port();
-    let (_server, token) = start_dev_with(port, &["--rate-limit", "3/min"]);
+    let (_server, port, token) = start_dev_with(&["--rate-limit", "3/min"]);
     let client = connect(port, Some(token)).await.expect("connects");
     client
         .call_tool("add", json!({ "a": 1, "b": 2 }))
@@ -138,8 +156,7 @@ async fn the_rate_limit_flag_holds() {
 
 #[tokio::test]
 async fn the_slow_tool_is_cancelled_past_its_timeout() {
-    let port = free_port();
-    let (_server, token) = start_dev(port);
+    let (_server, port, token) = start_dev();
     let client = connect(port, Some(token)).await.expect("connects");
     let quick = client
         .call_tool("slow", json!({ "ms": 10 }))

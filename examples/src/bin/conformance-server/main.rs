@@ -5,6 +5,7 @@
 //!
 //! ```text
 //! cargo run -p boltmcp-examples --bin conformance-server -- --port 3000
+//! cargo run -p boltmcp-examples --bin conformance-server -- --port 3443 --tls-cert cert.pem --tls-key key.pem
 //! npx @modelcontextprotocol/conformance server --url http://127.0.0.1:3000/mcp
 //! ```
 
@@ -35,6 +36,7 @@ fn from_json<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, ToolErro
 fn main() -> std::io::Result<()> {
     boltmcp_examples::init_logging();
     let mut port: u16 = 3000;
+    let (mut cert, mut key) = (None, None);
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match (arg.as_str(), args.next()) {
@@ -46,8 +48,10 @@ fn main() -> std::io::Result<()> {
                     )
                 })?;
             }
+            ("--tls-cert", Some(path)) => cert = Some(path),
+            ("--tls-key", Some(path)) => key = Some(path),
             _ => {
-                eprintln!("usage: conformance-server [--port N]");
+                eprintln!("usage: conformance-server [--port N] [--tls-cert PATH --tls-key PATH]");
                 std::process::exit(2);
             }
         }
@@ -73,9 +77,21 @@ fn main() -> std::io::Result<()> {
     let server = builder.build();
     let _ = SERVER.set(server.clone());
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    eprintln!("conformance-server: serving MCP at http://{addr}/mcp");
+    let tls = boltmcp_examples::server_tls(cert.as_deref(), key.as_deref()).unwrap_or_else(|e| {
+        eprintln!("conformance-server: {e}");
+        std::process::exit(2);
+    });
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    eprintln!("conformance-server: serving MCP at {scheme}://{addr}/mcp");
+    let mut config = boltmcp::transport::http::HttpConfig::default();
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?
-        .block_on(server.serve_http(addr))
+        .block_on(async move {
+            if let Some(tls) = tls {
+                let _watching = tls.watch(boltmcp_examples::TLS_RELOAD_PERIOD);
+                config = config.tls(tls);
+            }
+            server.serve_http_with(addr, config).await
+        })
 }
