@@ -8,12 +8,14 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::task::{Context, Poll, Waker};
 
 use boltmcp::protocol::jsonrpc::parse_message;
-use boltmcp::server::{Connection, Dispatch, Json, Server, ToolCall, ToolDef, ToolError};
+use boltmcp::server::{Connection, Dispatch, Server, ToolError};
 use criterion::{Criterion, criterion_group, criterion_main};
-use serde_json::json;
+
+#[path = "support/mod.rs"]
+mod support;
+use support::{add, drive};
 
 const CALL: &str = r#"{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2}}}"#;
 const MODERN_CALL: &str = r#"{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}"#;
@@ -52,33 +54,6 @@ fn allocations_per_call(mut f: impl FnMut()) -> f64 {
         f();
     }
     (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / N as f64
-}
-
-fn add() -> ToolDef {
-    let schema = json!({ "type": "object", "properties": { "a": { "type": "number" }, "b": { "type": "number" } } });
-    ToolDef::new("add", schema, |call: ToolCall| {
-        #[derive(serde::Deserialize)]
-        struct Args {
-            a: f64,
-            b: f64,
-        }
-        let args = call.arguments::<Args>();
-        std::future::ready(args.map(|a: Args| Json(a.a + a.b)))
-    })
-}
-
-/// Handles one line and polls its future once, as the stdio transport does.
-fn drive(conn: &Connection, line: &str) -> usize {
-    match conn.handle(line, http::Extensions::new()) {
-        Dispatch::Ready(out) => out.len(),
-        Dispatch::None => 0,
-        Dispatch::Pending(mut fut) => {
-            match fut.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
-                Poll::Ready(out) => out.map_or(0, |o| o.line.len()),
-                Poll::Pending => panic!("a synchronous tool completes on the first poll"),
-            }
-        }
-    }
 }
 
 fn benches(c: &mut Criterion) {

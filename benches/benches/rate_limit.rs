@@ -5,45 +5,21 @@
 //! `cargo bench -p boltmcp-benches --bench rate_limit`
 
 use std::hint::black_box;
-use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use boltmcp::layers::rate_limit::{BudgetKey, Budgets, CallerKey, LocalBudgets, RateLimitLayer};
-use boltmcp::server::{Connection, Dispatch, Json, Quota, Server, ToolCall, ToolDef};
+use boltmcp::server::{Connection, Quota, Server};
 use criterion::{Criterion, criterion_group, criterion_main};
-use serde_json::json;
+
+#[path = "support/mod.rs"]
+mod support;
+use support::{add, drive};
 
 const CALL: &str = r#"{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2}}}"#;
 
 /// A quota no benchmark run can spend.
 fn plenty() -> Quota {
     Quota::new(u32::MAX, Duration::from_secs(1))
-}
-
-fn add() -> ToolDef {
-    let schema = json!({ "type": "object", "properties": { "a": { "type": "number" }, "b": { "type": "number" } } });
-    ToolDef::new("add", schema, |call: ToolCall| {
-        #[derive(serde::Deserialize)]
-        struct Args {
-            a: f64,
-            b: f64,
-        }
-        std::future::ready(call.arguments::<Args>().map(|a| Json(a.a + a.b)))
-    })
-}
-
-/// Handles one line and polls its future once, as the stdio transport does.
-fn drive(conn: &Connection, line: &str) -> usize {
-    match conn.handle(line, http::Extensions::new()) {
-        Dispatch::Ready(out) => out.len(),
-        Dispatch::None => 0,
-        Dispatch::Pending(mut fut) => {
-            match fut.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
-                Poll::Ready(out) => out.map_or(0, |o| o.line.len()),
-                Poll::Pending => panic!("the tool completes on the first poll"),
-            }
-        }
-    }
 }
 
 fn connection(server: Server) -> Connection {

@@ -186,18 +186,7 @@ const fn unit(bytes: &[u8], at: usize) -> Option<u64> {
 
 /// Whether `bytes` from `at` on is exactly `word`.
 const fn rest_is(bytes: &[u8], at: usize, word: &[u8]) -> bool {
-    word.len() == bytes.len() - at && starts(bytes, at, word)
-}
-
-const fn starts(bytes: &[u8], at: usize, word: &[u8]) -> bool {
-    let mut i = 0;
-    while i < word.len() {
-        if bytes[at + i] != word[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
+    word.len() == bytes.len() - at && super::quota::word_at(bytes, at, word)
 }
 
 #[cfg(test)]

@@ -234,7 +234,8 @@ const fn number(bytes: &[u8], mut at: usize) -> (Option<u32>, usize) {
     (Some(value as u32), at)
 }
 
-const fn word_at(bytes: &[u8], at: usize, word: &[u8]) -> bool {
+/// Whether `word` is at `at` in `bytes`.
+pub(super) const fn word_at(bytes: &[u8], at: usize, word: &[u8]) -> bool {
     if at + word.len() > bytes.len() {
         return false;
     }
