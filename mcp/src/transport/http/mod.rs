@@ -49,7 +49,7 @@ pub use event_store::{EventPosition, EventStore, InMemoryEventStore};
 pub use protected::MetadataService;
 #[cfg(feature = "tls")]
 pub use serve::serve_tls;
-pub use serve::{serve, serve_with_shutdown};
+pub use serve::{HttpService, ResponseBody, serve, serve_with_shutdown};
 
 use sessions::Sessions;
 

@@ -17,20 +17,48 @@ use tower::{BoxError, Service, ServiceExt};
 
 use super::RemoteAddr;
 
+/// A tower service the hyper loop can serve: the MCP endpoint, any stack around it,
+/// an axum `Router`. Implemented for every service with these bounds.
+pub trait HttpService<B>:
+    Service<Request<Incoming>, Response = Response<B>, Error = Infallible, Future: Send + 'static>
+    + Clone
+    + Send
+    + 'static
+{
+}
+
+impl<S, B> HttpService<B> for S where
+    S: Service<
+            Request<Incoming>,
+            Response = Response<B>,
+            Error = Infallible,
+            Future: Send + 'static,
+        > + Clone
+        + Send
+        + 'static
+{
+}
+
+/// A response body the hyper loop can send. Implemented for every body with these
+/// bounds.
+pub trait ResponseBody:
+    http_body::Body<Data: Send, Error: Into<BoxError>> + Send + 'static
+{
+}
+
+impl<B> ResponseBody for B where
+    B: http_body::Body<Data: Send, Error: Into<BoxError>> + Send + 'static
+{
+}
+
 /// Serves `service` on every connection `listener` accepts, until the process ends.
 ///
 /// `service` is the MCP endpoint, or any tower stack around it (tower-http's CORS or
 /// tracing, an auth layer that answers 401), or an axum `Router` holding it.
 pub async fn serve<S, B>(listener: TcpListener, service: S) -> std::io::Result<()>
 where
-    S: Service<Request<Incoming>, Response = Response<B>, Error = Infallible>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-    B: http_body::Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<BoxError>,
+    S: HttpService<B>,
+    B: ResponseBody,
 {
     serve_with_shutdown(listener, service, std::future::pending()).await
 }
@@ -49,14 +77,8 @@ pub async fn serve_with_shutdown<S, B>(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()>
 where
-    S: Service<Request<Incoming>, Response = Response<B>, Error = Infallible>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-    B: http_body::Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<BoxError>,
+    S: HttpService<B>,
+    B: ResponseBody,
 {
     run(listener, service, shutdown, None).await
 }
@@ -73,14 +95,8 @@ pub async fn serve_tls<S, B>(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()>
 where
-    S: Service<Request<Incoming>, Response = Response<B>, Error = Infallible>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-    B: http_body::Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<BoxError>,
+    S: HttpService<B>,
+    B: ResponseBody,
 {
     run(listener, service, shutdown, Some(tls)).await
 }
@@ -101,14 +117,8 @@ async fn run<S, B>(
     tls: Option<Tls>,
 ) -> std::io::Result<()>
 where
-    S: Service<Request<Incoming>, Response = Response<B>, Error = Infallible>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-    B: http_body::Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<BoxError>,
+    S: HttpService<B>,
+    B: ResponseBody,
 {
     crate::transport::runtime::require_drivers(true)?;
     #[cfg(feature = "tls")]
@@ -179,14 +189,8 @@ impl<S> Connection<S> {
     async fn serve<I, B, P>(self, io: I, peer: Option<P>)
     where
         I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
-        S: Service<Request<Incoming>, Response = Response<B>, Error = Infallible>
-            + Clone
-            + Send
-            + 'static,
-        S::Future: Send + 'static,
-        B: http_body::Body + Send + 'static,
-        B::Data: Send,
-        B::Error: Into<BoxError>,
+        S: HttpService<B>,
+        B: ResponseBody,
         P: Clone + Send + Sync + 'static,
     {
         let Connection {
