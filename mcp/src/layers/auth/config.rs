@@ -158,6 +158,9 @@ impl AuthBuilder {
 
     /// Finishes the configuration.
     pub fn build(self) -> Auth {
+        if let Some(resource) = &self.resource {
+            self.verifier.adopt_resource(resource);
+        }
         Auth {
             inner: Arc::new(AuthInner {
                 verifier: self.verifier,

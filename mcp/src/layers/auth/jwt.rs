@@ -52,11 +52,15 @@ pub struct JwtVerifier {
     keys: Vec<JwtKey>,
     jwks: Option<Jwks>,
     rules: Rules,
+    /// The rules with the resource's URI as the audience, for a verifier built
+    /// without one ([`TokenVerifier::adopt_resource`]).
+    adopted: std::sync::OnceLock<Rules>,
     scope_claims: Vec<String>,
 }
 
 impl JwtVerifier {
-    /// Starts a verifier; an audience and at least one key (or a JWKS) are required.
+    /// Starts a verifier; at least one key (or a JWKS) is required, and an audience
+    /// (its own, or the resource of the `Auth` it is given to).
     pub fn builder() -> JwtVerifierBuilder {
         JwtVerifierBuilder {
             keys: Vec::new(),
@@ -183,7 +187,13 @@ impl JwtVerifier {
             exp,
             nbf,
         };
-        self.rules.check(&checked, now_seconds())?;
+        let rules = self.adopted.get().unwrap_or(&self.rules);
+        if rules.audiences.is_empty() {
+            return Err(TokenError::invalid(
+                "this server accepts no token audience: configure one",
+            ));
+        }
+        rules.check(&checked, now_seconds())?;
         let subject = match sub {
             Json::Str(sub) if !sub.is_empty() => sub.clone().into_owned(),
             _ => return Err(TokenError::invalid("no sub claim")),
@@ -253,6 +263,14 @@ impl TokenVerifier for JwtVerifier {
     fn verify<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<Verified, TokenError>> {
         Box::pin(self.check(token))
     }
+
+    fn adopt_resource(&self, resource: &str) {
+        if self.rules.audiences.is_empty() {
+            let mut rules = self.rules.clone();
+            rules.audiences = vec![resource.to_owned()];
+            let _ = self.adopted.set(rules);
+        }
+    }
 }
 
 /// Builds a [`JwtVerifier`].
@@ -299,8 +317,11 @@ impl JwtVerifierBuilder {
     }
 
     /// Accepts tokens whose `aud` names `audience`, this server's canonical URI
-    /// (RFC 8707; call again to accept several). Required: a token minted for another
-    /// service must not be usable here.
+    /// (RFC 8707; call again to accept several). Without one, the verifier takes the
+    /// resource of the [`Auth`](super::Auth) it is given to
+    /// ([`AuthBuilder::resource`](super::AuthBuilder::resource)), and refuses every
+    /// token until it has one: a token minted for another service is never usable
+    /// here.
     pub fn audience(mut self, audience: impl Into<String>) -> Self {
         self.audiences.push(audience.into());
         self
@@ -328,11 +349,6 @@ impl JwtVerifierBuilder {
     /// Finishes the verifier, or says what is missing.
     pub fn build(self) -> Result<JwtVerifier, ConfigError> {
         ensure_crypto_provider();
-        if self.audiences.is_empty() {
-            return Err(ConfigError::new(
-                "a JWT verifier needs an audience: this server's canonical URI (RFC 8707)",
-            ));
-        }
         if self.keys.is_empty() && self.jwks.is_none() {
             return Err(ConfigError::new("a JWT verifier needs a key or a JWKS"));
         }
@@ -348,6 +364,7 @@ impl JwtVerifierBuilder {
                 leeway: self.leeway.as_secs(),
                 require_exp: self.require_exp,
             },
+            adopted: std::sync::OnceLock::new(),
             scope_claims: self.scope_claims,
         })
     }

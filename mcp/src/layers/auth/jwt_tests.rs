@@ -484,15 +484,43 @@ async fn a_token_not_shaped_like_a_jwt_is_not_mine() {
     assert!(verifier.verify(&garbage).await.is_err());
 }
 
-#[test]
-fn a_verifier_needs_an_audience_and_a_key() {
+#[tokio::test]
+async fn without_an_audience_the_resource_is_the_audience() {
     let key = || JwtKey::hmac(Algorithm::HS256, SECRET).expect("a key");
-    let err = JwtVerifier::builder()
+    let bare = JwtVerifier::builder()
         .issuer(ISSUER)
         .key(key())
         .build()
-        .expect_err("no audience");
-    assert!(err.to_string().contains("RFC 8707"), "{err}");
+        .expect("an audience can come from the resource");
+    let token = hs256(SECRET, None, &claims());
+    assert!(refusal(&bare, &token).await.contains("no token audience"));
+    let auth = crate::layers::auth::Auth::builder(bare)
+        .resource(AUDIENCE)
+        .build();
+    assert!(auth.authenticate(&token).await.is_ok());
+    let elsewhere = hs256(
+        SECRET,
+        None,
+        &with(claims(), json!({"aud": "https://other.example/mcp"})),
+    );
+    assert!(auth.authenticate(&elsewhere).await.is_err());
+    // An audience of its own stays: the resource does not replace it.
+    let own = JwtVerifier::builder()
+        .issuer(ISSUER)
+        .audience("https://other.example/mcp")
+        .key(key())
+        .build()
+        .expect("a verifier");
+    let auth = crate::layers::auth::Auth::builder(own)
+        .resource(AUDIENCE)
+        .build();
+    assert!(auth.authenticate(&token).await.is_err());
+    assert!(auth.authenticate(&elsewhere).await.is_ok());
+}
+
+#[test]
+fn a_verifier_needs_a_key() {
+    let key = || JwtKey::hmac(Algorithm::HS256, SECRET).expect("a key");
     let err = JwtVerifier::builder()
         .audience(AUDIENCE)
         .build()

@@ -19,17 +19,32 @@ use crate::server::{BoxFuture, Verified};
 pub trait TokenVerifier: Send + Sync + 'static {
     /// Verifies `token` (the credentials of `Authorization: Bearer <token>`).
     fn verify<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<Verified, TokenError>>;
+
+    /// Told the canonical URI of the protected resource when the [`Auth`](super::Auth)
+    /// holding this verifier is built with one: a verifier without an audience of its
+    /// own takes it (RFC 8707: by default, tokens must be minted for this server).
+    fn adopt_resource(&self, resource: &str) {
+        let _ = resource;
+    }
 }
 
 impl<V: TokenVerifier + ?Sized> TokenVerifier for Arc<V> {
     fn verify<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<Verified, TokenError>> {
         (**self).verify(token)
     }
+
+    fn adopt_resource(&self, resource: &str) {
+        (**self).adopt_resource(resource)
+    }
 }
 
 impl<V: TokenVerifier + ?Sized> TokenVerifier for Box<V> {
     fn verify<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<Verified, TokenError>> {
         (**self).verify(token)
+    }
+
+    fn adopt_resource(&self, resource: &str) {
+        (**self).adopt_resource(resource)
     }
 }
 
@@ -142,6 +157,12 @@ impl TokenVerifier for MultiAuth {
             }
             Err(refusal)
         })
+    }
+
+    fn adopt_resource(&self, resource: &str) {
+        for verifier in &self.verifiers {
+            verifier.adopt_resource(resource);
+        }
     }
 }
 
