@@ -164,9 +164,15 @@ impl LocalBudgets {
             }
         };
         let limits = &mut all[at];
+        // Another call may have made it between the two locks: keep its state.
         match caller {
-            Some(_) => limits.per_caller = Some((quota, self.keyed(quota))),
-            None => limits.shared = Some((quota, self.direct(quota))),
+            Some(_) if limits.per_caller.as_ref().is_none_or(|(q, _)| *q != quota) => {
+                limits.per_caller = Some((quota, self.keyed(quota)))
+            }
+            None if limits.shared.as_ref().is_none_or(|(q, _)| *q != quota) => {
+                limits.shared = Some((quota, self.direct(quota)))
+            }
+            _ => {}
         }
         self.check_target(limits, caller, quota).unwrap_or(Ok(()))
     }
