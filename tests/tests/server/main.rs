@@ -8,5 +8,6 @@ mod layers;
 mod legacy;
 mod modern;
 mod robustness;
+mod spans;
 mod tasks;
 mod validation;

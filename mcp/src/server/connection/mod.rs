@@ -27,6 +27,7 @@ use crate::protocol::{Era, ErrorObject, Incoming, Params, ProtocolVersion, Reque
 
 mod fast_path;
 mod peek;
+mod span;
 
 use peek::{Peek, WireMeta};
 
@@ -422,6 +423,9 @@ impl Connection {
             Ok(v) => v,
             Err(err) => return refuse(out, Some(&id), &err),
         };
+        let target_name = peek.name.as_deref().or(peek.uri.as_deref());
+        let span = span::request_span(method, target_name, version.era(), &extensions);
+        let _entered = span.enter();
         let mut extensions = extensions;
         let mut resolved = None;
         if !self.server.gates.is_empty() {
@@ -489,52 +493,55 @@ impl Connection {
         let stack = self.server.stack.clone();
         let session = self.session.clone();
         let is_initialize = method == "initialize";
-        let pending: PendingResponse = Box::pin(async move {
-            let call = AssertUnwindSafe(async move {
-                match stack {
-                    Stack::Bare(router) => Ok(router.serve(req).await),
-                    Stack::Layered(service) => service.oneshot(req).await,
-                }
-            })
-            .catch_unwind();
-            let outcome = tokio::select! {
-                biased;
-                outcome = call => Some(outcome),
-                () = cancel.cancelled() => None,
-            };
-            session.finish(&id);
-            // 2025-11-25 `basic/utilities/cancellation`: no response to a cancelled
-            // request. A handler that watches `ctx.cancelled()` finishes on the very
-            // poll that sees the cancellation, so its result is dropped here too.
-            if cancel.is_cancelled() {
-                return None;
-            }
-            let outcome = outcome?;
-            let mut line = Vec::with_capacity(256);
-            let failed = match outcome {
-                Ok(Ok(response)) => match response.into_outcome() {
-                    Ok(result) => {
-                        write_response(&mut line, &id, &result);
-                        return Some(Answer {
-                            line,
-                            failure: None,
-                        });
+        let pending: PendingResponse = Box::pin(tracing::Instrument::instrument(
+            async move {
+                let call = AssertUnwindSafe(async move {
+                    match stack {
+                        Stack::Bare(router) => Ok(router.serve(req).await),
+                        Stack::Layered(service) => service.oneshot(req).await,
                     }
-                    Err(failed) => failed,
-                },
-                Ok(Err(err)) => layer_error(err),
-                Err(_) => (ErrorObject::internal("the handler panicked"), None),
-            };
-            if is_initialize {
-                // Later requests say why, instead of "send initialize first".
-                session.set_initialize_failed(&failed.0.message);
-            }
-            let failure = write_failed(&mut line, Some(&id), failed);
-            Some(Answer {
-                line,
-                failure: Some(failure),
-            })
-        });
+                })
+                .catch_unwind();
+                let outcome = tokio::select! {
+                    biased;
+                    outcome = call => Some(outcome),
+                    () = cancel.cancelled() => None,
+                };
+                session.finish(&id);
+                // 2025-11-25 `basic/utilities/cancellation`: no response to a cancelled
+                // request. A handler that watches `ctx.cancelled()` finishes on the very
+                // poll that sees the cancellation, so its result is dropped here too.
+                if cancel.is_cancelled() {
+                    return None;
+                }
+                let outcome = outcome?;
+                let mut line = Vec::with_capacity(256);
+                let failed = match outcome {
+                    Ok(Ok(response)) => match response.into_outcome() {
+                        Ok(result) => {
+                            write_response(&mut line, &id, &result);
+                            return Some(Answer {
+                                line,
+                                failure: None,
+                            });
+                        }
+                        Err(failed) => failed,
+                    },
+                    Ok(Err(err)) => layer_error(err),
+                    Err(_) => (ErrorObject::internal("the handler panicked"), None),
+                };
+                if is_initialize {
+                    // Later requests say why, instead of "send initialize first".
+                    session.set_initialize_failed(&failed.0.message);
+                }
+                let failure = write_failed(&mut line, Some(&id), failed);
+                Some(Answer {
+                    line,
+                    failure: Some(failure),
+                })
+            },
+            span.clone(),
+        ));
         Handled {
             pending: Some(pending),
             failure: None,
