@@ -7,7 +7,7 @@ use std::time::Duration;
 #[cfg(feature = "http")]
 use super::http_error::HttpError;
 use crate::protocol::ErrorObject;
-use crate::server as refusal;
+use crate::server::{INSUFFICIENT_SCOPE, RATE_LIMITED, UNAUTHORIZED};
 
 /// Why a call to the server did not produce a result.
 #[derive(Debug, thiserror::Error)]
@@ -80,13 +80,13 @@ impl ClientError {
 
     /// The caller is not authenticated: HTTP 401, or the -32010 refusal elsewhere.
     pub fn is_unauthorized(&self) -> bool {
-        self.is_status(401) || self.has_code(refusal::UNAUTHORIZED)
+        self.is_status(401) || self.has_code(UNAUTHORIZED)
     }
 
     /// The caller may not do this: HTTP 403, or the -32011 `insufficient_scope`
     /// refusal elsewhere. [`required_scopes`](Self::required_scopes) says what it needs.
     pub fn is_forbidden(&self) -> bool {
-        self.is_status(403) || self.has_code(refusal::INSUFFICIENT_SCOPE)
+        self.is_status(403) || self.has_code(INSUFFICIENT_SCOPE)
     }
 
     /// The scopes an `insufficient_scope` refusal asks for: the challenge's `scope`
@@ -99,7 +99,7 @@ impl ClientError {
             return challenge.scopes().into_iter().map(str::to_owned).collect();
         }
         self.rpc()
-            .filter(|e| e.code == refusal::INSUFFICIENT_SCOPE)
+            .filter(|e| e.code == INSUFFICIENT_SCOPE)
             .and_then(|e| e.data.as_ref()?.get("requiredScopes")?.as_array().cloned())
             .map(|scopes| {
                 scopes
@@ -112,7 +112,7 @@ impl ClientError {
 
     /// The server is limiting the caller's rate: HTTP 429, or the -32029 refusal.
     pub fn is_rate_limited(&self) -> bool {
-        self.is_status(429) || self.has_code(refusal::RATE_LIMITED)
+        self.is_status(429) || self.has_code(RATE_LIMITED)
     }
 
     /// How long the server asked the client to wait: `Retry-After` over HTTP (on a
@@ -123,7 +123,7 @@ impl ClientError {
             return Some(wait);
         }
         self.rpc()
-            .filter(|e| e.code == refusal::RATE_LIMITED)
+            .filter(|e| e.code == RATE_LIMITED)
             .and_then(|e| e.data.as_ref()?.get("retryAfterMs")?.as_u64())
             .map(Duration::from_millis)
     }

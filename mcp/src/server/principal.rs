@@ -31,7 +31,7 @@ struct Inner {
     scopes: Vec<String>,
     claims: ClaimSet,
     expires_at: Option<SystemTime>,
-    id: String,
+    id: Arc<str>,
 }
 
 /// What a verifier learned from a token it accepted: the raw material of a
@@ -99,7 +99,7 @@ impl Principal {
         scopes.sort();
         scopes.dedup();
         // The issuer qualifies the subject: `alice` of one issuer is not `alice` of another.
-        let id = format!("{}\u{1f}{subject}", issuer.as_deref().unwrap_or(""));
+        let id = format!("{}\u{1f}{subject}", issuer.as_deref().unwrap_or("")).into();
         Principal(Arc::new(Inner {
             subject,
             issuer,
@@ -147,6 +147,12 @@ impl Principal {
     /// principals with the same id are the same caller.
     pub fn id(&self) -> &str {
         &self.0.id
+    }
+
+    /// [`id`](Self::id), shared: a key for per-caller state without a copy per request.
+    #[cfg_attr(not(feature = "rate-limit"), allow(dead_code))]
+    pub(crate) fn shared_id(&self) -> Arc<str> {
+        self.0.id.clone()
     }
 }
 

@@ -333,7 +333,7 @@ impl ToolDef {
         let Some(policy) = self.policy.clone() else {
             return (self.handler)(call);
         };
-        let name = self.tool.name.clone();
+        let tool = self.tool.clone();
         // Lazy: a handler's future does nothing until polled, and the blocking form
         // starts only once it holds a slot.
         let run: BoxFuture<'static, Result<CallToolResult, ToolError>> = match &self.blocking {
@@ -354,13 +354,13 @@ impl ToolDef {
         };
         Box::pin(async move {
             let _slot = match &policy.slots {
-                Some(slots) => Some(slots.acquire(&name).await?),
+                Some(slots) => Some(slots.acquire(&tool.name).await?),
                 None => None,
             };
             match policy.timeout {
                 Some(limit) => tokio::time::timeout(limit, run)
                     .await
-                    .unwrap_or_else(|_| Err(super::policy::timed_out(&name, limit))),
+                    .unwrap_or_else(|_| Err(super::policy::timed_out(&tool.name, limit))),
                 None => run.await,
             }
         })

@@ -11,7 +11,8 @@ use crate::server::{GateRequest, Principal};
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CallerKey {
-    /// A verified principal: its issuer (if any) and subject.
+    /// A verified principal, by its [`id`](crate::server::Principal::id): the subject
+    /// qualified by its issuer.
     Principal(Arc<str>),
     /// A legacy HTTP session, by its id.
     Session(Arc<str>),
@@ -46,11 +47,7 @@ pub(super) fn caller_of(request: &GateRequest<'_>, custom: Option<&CallerKeyFn>)
     }
     let extensions = request.extensions();
     if let Some(principal) = extensions.get::<Principal>() {
-        let id = match principal.issuer() {
-            Some(issuer) => format!("{issuer}\u{0}{}", principal.subject()),
-            None => principal.subject().to_owned(),
-        };
-        return CallerKey::Principal(id.into());
+        return CallerKey::Principal(principal.shared_id());
     }
     #[cfg(feature = "http")]
     {

@@ -45,7 +45,8 @@ struct Settings {
     budgets: Arc<dyn Budgets>,
     per_caller: Option<Quota>,
     global: Option<Quota>,
-    targets: HashMap<(TargetKind, String), Quota>,
+    /// Configured quotas, by target name and then kind: looked up by `&str`.
+    targets: HashMap<String, Vec<(TargetKind, Quota)>>,
     per_caller_on_targets: bool,
     caller_key: Option<CallerKeyFn>,
 }
@@ -82,8 +83,9 @@ impl RateLimitLayer {
     fn target_quota(&self, target: &Target) -> Option<Quota> {
         self.inner
             .targets
-            .get(&(target.kind(), target.name().to_owned()))
-            .copied()
+            .get(target.name())
+            .and_then(|kinds| kinds.iter().find(|(kind, _)| *kind == target.kind()))
+            .map(|(_, quota)| *quota)
             .or_else(|| target.meta().and_then(|meta| meta.rate_limit))
     }
 
@@ -201,19 +203,20 @@ impl RateLimitBuilder {
 
     /// A budget for the resource at `uri`, or for every URI of the template
     /// `uri_template` (given as registered: `files://{path}`).
-    pub fn resource(mut self, uri_or_template: impl Into<String>, quota: Quota) -> Self {
+    pub fn resource(self, uri_or_template: impl Into<String>, quota: Quota) -> Self {
         let name = uri_or_template.into();
         let kind = if name.contains('{') {
             TargetKind::ResourceTemplate
         } else {
             TargetKind::Resource
         };
-        self.settings.targets.insert((kind, name), quota);
-        self
+        self.target(kind, name, quota)
     }
 
     fn target(mut self, kind: TargetKind, name: impl Into<String>, quota: Quota) -> Self {
-        self.settings.targets.insert((kind, name.into()), quota);
+        let kinds = self.settings.targets.entry(name.into()).or_default();
+        kinds.retain(|(held, _)| *held != kind);
+        kinds.push((kind, quota));
         self
     }
 
@@ -234,8 +237,8 @@ impl RateLimitBuilder {
         self
     }
 
-    /// At most this many callers are tracked per keyed limit (100,000 by default;
-    /// about 100 bytes each). At the cap, the callers closest to a full budget are
+    /// At most this many callers are tracked per keyed limit (100,000 by default). At
+    /// the cap, the callers closest to a full budget are
     /// forgotten first, which can give one back at most part of its burst.
     pub fn max_callers(mut self, max: usize) -> Self {
         self.max_callers = max;

@@ -55,7 +55,7 @@ impl ServerTls {
     ) -> Result<Self, TlsConfigError> {
         let (cert_chain, key) = (cert_chain.as_ref(), key.as_ref());
         let certified = certified_key_from_files(cert_chain, key)?;
-        let mut tls = Self::with_certified(certified, None)?;
+        let mut tls = Self::with_certified(certified)?;
         tls.files = Some(Arc::new((cert_chain.to_owned(), key.to_owned())));
         Ok(tls)
     }
@@ -63,7 +63,7 @@ impl ServerTls {
     /// A certificate chain (leaf first) and private key given as PEM text.
     pub fn from_pem(cert_chain: &[u8], key: &[u8]) -> Result<Self, TlsConfigError> {
         let certified = certified_key(cert_chain, key, "certificate chain", "private key")?;
-        Self::with_certified(certified, None)
+        Self::with_certified(certified)
     }
 
     /// Asks every client for a certificate signed by one of the CAs in `roots_pem`,
@@ -147,12 +147,9 @@ impl ServerTls {
         tokio_rustls::TlsAcceptor::from(self.config.clone())
     }
 
-    fn with_certified(
-        certified: CertifiedKey,
-        verifier: Option<Arc<dyn rustls::server::danger::ClientCertVerifier>>,
-    ) -> Result<Self, TlsConfigError> {
+    fn with_certified(certified: CertifiedKey) -> Result<Self, TlsConfigError> {
         let current = Arc::new(CurrentCert(ArcSwap::from_pointee(certified)));
-        let config = server_config(current.clone(), verifier)?;
+        let config = server_config(current.clone(), None)?;
         Ok(ServerTls {
             current,
             config: Arc::new(config),
