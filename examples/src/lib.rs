@@ -22,6 +22,32 @@ pub fn server_tls(
 /// How often the examples check their certificate files for a renewal.
 pub const TLS_RELOAD_PERIOD: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// Serves `server` over Streamable HTTP at `addr` on a one-thread runtime until
+/// `shutdown` completes: HTTPS when `tls` is given, its files checked for a renewal
+/// every [`TLS_RELOAD_PERIOD`].
+pub fn serve_http(
+    server: boltmcp::server::Server,
+    addr: std::net::SocketAddr,
+    config: boltmcp::transport::http::HttpConfig,
+    tls: Option<boltmcp::transport::tls::ServerTls>,
+    shutdown: impl std::future::Future,
+) -> std::io::Result<()> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(async move {
+            let config = match tls {
+                Some(tls) => {
+                    // The watcher outlives its handle: it ends with the last ServerTls.
+                    let _watching = tls.watch(TLS_RELOAD_PERIOD);
+                    config.tls(tls)
+                }
+                None => config,
+            };
+            server.serve_http_until(addr, config, shutdown).await
+        })
+}
+
 /// Sends diagnostics to stderr (stdout is the stdio transport), filtered by
 /// `RUST_LOG`, in colour only on a terminal.
 pub fn init_logging() {

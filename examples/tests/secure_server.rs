@@ -171,3 +171,53 @@ async fn the_slow_tool_is_cancelled_past_its_timeout() {
     let text = serde_json::to_string(&late.content).expect("content");
     assert!(text.contains("timeout of 2s"), "{text}");
 }
+
+#[tokio::test]
+async fn divide_is_limited_to_five_calls_a_second() {
+    let (_server, port, token) = start_dev();
+    let client = connect(port, Some(token)).await.expect("connects");
+    let mut refused = None;
+    for _ in 0..30 {
+        if let Err(err) = client.call_tool("divide", json!({ "a": 1, "b": 2 })).await {
+            refused = Some(err);
+            break;
+        }
+    }
+    let refused = refused.expect("refused within thirty quick calls");
+    assert!(refused.is_rate_limited(), "{refused}");
+    let limit = refused
+        .rpc()
+        .and_then(|e| e.data.as_ref())
+        .map(|d| d["limit"].clone());
+    assert_eq!(limit, Some(json!("5/s for tool divide")));
+    // The tool's quota is its own: add is not limited.
+    for _ in 0..10 {
+        client
+            .call_tool("add", json!({ "a": 1, "b": 2 }))
+            .await
+            .expect("add is not limited");
+    }
+}
+
+#[tokio::test]
+async fn slow_runs_two_calls_at_a_time() {
+    let (_server, port, token) = start_dev();
+    let client = connect(port, Some(token)).await.expect("connects");
+    let started = std::time::Instant::now();
+    let calls: Vec<_> = (0..4)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.call_tool("slow", json!({ "ms": 400 })).await })
+        })
+        .collect();
+    for call in calls {
+        let result = call.await.expect("joined").expect("answered");
+        assert_ne!(result.is_error, Some(true), "{result:?}");
+    }
+    // Four calls of 400 ms, two at a time: two rounds, not one.
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(800),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -64,17 +64,11 @@ fn main() -> std::io::Result<()> {
         let _ = tokio::signal::ctrl_c().await;
         eprintln!("calculator: shutting down");
     };
-    let mut config = HttpConfig::default();
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?
-        .block_on(async move {
-            if let Some(tls) = tls {
-                let _watching = tls.watch(boltmcp_examples::TLS_RELOAD_PERIOD);
-                config = config.tls(tls);
-            }
-            boltmcp_examples::calculator::server()
-                .serve_http_until(addr, config, ctrl_c)
-                .await
-        })
+    boltmcp_examples::serve_http(
+        boltmcp_examples::calculator::server(),
+        addr,
+        HttpConfig::default(),
+        tls,
+        ctrl_c,
+    )
 }

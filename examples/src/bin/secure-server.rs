@@ -175,18 +175,6 @@ fn main() -> std::io::Result<()> {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    let mut config = HttpConfig::default().auth(auth);
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?
-        .block_on(async move {
-            if let Some(tls) = tls {
-                let _watching = tls.watch(boltmcp_examples::TLS_RELOAD_PERIOD);
-                config = config.tls(tls);
-            }
-            server()
-                .gate(limits)
-                .serve_http_until(addr, config, ctrl_c)
-                .await
-        })
+    let config = HttpConfig::default().auth(auth);
+    boltmcp_examples::serve_http(server().gate(limits), addr, config, tls, ctrl_c)
 }

@@ -83,15 +83,6 @@ fn main() -> std::io::Result<()> {
     });
     let scheme = if tls.is_some() { "https" } else { "http" };
     eprintln!("conformance-server: serving MCP at {scheme}://{addr}/mcp");
-    let mut config = boltmcp::transport::http::HttpConfig::default();
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?
-        .block_on(async move {
-            if let Some(tls) = tls {
-                let _watching = tls.watch(boltmcp_examples::TLS_RELOAD_PERIOD);
-                config = config.tls(tls);
-            }
-            server.serve_http_with(addr, config).await
-        })
+    let config = boltmcp::transport::http::HttpConfig::default();
+    boltmcp_examples::serve_http(server, addr, config, tls, std::future::pending::<()>())
 }
