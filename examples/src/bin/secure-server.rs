@@ -2,7 +2,9 @@
 //! `divide` with scope `math:write`, `whoami`, and `secrets://{name}` with scope
 //! `secrets:read`. Over HTTP a missing token is 401 with the `WWW-Authenticate`
 //! challenge, a missing scope 403, and the RFC 9728 metadata is served at
-//! `/.well-known/oauth-protected-resource/mcp`.
+//! `/.well-known/oauth-protected-resource/mcp`. With `--metrics`, Prometheus metrics
+//! (per tool: calls, `isError` results, errors, refusals by cause, latency) are
+//! served at `/metrics`.
 //!
 //! ```text
 //! cargo run -p boltmcp-examples --bin secure-server -- 127.0.0.1:8000 --dev
@@ -14,6 +16,7 @@
 
 use std::net::SocketAddr;
 
+use boltmcp::layers::metrics::Prometheus;
 use boltmcp::server::Quota;
 use boltmcp::transport::http::HttpConfig;
 use boltmcp_examples::secure::{ALL_SCOPES, Settings, server};
@@ -35,6 +38,7 @@ usage: secure-server [ADDR] [FLAGS]      (ADDR defaults to 127.0.0.1:8000)
   --authorization-server URL     named in the metadata document        (BOLTMCP_AUTHORIZATION_SERVER)
   --rate-limit QUOTA             each caller's quota: 10/s, 600/min burst 20 (BOLTMCP_RATE_LIMIT)
   --global-rate-limit QUOTA      the server's quota                    (BOLTMCP_GLOBAL_RATE_LIMIT)
+  --metrics                      serve Prometheus metrics at GET /metrics, without auth (BOLTMCP_METRICS=1)
   --tls-cert PATH --tls-key PATH serve HTTPS with this PEM chain and key (BOLTMCP_TLS_CERT, BOLTMCP_TLS_KEY);
                                  the default audience becomes https://ADDR/mcp
 ";
@@ -42,6 +46,7 @@ usage: secure-server [ADDR] [FLAGS]      (ADDR defaults to 127.0.0.1:8000)
 struct Args {
     addr: SocketAddr,
     dev: bool,
+    metrics: bool,
     settings: Settings,
     tls_cert: Option<String>,
     tls_key: Option<String>,
@@ -71,6 +76,7 @@ fn parse() -> Result<Args, String> {
         ..Default::default()
     };
     let (mut addr, mut dev) = (DEFAULT_ADDR.to_owned(), false);
+    let mut metrics = env("BOLTMCP_METRICS").is_some_and(|v| v != "0");
     let (mut tls_cert, mut tls_key) = (env("BOLTMCP_TLS_CERT"), env("BOLTMCP_TLS_KEY"));
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -81,6 +87,7 @@ fn parse() -> Result<Args, String> {
                 std::process::exit(0);
             }
             "--dev" => dev = true,
+            "--metrics" => metrics = true,
             "--hs256-secret-file" => settings.hs256_secret_file = Some(value(&arg)?.into()),
             "--rs256-public-key" => settings.rs256_public_key = Some(value(&arg)?.into()),
             "--jwks-url" => settings.jwks_url = Some(value(&arg)?),
@@ -100,6 +107,7 @@ fn parse() -> Result<Args, String> {
     Ok(Args {
         addr,
         dev,
+        metrics,
         settings,
         tls_cert,
         tls_key,
@@ -148,6 +156,7 @@ fn main() -> std::io::Result<()> {
     let Args {
         addr,
         dev,
+        metrics,
         mut settings,
         tls_cert,
         tls_key,
@@ -175,6 +184,10 @@ fn main() -> std::io::Result<()> {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    let config = HttpConfig::default().auth(auth);
+    let mut config = HttpConfig::default().auth(auth);
+    if metrics {
+        eprintln!("secure-server: metrics at {scheme}://{addr}/metrics");
+        config = config.metrics(Prometheus::new());
+    }
     boltmcp_examples::serve_http(server().gate(limits), addr, config, tls, ctrl_c)
 }

@@ -7,3 +7,6 @@ pub mod auth;
 
 #[cfg(feature = "rate-limit")]
 pub mod rate_limit;
+
+#[cfg(feature = "metrics")]
+pub mod metrics;

@@ -103,6 +103,8 @@ pub struct Server {
     pub(crate) stack: Stack,
     /// Checks every request passes before it runs, in order.
     pub(crate) gates: Arc<[Arc<dyn super::Gate>]>,
+    /// Told how every request begins and ends (metrics).
+    pub(crate) observer: Option<Arc<dyn super::Observer>>,
 }
 
 impl fmt::Debug for Server {
@@ -159,6 +161,7 @@ impl Server {
             inner: self.inner,
             stack: Stack::Layered(BoxCloneSyncService::new(service)),
             gates: self.gates,
+            observer: self.observer,
         }
     }
 
@@ -171,6 +174,37 @@ impl Server {
         Server {
             gates: gates.into(),
             ..self
+        }
+    }
+
+    /// Adds an [`Observer`](super::Observer): told how every request begins and
+    /// ends, on every path (refusals, the fast path, cancellations included). A second
+    /// observer is told after the first.
+    pub fn observe(self, observer: impl super::Observer) -> Server {
+        let added: Arc<dyn super::Observer> = Arc::new(observer);
+        let observer = match self.observer {
+            Some(first) => Arc::new(super::observe::Both(first, added)),
+            None => added,
+        };
+        Server {
+            observer: Some(observer),
+            ..self
+        }
+    }
+
+    /// Tells the observer of a request refused before the engine read it (the HTTP
+    /// transport's auth check).
+    #[cfg_attr(not(feature = "auth"), allow(dead_code))]
+    pub(crate) fn observe_refused(&self, refusal: &super::Refusal) {
+        if let Some(observer) = &self.observer {
+            let info = super::RequestInfo {
+                method: None,
+                target: None,
+                era: None,
+            };
+            observer
+                .begin(&info)
+                .finish(super::Outcome::Refused(refusal.kind()));
         }
     }
 
@@ -429,6 +463,7 @@ impl ServerBuilder {
             inner,
             stack: Stack::Bare(router),
             gates: Arc::from(Vec::new()),
+            observer: None,
         }
     }
 }

@@ -121,6 +121,8 @@ pub(crate) type Failed = (ErrorObject, Option<Refusal>);
 pub struct McpResponse {
     body: Result<Box<RawValue>, ErrorObject>,
     refusal: Option<Box<Refusal>>,
+    /// A `tools/call` result with `isError`, for observers (metrics).
+    tool_error: bool,
     extensions: http::Extensions,
 }
 
@@ -135,11 +137,26 @@ impl McpResponse {
         }
     }
 
+    /// A `tools/call` result, serialised now; one with `isError` is counted as a
+    /// tool error by observers ([`is_tool_error`](Self::is_tool_error)).
+    pub fn tool_result(result: &crate::protocol::CallToolResult) -> Self {
+        let mut response = Self::result(result);
+        response.tool_error = result.is_error == Some(true) && !response.is_error();
+        response
+    }
+
+    /// True for a `tools/call` result with `isError` made by
+    /// [`tool_result`](Self::tool_result).
+    pub fn is_tool_error(&self) -> bool {
+        self.tool_error
+    }
+
     /// A result that is already JSON.
     pub fn raw(result: Box<RawValue>) -> Self {
         McpResponse {
             body: Ok(result),
             refusal: None,
+            tool_error: false,
             extensions: http::Extensions::new(),
         }
     }
@@ -149,6 +166,7 @@ impl McpResponse {
         McpResponse {
             body: Err(error),
             refusal: None,
+            tool_error: false,
             extensions: http::Extensions::new(),
         }
     }
@@ -158,6 +176,7 @@ impl McpResponse {
         McpResponse {
             body: Err(refusal.error().clone()),
             refusal: Some(Box::new(refusal)),
+            tool_error: false,
             extensions: http::Extensions::new(),
         }
     }

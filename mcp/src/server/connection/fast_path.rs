@@ -13,6 +13,15 @@ use crate::server::refusal::Failure;
 use crate::server::router::call::settle;
 use crate::server::router::invoke::panic_message;
 
+/// How a call on the fast path was answered.
+#[derive(Debug, Default)]
+pub(super) struct SyncAnswer {
+    /// When the answer is an error, what failed.
+    pub(super) failure: Option<Failure>,
+    /// The answer is an `isError` result.
+    pub(super) tool_error: bool,
+}
+
 impl Connection {
     /// The fast path of `tools/call`: a tool with a synchronous handler on a server
     /// without layers runs right here, its result serialised straight into the line.
@@ -20,14 +29,14 @@ impl Connection {
     /// report progress, log, ask questions or be cancelled mid-way, and a panic is
     /// caught and answered exactly as on the general path.
     ///
-    /// `None` when the call is not for this path; else what failed, if anything.
+    /// `None` when the call is not for this path; else how it was answered.
     pub(super) fn try_sync_call(
         &self,
         id: &RequestId,
         version: ProtocolVersion,
         peek: &Peek<'_>,
         out: &mut Vec<u8>,
-    ) -> Option<Option<Failure>> {
+    ) -> Option<SyncAnswer> {
         let Stack::Bare(_) = &self.server.stack else {
             return None;
         };
@@ -53,20 +62,26 @@ impl Connection {
                 let text = std::str::from_utf8(&json).unwrap_or("null");
                 self.write_structured(out, id, version.era(), text);
                 recycle(json);
-                return Some(None);
+                return Some(SyncAnswer::default());
             }
             other => other.map(|r| r.map(SyncOutput::into_result)),
         };
-        match settle(&self.server.inner, version.era(), name, returned) {
-            Ok(result) => match write_result(out, id, &result) {
-                Ok(()) => Some(None),
-                Err(err) => {
-                    let failed = (ErrorObject::internal(err), None);
-                    Some(Some(super::write_failed(out, Some(id), failed)))
-                }
+        let failed = |out: &mut Vec<u8>, failed| SyncAnswer {
+            failure: Some(super::write_failed(out, Some(id), failed)),
+            tool_error: false,
+        };
+        Some(
+            match settle(&self.server.inner, version.era(), name, returned) {
+                Ok(result) => match write_result(out, id, &result) {
+                    Ok(()) => SyncAnswer {
+                        failure: None,
+                        tool_error: result.is_error == Some(true),
+                    },
+                    Err(err) => failed(out, (ErrorObject::internal(err), None)),
+                },
+                Err(error) => failed(out, error),
             },
-            Err(failed) => Some(Some(super::write_failed(out, Some(id), failed))),
-        }
+        )
     }
 
     /// Writes a structured tool result whose JSON is already serialised: the text block

@@ -14,6 +14,7 @@ use tower::{BoxError, ServiceExt};
 
 use super::builder::{Server, Stack};
 use super::gate::GateRequest;
+use super::observe::{RequestInfo, Watch};
 use super::peer::{Outbox, Peer};
 use super::refusal::{Failure, Refusal};
 use super::registry::ServerEvent;
@@ -304,7 +305,11 @@ impl Connection {
         scope: Scope<'_>,
     ) -> Handled {
         match parse_message(text) {
-            Err(bad) => refuse(out, bad.id.as_ref(), &bad.error),
+            Err(bad) => {
+                let handled = refuse(out, bad.id.as_ref(), &bad.error);
+                self.observe_now(None, None, &handled);
+                handled
+            }
             Ok(Incoming::Response { id, result }) => {
                 self.peer.complete(&id, Ok(result.to_owned()));
                 Handled::done()
@@ -389,6 +394,19 @@ impl Connection {
         ))
     }
 
+    /// Tells the observer, if any, of a request answered before it was resolved.
+    fn observe_now(&self, method: Option<&str>, era: Option<Era>, handled: &Handled) {
+        if self.server.observer.is_none() {
+            return;
+        }
+        let info = RequestInfo {
+            method,
+            target: None,
+            era,
+        };
+        Watch::begin(self.server.observer.as_ref(), info).answered(handled.failure.as_ref(), false);
+    }
+
     fn on_request(
         &self,
         id: RequestId,
@@ -401,7 +419,11 @@ impl Connection {
         let mut peek = match params.as_ref().map(Peek::from_params) {
             None => Peek::default(),
             Some(Ok(peek)) => peek,
-            Some(Err(err)) => return refuse(out, Some(&id), &err),
+            Some(Err(err)) => {
+                let handled = refuse(out, Some(&id), &err);
+                self.observe_now(Some(method), None, &handled);
+                return handled;
+            }
         };
         let wire = peek.meta.take().unwrap_or_default();
         if let Some(check) = scope.check {
@@ -416,20 +438,34 @@ impl Connection {
             };
             if let Err(refusal) = check.check(&request, &extensions) {
                 let failed = (refusal.error().clone(), Some(refusal));
-                return Handled::failed(write_failed(out, Some(&id), failed));
+                let handled = Handled::failed(write_failed(out, Some(&id), failed));
+                self.observe_now(Some(method), None, &handled);
+                return handled;
             }
         }
         let version = match self.version_of(method, &wire) {
             Ok(v) => v,
-            Err(err) => return refuse(out, Some(&id), &err),
+            Err(err) => {
+                let handled = refuse(out, Some(&id), &err);
+                self.observe_now(Some(method), None, &handled);
+                return handled;
+            }
         };
         let target_name = peek.name.as_deref().or(peek.uri.as_deref());
         let span = span::request_span(method, target_name, version.era(), &extensions);
         let _entered = span.enter();
         let mut extensions = extensions;
+        let observer = self.server.observer.as_ref();
         let mut resolved = None;
-        if !self.server.gates.is_empty() {
+        let mut watch = Watch::begin(None, RequestInfo::default());
+        if !self.server.gates.is_empty() || observer.is_some() {
             let (target, tool) = self.resolve_target(method, &peek, params.as_ref());
+            let info = RequestInfo {
+                method: Some(method),
+                target: target.as_ref(),
+                era: Some(version.era()),
+            };
+            watch = Watch::begin(observer, info);
             let mut request = GateRequest {
                 method,
                 target: target.as_ref(),
@@ -439,17 +475,20 @@ impl Connection {
             for gate in self.server.gates.iter() {
                 if let Err(refusal) = gate.admit(&mut request) {
                     let failed = (refusal.error().clone(), Some(refusal));
-                    return Handled::failed(write_failed(out, Some(&id), failed));
+                    let failure = write_failed(out, Some(&id), failed);
+                    watch.answered(Some(&failure), false);
+                    return Handled::failed(failure);
                 }
             }
             resolved = Some((target, tool));
         }
         if method == "tools/call"
-            && let Some(failure) = self.try_sync_call(&id, version, &peek, out)
+            && let Some(answer) = self.try_sync_call(&id, version, &peek, out)
         {
+            watch.answered(answer.failure.as_ref(), answer.tool_error);
             return Handled {
                 pending: None,
-                failure,
+                failure: answer.failure,
             };
         }
         let (target, tool) =
@@ -469,7 +508,9 @@ impl Connection {
         let cancel = CancellationToken::new();
         if !self.session.begin(&id, cancel.clone()) {
             let err = ErrorObject::invalid_request(format!("request id {id} is already in flight"));
-            return refuse(out, Some(&id), &err);
+            let handled = refuse(out, Some(&id), &err);
+            watch.answered(handled.failure.as_ref(), false);
+            return handled;
         }
         let req = McpRequest {
             id: id.clone(),
@@ -517,15 +558,16 @@ impl Connection {
                 let outcome = outcome?;
                 let mut line = Vec::with_capacity(256);
                 let failed = match outcome {
-                    Ok(Ok(response)) => match response.into_outcome() {
-                        Ok(result) => {
+                    Ok(Ok(response)) => match (response.is_tool_error(), response.into_outcome()) {
+                        (tool_error, Ok(result)) => {
                             write_response(&mut line, &id, &result);
+                            watch.answered(None, tool_error);
                             return Some(Answer {
                                 line,
                                 failure: None,
                             });
                         }
-                        Err(failed) => failed,
+                        (_, Err(failed)) => failed,
                     },
                     Ok(Err(err)) => layer_error(err),
                     Err(_) => (ErrorObject::internal("the handler panicked"), None),
@@ -535,6 +577,7 @@ impl Connection {
                     session.set_initialize_failed(&failed.0.message);
                 }
                 let failure = write_failed(&mut line, Some(&id), failed);
+                watch.answered(Some(&failure), false);
                 Some(Answer {
                     line,
                     failure: Some(failure),

@@ -148,7 +148,7 @@ pub(super) async fn call_tool(server: &Arc<ServerInner>, mut req: McpRequest) ->
         Outcome::Panicked(what) => Err(what),
     };
     match settle(server, era, &params.name, returned) {
-        Ok(result) => McpResponse::result(&result),
+        Ok(result) => McpResponse::tool_result(&result),
         Err(failed) => McpResponse::failed(failed),
     }
 }

@@ -36,6 +36,8 @@ pub struct HttpConfig {
     pub(crate) auth: Option<crate::layers::auth::Auth>,
     #[cfg(feature = "tls")]
     pub(crate) tls: Option<crate::transport::tls::ServerTls>,
+    #[cfg(feature = "metrics")]
+    pub(crate) metrics: Option<crate::layers::metrics::Prometheus>,
 }
 
 impl fmt::Debug for HttpConfig {
@@ -75,6 +77,8 @@ impl Default for HttpConfig {
             auth: None,
             #[cfg(feature = "tls")]
             tls: None,
+            #[cfg(feature = "metrics")]
+            metrics: None,
         }
     }
 }

@@ -35,6 +35,8 @@ mod event_store;
 mod guard;
 pub mod headers;
 mod legacy;
+#[cfg(feature = "metrics")]
+mod metrics_endpoint;
 mod modern;
 #[cfg(feature = "auth")]
 mod protected;
@@ -45,6 +47,8 @@ mod sse;
 pub use body::McpBody;
 pub use config::{HostPolicy, HttpConfig};
 pub use event_store::{EventPosition, EventStore, InMemoryEventStore};
+#[cfg(feature = "metrics")]
+pub use metrics_endpoint::METRICS_PATH;
 #[cfg(feature = "auth")]
 pub use protected::MetadataService;
 #[cfg(feature = "tls")]
@@ -82,6 +86,11 @@ impl McpHttpService {
         #[cfg(feature = "auth")]
         let server = match &config.auth {
             Some(auth) => server.gate(auth.gate()),
+            None => server,
+        };
+        #[cfg(feature = "metrics")]
+        let server = match &config.metrics {
+            Some(prometheus) => server.observe(prometheus.layer()),
             None => server,
         };
         let sessions = Sessions::new(
@@ -258,7 +267,10 @@ impl Endpoint {
                 parts.extensions.insert(principal);
                 Ok(parts)
             }
-            Err(refusal) => Err(refusal_response(&refusal)),
+            Err(refusal) => {
+                self.server.observe_refused(&refusal);
+                Err(refusal_response(&refusal))
+            }
         }
     }
 }
@@ -459,22 +471,44 @@ impl Server {
         };
         #[cfg(feature = "tls")]
         let tls = service.inner.config.tls.clone();
-        #[cfg(feature = "auth")]
-        if service.inner.config.auth.is_some() {
-            let metadata = service.metadata_service(MCP_PATH);
-            let routes = with_metadata(at_path(MCP_PATH, service), metadata);
-            #[cfg(feature = "tls")]
-            if let Some(tls) = tls {
-                return serve_tls(listener, tls, routes, shutdown).await;
-            }
-            return serve_with_shutdown(listener, routes, shutdown).await;
-        }
-        let routes = at_path(MCP_PATH, service);
+        let routes = service.routes();
         #[cfg(feature = "tls")]
         if let Some(tls) = tls {
             return serve_tls(listener, tls, routes, shutdown).await;
         }
         serve_with_shutdown(listener, routes, shutdown).await
+    }
+}
+
+impl McpHttpService {
+    /// The endpoint at [`MCP_PATH`], with what the config adds beside it (the RFC 9728
+    /// metadata with [`HttpConfig::auth`], `/metrics` with `HttpConfig::metrics`), and
+    /// 404 elsewhere: what [`Server::serve_http_with`] serves, for [`serve`] on a
+    /// listener of your own.
+    #[cfg_attr(
+        not(any(feature = "auth", feature = "metrics")),
+        allow(unused_mut, unused_variables)
+    )]
+    pub fn routes<B: Send + 'static>(
+        &self,
+    ) -> tower::util::BoxCloneSyncService<Request<B>, Response<McpBody>, Infallible>
+    where
+        Self: tower::Service<Request<B>, Response = Response<McpBody>, Error = Infallible>,
+        <Self as tower::Service<Request<B>>>::Future: Send + 'static,
+    {
+        let config = &self.inner.config;
+        let mut routes = tower::util::BoxCloneSyncService::new(at_path(MCP_PATH, self.clone()));
+        #[cfg(feature = "auth")]
+        if config.auth.is_some() {
+            let metadata = self.metadata_service(MCP_PATH);
+            routes = tower::util::BoxCloneSyncService::new(with_metadata(routes, metadata));
+        }
+        #[cfg(feature = "metrics")]
+        if let Some(prometheus) = config.metrics.clone() {
+            let with = metrics_endpoint::with_metrics(routes, prometheus, config);
+            routes = tower::util::BoxCloneSyncService::new(with);
+        }
+        routes
     }
 }
 
