@@ -15,9 +15,10 @@
 #   jwt        2026-07-28 tools/call with an HS256 bearer JWT through boltmcp's
 #              auth (and its cache of verified tokens) vs the same server without
 #              auth, both boltmcp, same run                           64 conns
-#   secured    2026-07-28 tools/call through JWT auth and rate limits per
-#              caller, per tool and global (1000000/s: never refusing) vs
-#              the bare server, both boltmcp, same run                64 conns
+#   secured    2026-07-28 tools/call through JWT auth, rate limits per
+#              caller, per tool and global (1000000/s: never refusing)
+#              and the metrics layer (Prometheus, /metrics) vs the bare
+#              server, both boltmcp, same run                         64 conns
 #   https      2026-07-28 tools/call over HTTPS (TLS 1.3, keep-alive, a
 #              self-signed certificate) vs the same server over plain HTTP,
 #              both boltmcp, same run                                 64 conns
@@ -35,7 +36,7 @@
 #   SESSIONS (10000)  SESSION_CONCURRENCY (16)
 #   BOLTMCP_PORT (18081)  RMCP_PORT (18082)   loopback ports to listen on
 #   SCENARIOS ("stateless-1 stateless-64 modern-1 modern-64 session-1 jwt-64 secured-64 https-64")
-#   SECURED_PORT (18085)  loopback port of the server behind auth and rate limits
+#   SECURED_PORT (18085)  loopback port of the server behind auth, rate limits and metrics
 #   JWT_PORT (18083)  loopback port of the server that requires a JWT
 #   HTTPS_PORT (18084)  loopback port of the HTTPS server
 #   SKIP_MEMORY=1  leave out the per-session memory measurement
@@ -115,7 +116,8 @@ start_server() {
         boltmcp-jwt) "$TARGET/release/http-server" --addr "127.0.0.1:$port" "${flag[@]}" \
                          --jwt-secret "$JWT_SECRET" 2>>"$OUT/$name.stderr" & ;;
         boltmcp-secured) "$TARGET/release/http-server" --addr "127.0.0.1:$port" "${flag[@]}" \
-                             --jwt-secret "$JWT_SECRET" --rate-limit 1000000/s 2>>"$OUT/$name.stderr" & ;;
+                             --jwt-secret "$JWT_SECRET" --rate-limit 1000000/s --metrics \
+                             2>>"$OUT/$name.stderr" & ;;
         boltmcp-https) "$TARGET/release/http-server" --addr "127.0.0.1:$port" "${flag[@]}" \
                            --tls-self-signed 2>>"$OUT/$name.stderr" & ;;
     esac
@@ -285,7 +287,7 @@ if wants jwt-64; then
 fi
 
 if wants secured-64; then
-    echo "== boltmcp behind JWT auth and rate limits, and bare (stateless)" >&2
+    echo "== boltmcp behind JWT auth, rate limits and metrics, and bare (stateless)" >&2
     SECURED_TOKEN=$("$TARGET/release/http-server" --addr "127.0.0.1:$SECURED_PORT" \
         --jwt-secret "$JWT_SECRET" --mint-token)
     start_server boltmcp stateless
@@ -297,6 +299,14 @@ if wants secured-64; then
     SAVED_SERVERS=("${SERVERS[@]}")
     SERVERS=(boltmcp boltmcp-secured)
     run_scenario secured-64 64 MCP_ERA=modern MCP_TOKEN="$SECURED_TOKEN"
+    # The metrics layer really recorded the run.
+    recorded=$(curl -sS "http://127.0.0.1:$SECURED_PORT/metrics" |
+        awk '/^mcp_server_requests_total\{method="tools\/call",target="add"\}/ { print $2 }')
+    if ! awk -v n="${recorded:-0}" 'BEGIN { exit !(n > 1000) }'; then
+        echo "boltmcp-secured: /metrics shows ${recorded:-no} tools/call requests for add" >&2
+        exit 1
+    fi
+    echo "   /metrics: $recorded tools/call requests recorded" >&2
     SERVERS=("${SAVED_SERVERS[@]}")
     stop_servers
 fi

@@ -1,12 +1,14 @@
-//! Micro benchmarks of the rate-limit layer: one keyed limiter check (a caller's
-//! budget in `LocalBudgets`), and the cost of the whole gate on a `tools/call`
-//! through the connection engine (the same call with and without it).
+//! Micro benchmarks of the rate-limit and metrics layers: one keyed limiter check (a
+//! caller's budget in `LocalBudgets`), and the cost of the whole gate, and of the gate
+//! with the metrics layer (recording into a Prometheus recorder), on a `tools/call`
+//! through the connection engine (the same call with and without them).
 //!
 //! `cargo bench -p boltmcp-benches --bench rate_limit`
 
 use std::hint::black_box;
 use std::time::Duration;
 
+use boltmcp::layers::metrics::Prometheus;
 use boltmcp::layers::rate_limit::{BudgetKey, Budgets, CallerKey, LocalBudgets, RateLimitLayer};
 use boltmcp::server::{Connection, Quota, Server};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -63,13 +65,33 @@ fn benches(c: &mut Criterion) {
         Server::builder("bench", "1")
             .tool(add())
             .build()
-            .gate(limits),
+            .gate(limits.clone()),
+    );
+    let prometheus = Prometheus::new();
+    let observed = connection(
+        Server::builder("bench", "1")
+            .tool(add())
+            .build()
+            .observe(prometheus.layer()),
+    );
+    let metered = connection(
+        Server::builder("bench", "1")
+            .tool(add())
+            .build()
+            .gate(limits)
+            .observe(prometheus.layer()),
     );
     c.bench_function("rate_limit/tools_call bare", |b| {
         b.iter(|| black_box(drive(&bare, black_box(CALL))))
     });
     c.bench_function("rate_limit/tools_call through the layer", |b| {
         b.iter(|| black_box(drive(&limited, black_box(CALL))))
+    });
+    c.bench_function("rate_limit/tools_call through metrics alone", |b| {
+        b.iter(|| black_box(drive(&observed, black_box(CALL))))
+    });
+    c.bench_function("rate_limit/tools_call through the layer and metrics", |b| {
+        b.iter(|| black_box(drive(&metered, black_box(CALL))))
     });
 }
 

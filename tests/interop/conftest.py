@@ -127,7 +127,7 @@ def inspector() -> list[str]:
 class HttpServer:
     """One example server serving Streamable HTTP on a loopback port."""
 
-    def __init__(self, name: str, directory: Path, pki: Path | None = None) -> None:
+    def __init__(self, name: str, directory: Path, pki: Path | None = None, args: tuple[str, ...] = ()) -> None:
         self.name = name
         self.log = directory / f"{name}-http-stderr.log"
         with socket.socket() as probe:
@@ -140,6 +140,7 @@ class HttpServer:
         argv += ["--port", str(port)] if name == "conformance-server" else [f"127.0.0.1:{port}"]
         if pki:
             argv += ["--tls-cert", str(pki / "server.pem"), "--tls-key", str(pki / "server.key")]
+        argv += args
         with self.log.open("w") as log:
             self.proc = subprocess.Popen(
                 argv,
@@ -174,12 +175,13 @@ class HttpServer:
 
 @pytest.fixture
 def http_server(request: pytest.FixtureRequest, tmp_path: Path):
-    """Factory: `http_server("calculator-http")` -> a running HttpServer, stopped after the test."""
+    """Factory: `http_server("calculator-http")` -> a running HttpServer, stopped after the
+    test; `args` are passed to the binary after its address."""
     servers: list[HttpServer] = []
     request.node._interop_http = servers
 
-    def make(name: str, pki: Path | None = None) -> HttpServer:
-        server = HttpServer(name, tmp_path, pki)
+    def make(name: str, pki: Path | None = None, args: tuple[str, ...] = ()) -> HttpServer:
+        server = HttpServer(name, tmp_path, pki, args)
         servers.append(server)
         return server
 

@@ -19,6 +19,9 @@
 //! `--rate-limit QUOTA` puts the calculator behind rate limits per caller, on `add`
 //! and global, each of QUOTA.
 //!
+//! `--metrics` records every request with the metrics layer into a Prometheus
+//! recorder and serves it at `/metrics`.
+//!
 //! `--tls-self-signed` serves HTTPS (TLS 1.3 or 1.2 as the client offers, ALPN h2 and
 //! http/1.1) with a certificate for `127.0.0.1` made at start: the HTTPS row.
 
@@ -26,7 +29,7 @@ use std::net::SocketAddr;
 
 use anyhow::Context as _;
 use boltmcp::prelude::*;
-use boltmcp::transport::http::{HttpConfig, MCP_PATH, at_path, serve, serve_tls};
+use boltmcp::transport::http::{HttpConfig, MCP_PATH, serve, serve_tls};
 use boltmcp::transport::tls::ServerTls;
 use clap::Parser;
 
@@ -62,6 +65,9 @@ struct Args {
     /// (`1000000/s`: high enough never to refuse, to measure their cost).
     #[arg(long)]
     rate_limit: Option<String>,
+    /// Record every request (metrics layer, Prometheus) and serve `/metrics`.
+    #[arg(long)]
+    metrics: bool,
 }
 
 fn self_signed() -> anyhow::Result<ServerTls> {
@@ -125,6 +131,9 @@ fn main() -> anyhow::Result<()> {
     if let Some(secret) = &args.jwt_secret {
         config = config.auth(auth(secret, &audience)?);
     }
+    if args.metrics {
+        config = config.metrics(boltmcp::layers::metrics::Prometheus::new());
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -157,7 +166,7 @@ fn main() -> anyhow::Result<()> {
                 "sessions"
             }
         );
-        let endpoint = at_path(MCP_PATH, server.http_service(config));
+        let endpoint = server.http_service(config).routes();
         match tls {
             Some(tls) => serve_tls(listener, tls, endpoint, std::future::pending()).await,
             None => serve(listener, endpoint).await,

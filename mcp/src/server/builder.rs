@@ -177,6 +177,18 @@ impl Server {
         }
     }
 
+    /// Puts `gate` before every gate already added: the auth check's scope gate, so
+    /// that a caller refused for its scopes spends no rate-limit budget.
+    #[cfg_attr(not(feature = "auth"), allow(dead_code))]
+    pub(crate) fn gate_first(self, gate: impl super::Gate) -> Server {
+        let first: Arc<dyn super::Gate> = Arc::new(gate);
+        let gates = std::iter::once(first).chain(self.gates.iter().cloned());
+        Server {
+            gates: gates.collect(),
+            ..self
+        }
+    }
+
     /// Adds an [`Observer`](super::Observer): told how every request begins and
     /// ends, on every path (refusals, the fast path, cancellations included). A second
     /// observer is told after the first.
@@ -202,9 +214,10 @@ impl Server {
                 target: None,
                 era: None,
             };
+            let outcome = super::Outcome::Refused(refusal.kind());
             observer
                 .begin(&info)
-                .finish(super::Outcome::Refused(refusal.kind()));
+                .finish(outcome, std::time::Duration::ZERO);
         }
     }
 

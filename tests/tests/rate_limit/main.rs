@@ -47,11 +47,18 @@ async fn careful(ctx: Context) -> Result<String, ToolError> {
     }
 }
 
+/// Needs `vault:open`; once a minute.
+#[tool(scopes = ["vault:open"], rate_limit = "1/min")]
+fn vault() -> String {
+    "opened".into()
+}
+
 fn server(limits: RateLimitLayer) -> Server {
     Server::builder("limited", "1.0")
         .tool(add_tool())
         .tool(scarce_tool())
         .tool(careful_tool())
+        .tool(vault_tool())
         .build()
         .gate(limits)
 }
@@ -134,6 +141,35 @@ async fn two_principals_have_their_own_budgets_and_share_the_global_one() {
     let limited = limited.expect("refused within five calls");
     assert!(limited.is_rate_limited(), "{limited}");
     assert_eq!(limited.retry_after(), Some(Duration::from_secs(1)));
+}
+
+#[tokio::test]
+async fn a_caller_refused_for_its_scopes_spends_no_budget() {
+    let tokens = StaticTokens::new()
+        .token("guest-token-0123456789", "guest", [] as [&str; 0])
+        .token("keeper-token-0123456789", "keeper", ["vault:open"]);
+    let auth = Auth::builder(tokens)
+        .resource("http://127.0.0.1/mcp")
+        .build();
+    let limits = RateLimitLayer::builder().build();
+    let http = HttpClient::new(start(server(limits), HttpConfig::default().auth(auth)).await);
+    let open = |token: &'static str, id| {
+        let http = http.clone();
+        async move {
+            let bearer = format!("Bearer {token}");
+            let params = json!({"name": "vault", "arguments": {}});
+            let reply = http
+                .modern_with(&[("authorization", &bearer)], id, "tools/call", params)
+                .await;
+            reply.status.as_u16()
+        }
+    };
+    // The guest is refused by scope, again and again: the vault's 1/min is untouched.
+    for id in 1..=3 {
+        assert_eq!(open("guest-token-0123456789", id).await, 403);
+    }
+    assert_eq!(open("keeper-token-0123456789", 4).await, 200);
+    assert_eq!(open("keeper-token-0123456789", 5).await, 429);
 }
 
 #[tokio::test]

@@ -46,7 +46,7 @@ struct Settings {
     per_caller: Option<Quota>,
     global: Option<Quota>,
     /// Configured quotas, by target name and then kind: looked up by `&str`.
-    targets: HashMap<String, Vec<(TargetKind, Quota)>>,
+    targets: HashMap<String, Vec<(TargetKind, Quota)>, foldhash::fast::RandomState>,
     per_caller_on_targets: bool,
     caller_key: Option<CallerKeyFn>,
 }
@@ -70,7 +70,7 @@ impl RateLimitLayer {
                 budgets: Arc::new(LocalBudgets::new(DEFAULT_MAX_CALLERS)),
                 per_caller: None,
                 global: None,
-                targets: HashMap::new(),
+                targets: HashMap::default(),
                 per_caller_on_targets: false,
                 caller_key: None,
             },

@@ -101,7 +101,8 @@ impl HttpConfig {
     /// before it reaches the MCP stack; the verified [`Principal`](crate::server::Principal)
     /// reaches layers and handlers, and legacy sessions are bound to it. The server is
     /// also given `auth`'s gate ([`Auth::gate`](crate::layers::auth::Auth::gate)),
-    /// which enforces each target's scopes with 403, and [`Server::serve_http`](crate::server::Server::serve_http)
+    /// which enforces each target's scopes with 403 before any other gate runs (a
+    /// caller refused for its scopes spends no rate-limit budget), and [`Server::serve_http`](crate::server::Server::serve_http)
     /// serves the RFC 9728 metadata beside the endpoint.
     #[cfg(feature = "auth")]
     pub fn auth(mut self, auth: crate::layers::auth::Auth) -> Self {

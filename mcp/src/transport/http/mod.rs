@@ -85,7 +85,7 @@ impl McpHttpService {
     pub fn new(server: Server, config: HttpConfig) -> Self {
         #[cfg(feature = "auth")]
         let server = match &config.auth {
-            Some(auth) => server.gate(auth.gate()),
+            Some(auth) => server.gate_first(auth.gate()),
             None => server,
         };
         #[cfg(feature = "metrics")]
