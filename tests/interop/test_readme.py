@@ -85,6 +85,8 @@ def programs() -> dict[str, Path]:
     for name, snippet in zip(names, snippets):
         if "JwtVerifier" in snippet:
             by_role["auth"] = binaries[name]
+        elif "Prometheus" in snippet:
+            by_role["metrics"] = binaries[name]
         elif "serve_stdio_blocking" in snippet and "divide_tool" in snippet:
             by_role["quick_start"] = binaries[name]
         elif "TimeoutLayer" in snippet:
@@ -93,7 +95,7 @@ def programs() -> dict[str, Path]:
             by_role["axum"] = binaries[name]
         elif "Client::connect_stdio" in snippet:
             by_role["client"] = binaries[name]
-    assert set(by_role) == {"quick_start", "layers", "axum", "client", "auth"}, by_role
+    assert set(by_role) == {"quick_start", "layers", "axum", "client", "auth", "metrics"}, by_role
     return by_role
 
 
@@ -249,6 +251,53 @@ def test_the_auth_example_challenges_then_serves_the_operator_token(programs):
             document = json.loads(response.read())
         assert document["resource"] == f"{base}/mcp"
         assert document["scopes_supported"] == ["math:write"]
+    finally:
+        server.kill()
+        server.wait()
+
+
+def test_the_metrics_example_counts_what_it_served(programs):
+    from prometheus_client.parser import text_string_to_metric_families
+
+    port = free_port()
+    server = subprocess.Popen(
+        [programs["metrics"], f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(f"{base}/metrics")
+        status, headers, body = post(f"{base}/mcp", INITIALIZE, None)
+        assert status == 200, body
+        session = {k.lower(): v for k, v in headers.items()}["mcp-session-id"]
+        for id_ in (2, 3):
+            request = urllib.request.Request(
+                f"{base}/mcp",
+                data=json.dumps(call(id_, "add", {"a": 2, "b": 3})).encode(),
+                headers={
+                    "content-type": "application/json",
+                    "accept": "application/json, text/event-stream",
+                    "mcp-session-id": session,
+                    "mcp-protocol-version": "2025-11-25",
+                },
+                method="POST",
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:
+                assert response.status == 200
+                assert '"result":5.0' in response.read().decode()
+        with urllib.request.urlopen(f"{base}/metrics", timeout=10) as response:
+            text = response.read().decode()
+        samples = {
+            (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+        }
+        add = (("method", "tools/call"), ("target", "add"))
+        assert samples[("mcp_server_requests_total", add)] == 2, text
+        assert samples[("mcp_server_request_duration_seconds_count", add)] == 2, text
+        initialize = (("method", "initialize"), ("target", ""))
+        assert samples[("mcp_server_requests_total", initialize)] == 1, text
     finally:
         server.kill()
         server.wait()

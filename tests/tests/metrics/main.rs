@@ -198,6 +198,13 @@ async fn http_traffic_is_counted_exactly() {
     assert_eq!(sample(&text, histogram), Some(3.0));
     let slow_bucket = r#"mcp_server_request_duration_seconds_bucket{method="tools/call",target="pause",le="0.001"}"#;
     assert_eq!(sample(&text, slow_bucket), Some(0.0), "pause sleeps 5 ms");
+    let pause_sum =
+        r#"mcp_server_request_duration_seconds_sum{method="tools/call",target="pause"}"#;
+    let pause_sum = sample(&text, pause_sum).expect("the sum of pause's durations");
+    assert!(
+        (0.010..1.0).contains(&pause_sum),
+        "two calls of 5 ms: {pause_sum}"
+    );
     for target in ["add", "fails", "pause", "late", "<unregistered>"] {
         let in_flight = value(&text, "mcp_server_requests_in_flight", "tools/call", target);
         assert_eq!(in_flight, 0.0, "{target}");

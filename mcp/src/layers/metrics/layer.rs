@@ -3,15 +3,14 @@
 //! and kept, so a request costs a map lookup and a few atomic operations.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use arc_swap::ArcSwap;
-use metrics::{Counter, Gauge, Histogram, Key, KeyName, Label, Level, Metadata, Recorder, Unit};
+use metrics::Recorder;
 
-use super::labels::{self, CAUSES, OVERFLOW};
-use super::names;
-use crate::server::{Observation, Observer, Outcome, RequestInfo};
+use super::labels::{self, OVERFLOW};
+use super::series::{Series, describe, on_recorder};
+use crate::server::{Observation, Observer, RequestInfo};
 
 /// Series by method label (its index), then target label.
 type SeriesByLabels = Vec<MethodSeries>;
@@ -80,6 +79,8 @@ struct Inner {
     /// Serialises the (rare) registration of a new label set.
     adding: Mutex<usize>,
     described: OnceLock<()>,
+    /// The exposition that syncs this layer's tallies, when it records into one.
+    tallied: Option<Arc<Tallied>>,
 }
 
 impl std::fmt::Debug for MetricsLayer {
@@ -118,8 +119,22 @@ impl MetricsLayer {
                 series: ArcSwap::from_pointee(empty_series()),
                 adding: Mutex::new(0),
                 described: OnceLock::new(),
+                tallied: None,
             }),
         }
+    }
+
+    /// A layer recording into `recorder` through tallies that `tallied` syncs.
+    pub(super) fn tallied(
+        recorder: Arc<dyn Recorder + Send + Sync>,
+        tallied: &Arc<Tallied>,
+    ) -> Self {
+        let mut layer = Self::build(Some(recorder));
+        if let Some(inner) = Arc::get_mut(&mut layer.inner) {
+            inner.tallied = Some(tallied.clone());
+        }
+        tallied.add(&layer.inner);
+        layer
     }
 
     /// Caps the `(method, target)` label sets (default [`DEFAULT_MAX_SERIES`]); past
@@ -143,11 +158,14 @@ impl MetricsLayer {
             series: ArcSwap::from_pointee(empty_series()),
             adding: Mutex::new(0),
             described: OnceLock::new(),
+            tallied: shared.tallied.clone(),
         });
         change(&mut inner);
-        MetricsLayer {
-            inner: Arc::new(inner),
+        let inner = Arc::new(inner);
+        if let Some(tallied) = &inner.tallied {
+            tallied.add(&inner);
         }
+        MetricsLayer { inner }
     }
 
     /// The handles of one label set, registered on first use.
@@ -181,7 +199,8 @@ impl MetricsLayer {
         let own = self.inner.recorder.clone();
         let series = on_recorder(own.as_ref(), |recorder| {
             self.inner.described.get_or_init(|| describe(recorder));
-            Series::register(recorder, own.clone(), method, target)
+            let tallied = self.inner.tallied.is_some();
+            Series::register(recorder, own.clone(), method, target, tallied)
         });
         let series = Arc::new(series);
         let mut next = (*current).clone();
@@ -196,166 +215,55 @@ fn empty_series() -> SeriesByLabels {
     vec![MethodSeries::default(); labels::METHODS]
 }
 
-/// Runs `f` on `own` recorder, else on the facade's.
-fn on_recorder<T>(
-    own: Option<&Arc<dyn Recorder + Send + Sync>>,
-    f: impl FnOnce(&dyn Recorder) -> T,
-) -> T {
-    match own {
-        Some(recorder) => f(recorder.as_ref()),
-        None => metrics::with_recorder(f),
-    }
-}
-
 impl Observer for MetricsLayer {
     fn begin(&self, request: &RequestInfo<'_>) -> Arc<dyn Observation> {
         let series = self.series(
             labels::method(request.method),
             labels::target(request.target),
         );
-        series.in_flight.increment(1.0);
+        series.begin();
         series
     }
 }
 
-impl Observation for Series {
-    fn finish(&self, outcome: Outcome, elapsed: Duration) {
-        self.in_flight.decrement(1.0);
-        self.requests.increment(1);
-        match outcome {
-            Outcome::Result => {}
-            Outcome::ToolError => self.tool_errors.increment(1),
-            Outcome::Error { code } => self.error(code).increment(1),
-            Outcome::Refused(kind) => self.refusals[labels::cause(kind)].increment(1),
-            Outcome::Cancelled => {
-                self.cancelled.increment(1);
-                return;
-            }
-        }
-        if self.timed {
-            self.duration.record(elapsed.as_secs_f64());
-        }
-    }
-}
+/// The layers whose tallies an exposition syncs before it renders.
+#[derive(Default)]
+pub(super) struct Tallied(Mutex<Vec<Weak<Inner>>>);
 
-/// The handles of one `(method, target)` label set.
-struct Series {
-    requests: Counter,
-    tool_errors: Counter,
-    cancelled: Counter,
-    refusals: [Counter; CAUSES.len()],
-    in_flight: Gauge,
-    duration: Histogram,
-    /// Errors by code, registered as codes appear (a handful at most).
-    errors: Mutex<Vec<(Option<i32>, Counter)>>,
-    labels: [Label; 2],
-    recorder: Option<Arc<dyn Recorder + Send + Sync>>,
-    /// False for requests refused before they were read: no duration worth a bucket.
-    timed: bool,
-}
-
-impl Series {
-    fn register(
-        recorder: &dyn Recorder,
-        own: Option<Arc<dyn Recorder + Send + Sync>>,
-        method: &'static str,
-        target: &str,
-    ) -> Series {
-        let labels = [
-            Label::new("method", method),
-            Label::new("target", target.to_owned()),
-        ];
-        let key = |name: &'static str| Key::from_parts(name, labels.to_vec());
-        let counter = |name| recorder.register_counter(&key(name), &METADATA);
-        let refusal = |cause: &'static str| {
-            let mut with_cause = labels.to_vec();
-            with_cause.push(Label::new("cause", cause));
-            recorder.register_counter(&Key::from_parts(names::REFUSALS, with_cause), &METADATA)
-        };
-        Series {
-            requests: counter(names::REQUESTS),
-            tool_errors: counter(names::TOOL_ERRORS),
-            cancelled: counter(names::CANCELLED),
-            refusals: CAUSES.map(refusal),
-            in_flight: recorder.register_gauge(&key(names::IN_FLIGHT), &METADATA),
-            duration: recorder.register_histogram(&key(names::DURATION), &METADATA),
-            errors: Mutex::new(Vec::new()),
-            labels,
-            recorder: own,
-            timed: !method.is_empty(),
-        }
-    }
-
-    /// The error counter for `code`.
-    fn error(&self, code: i32) -> Counter {
-        let code = labels::code(code);
-        let mut errors = self
-            .errors
+impl Tallied {
+    fn add(&self, inner: &Arc<Inner>) {
+        let mut layers = self
+            .0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((_, counter)) = errors.iter().find(|(c, _)| *c == code) {
-            return counter.clone();
+        layers.retain(|layer| layer.strong_count() > 0);
+        layers.push(Arc::downgrade(inner));
+    }
+
+    /// Hands every live layer's tallies to their handles.
+    pub(super) fn sync(&self) {
+        let layers: Vec<Arc<Inner>> = {
+            let layers = self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            layers.iter().filter_map(Weak::upgrade).collect()
+        };
+        for layer in layers {
+            for method in layer.series.load().iter() {
+                method.untargeted.iter().for_each(|series| series.sync());
+                method.by_target.values().for_each(|series| series.sync());
+            }
         }
-        let mut with_code = self.labels.to_vec();
-        with_code.push(Label::new(
-            "code",
-            code.map_or_else(|| "other".to_owned(), |code| code.to_string()),
-        ));
-        let key = Key::from_parts(names::ERRORS, with_code);
-        let counter = on_recorder(self.recorder.as_ref(), |recorder| {
-            recorder.register_counter(&key, &METADATA)
-        });
-        errors.push((code, counter.clone()));
-        counter
     }
-}
-
-static METADATA: Metadata<'static> =
-    Metadata::new(module_path!(), Level::INFO, Some(module_path!()));
-
-/// Describes the series to the recorder (Prometheus prints these as `# HELP`).
-fn describe(recorder: &dyn Recorder) {
-    let counters = [
-        (
-            names::REQUESTS,
-            "MCP requests answered or abandoned, per method and target",
-        ),
-        (
-            names::TOOL_ERRORS,
-            "tools/call results with isError (failed, panicked or timed out)",
-        ),
-        (
-            names::ERRORS,
-            "requests answered with a JSON-RPC error, by code",
-        ),
-        (
-            names::REFUSALS,
-            "requests refused before they ran, by cause (auth, scope, rate_limit)",
-        ),
-        (
-            names::CANCELLED,
-            "requests the client cancelled or walked away from",
-        ),
-    ];
-    for (name, help) in counters {
-        recorder.describe_counter(KeyName::from_const_str(name), None, help.into());
-    }
-    recorder.describe_gauge(
-        KeyName::from_const_str(names::IN_FLIGHT),
-        None,
-        "requests running now".into(),
-    );
-    recorder.describe_histogram(
-        KeyName::from_const_str(names::DURATION),
-        Some(Unit::Seconds),
-        "time from a request's arrival to its answer".into(),
-    );
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
-    use crate::server::{RefusalKind, Target, TargetKind, TargetMeta};
+    use crate::server::{Outcome, RefusalKind, Target, TargetKind, TargetMeta};
     use metrics_exporter_prometheus::PrometheusBuilder;
 
     fn request<'a>(method: &'a str, target: Option<&'a Target>) -> RequestInfo<'a> {

@@ -27,6 +27,8 @@
 mod labels;
 mod layer;
 mod prometheus;
+mod series;
+mod tally;
 
 pub use labels::{OVERFLOW, UNREGISTERED};
 pub use layer::{DEFAULT_MAX_SERIES, MetricsLayer};

@@ -12,6 +12,7 @@ use metrics_exporter_prometheus::{
     Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
 };
 
+use super::layer::Tallied;
 use super::{MetricsLayer, names};
 
 /// The latency buckets of `mcp_server_request_duration_seconds`, in seconds: from
@@ -43,6 +44,8 @@ const UPKEEP_PERIOD: Duration = Duration::from_secs(5);
 pub struct Prometheus {
     recorder: Arc<PrometheusRecorder>,
     handle: PrometheusHandle,
+    /// The layers recording into it, synced before each render.
+    layers: Arc<Tallied>,
     /// The upkeep thread stops once the last clone is gone.
     _alive: Arc<()>,
 }
@@ -75,17 +78,22 @@ impl Prometheus {
         let recorder = Arc::new(builder.build_recorder());
         let handle = recorder.handle();
         let alive = Arc::new(());
-        spawn_upkeep(handle.clone(), Arc::downgrade(&alive));
+        let layers = Arc::new(Tallied::default());
+        spawn_upkeep(handle.clone(), layers.clone(), Arc::downgrade(&alive));
         Prometheus {
             recorder,
             handle,
+            layers,
             _alive: alive,
         }
     }
 
-    /// A [`MetricsLayer`] that records into this exposition.
+    /// A [`MetricsLayer`] that records into this exposition. Its counts gather in
+    /// per-thread tallies off the recorder's shared handles, and reach them when the
+    /// exposition is rendered (and every few seconds), so a request touches no cache
+    /// line another worker thread writes.
     pub fn layer(&self) -> MetricsLayer {
-        MetricsLayer::with_recorder(self.recorder.clone())
+        MetricsLayer::tallied(self.recorder.clone(), &self.layers)
     }
 
     /// Makes this the `metrics` facade's global recorder, so the application's own
@@ -97,6 +105,7 @@ impl Prometheus {
 
     /// The text exposition of every series, as of now.
     pub fn render(&self) -> String {
+        self.layers.sync();
         self.handle.render()
     }
 
@@ -110,13 +119,15 @@ impl Prometheus {
     }
 }
 
-/// Folds histograms into their buckets every [`UPKEEP_PERIOD`] until `alive` is gone.
-fn spawn_upkeep(handle: PrometheusHandle, alive: Weak<()>) {
+/// Syncs the layers' tallies and folds histograms into their buckets every
+/// [`UPKEEP_PERIOD`] until `alive` is gone.
+fn spawn_upkeep(handle: PrometheusHandle, layers: Arc<Tallied>, alive: Weak<()>) {
     let spawned = std::thread::Builder::new()
         .name("boltmcp-metrics".into())
         .spawn(move || {
             while alive.strong_count() > 0 {
                 std::thread::sleep(UPKEEP_PERIOD);
+                layers.sync();
                 handle.run_upkeep();
             }
         });
