@@ -70,7 +70,7 @@ pub(crate) fn bearer_token(value: &[u8]) -> Option<&str> {
         return None;
     }
     let token = rest.strip_prefix(b" ")?.trim_ascii();
-    let b64token = |b: &u8| b.is_ascii_alphanumeric() || b"-._~+/".contains(b);
+    let b64token = |b: &u8| B64TOKEN[usize::from(*b)];
     let body = token
         .iter()
         .rposition(|b| *b != b'=')
@@ -80,6 +80,20 @@ pub(crate) fn bearer_token(value: &[u8]) -> Option<&str> {
     }
     std::str::from_utf8(token).ok()
 }
+
+/// The b64token characters (RFC 6750 §2.1), by byte: one load per byte of a token
+/// that is checked on every request.
+const B64TOKEN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] =
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/');
+        byte += 1;
+    }
+    table
+};
 
 /// True when the query string carries an `access_token` (RFC 6750 §2.3's form).
 fn query_has_token(query: Option<&str>) -> bool {
