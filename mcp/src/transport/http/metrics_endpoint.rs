@@ -2,13 +2,11 @@
 //! Prometheus text exposition, behind the same Host and Origin checks as the
 //! endpoint (a page in a browser must not read it through DNS rebinding).
 
-use std::convert::Infallible;
-
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
 
-use super::{HttpConfig, McpBody, ResponseFuture, guard, status_response};
-use crate::layers::metrics::Prometheus;
+use super::{HostPolicy, HttpConfig, McpBody, guard, status_response};
+use crate::layers::metrics::{MetricsService, Prometheus};
 
 /// The path [`Server::serve_http`](crate::server::Server::serve_http) serves the
 /// metrics at.
@@ -27,43 +25,33 @@ impl HttpConfig {
     }
 }
 
-/// `routes`, with `GET /metrics` answered from `prometheus` under `config`'s checks.
-pub(super) fn with_metrics<S, B>(
-    routes: S,
-    prometheus: Prometheus,
-    config: &HttpConfig,
-) -> impl tower::Service<
-    Request<B>,
-    Response = Response<McpBody>,
-    Error = Infallible,
-    Future = ResponseFuture,
-> + Clone
-+ Send
-+ 'static
-where
-    S: tower::Service<
-            Request<B>,
-            Response = Response<McpBody>,
-            Error = Infallible,
-            Future = ResponseFuture,
-        > + Clone
-        + Send
-        + 'static,
-    B: Send + 'static,
-{
-    let (hosts, origins) = (config.hosts.clone(), config.origins.clone());
-    let metrics = prometheus.service();
-    tower::service_fn(move |request: Request<B>| {
-        if request.uri().path() != METRICS_PATH {
-            return tower::Service::call(&mut routes.clone(), request);
+/// `GET /metrics` under the endpoint's Host and Origin checks.
+#[derive(Debug)]
+pub(super) struct MetricsRoute {
+    service: MetricsService,
+    hosts: HostPolicy,
+    origins: HostPolicy,
+}
+
+impl MetricsRoute {
+    pub(super) fn new(prometheus: Prometheus, config: &HttpConfig) -> Self {
+        MetricsRoute {
+            service: prometheus.service(),
+            hosts: config.hosts.clone(),
+            origins: config.origins.clone(),
         }
-        let checked = guard::check(&hosts, &origins, request.uri(), request.headers());
-        let response = match checked {
+    }
+
+    /// The exposition, 405 for a method other than `GET` and `HEAD`, or 403 for a
+    /// Host or Origin the endpoint would refuse.
+    pub(super) fn answer<B>(&self, request: &Request<B>) -> Response<McpBody> {
+        let checked = guard::check(&self.hosts, &self.origins, request.uri(), request.headers());
+        match checked {
             Err(_) => status_response(StatusCode::FORBIDDEN),
-            Ok(()) => metrics
-                .answer(&request)
+            Ok(()) => self
+                .service
+                .answer(request)
                 .map(|text| McpBody::full(Bytes::from(text))),
-        };
-        Box::pin(std::future::ready(Ok(response))) as ResponseFuture
-    })
+        }
+    }
 }

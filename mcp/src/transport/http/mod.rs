@@ -40,6 +40,7 @@ mod metrics_endpoint;
 mod modern;
 #[cfg(feature = "auth")]
 mod protected;
+mod routes;
 mod serve;
 mod sessions;
 mod sse;
@@ -51,6 +52,7 @@ pub use event_store::{EventPosition, EventStore, InMemoryEventStore};
 pub use metrics_endpoint::METRICS_PATH;
 #[cfg(feature = "auth")]
 pub use protected::MetadataService;
+pub use routes::Routes;
 #[cfg(feature = "tls")]
 pub use serve::serve_tls;
 pub use serve::{HttpService, ResponseBody, serve, serve_with_shutdown};
@@ -480,38 +482,6 @@ impl Server {
     }
 }
 
-impl McpHttpService {
-    /// The endpoint at [`MCP_PATH`], with what the config adds beside it (the RFC 9728
-    /// metadata with [`HttpConfig::auth`], `/metrics` with `HttpConfig::metrics`), and
-    /// 404 elsewhere: what [`Server::serve_http_with`] serves, for [`serve`] on a
-    /// listener of your own.
-    #[cfg_attr(
-        not(any(feature = "auth", feature = "metrics")),
-        allow(unused_mut, unused_variables)
-    )]
-    pub fn routes<B: Send + 'static>(
-        &self,
-    ) -> tower::util::BoxCloneSyncService<Request<B>, Response<McpBody>, Infallible>
-    where
-        Self: tower::Service<Request<B>, Response = Response<McpBody>, Error = Infallible>,
-        <Self as tower::Service<Request<B>>>::Future: Send + 'static,
-    {
-        let config = &self.inner.config;
-        let mut routes = tower::util::BoxCloneSyncService::new(at_path(MCP_PATH, self.clone()));
-        #[cfg(feature = "auth")]
-        if config.auth.is_some() {
-            let metadata = self.metadata_service(MCP_PATH);
-            routes = tower::util::BoxCloneSyncService::new(with_metadata(routes, metadata));
-        }
-        #[cfg(feature = "metrics")]
-        if let Some(prometheus) = config.metrics.clone() {
-            let with = metrics_endpoint::with_metrics(routes, prometheus, config);
-            routes = tower::util::BoxCloneSyncService::new(with);
-        }
-        routes
-    }
-}
-
 /// The path [`Server::serve_http`] serves the endpoint at.
 pub const MCP_PATH: &str = "/mcp";
 
@@ -544,41 +514,5 @@ where
             std::future::poll_fn(|cx| service.poll_ready(cx)).await?;
             service.call(request).await
         }) as ResponseFuture
-    })
-}
-
-/// `routes`, with the RFC 9728 metadata answered at the root and the path-inserted
-/// well-known paths of the endpoint at [`MCP_PATH`].
-#[cfg(feature = "auth")]
-fn with_metadata<S, B>(
-    routes: S,
-    metadata: MetadataService,
-) -> impl tower::Service<
-    Request<B>,
-    Response = Response<McpBody>,
-    Error = Infallible,
-    Future = ResponseFuture,
-> + Clone
-+ Send
-+ 'static
-where
-    S: tower::Service<
-            Request<B>,
-            Response = Response<McpBody>,
-            Error = Infallible,
-            Future = ResponseFuture,
-        > + Clone
-        + Send
-        + 'static,
-    B: Send + 'static,
-{
-    use crate::layers::auth::{WELL_KNOWN, metadata_path};
-    let inserted = metadata_path(MCP_PATH);
-    tower::service_fn(move |request: Request<B>| {
-        let path = request.uri().path();
-        if path == WELL_KNOWN || path == inserted {
-            return tower::Service::call(&mut metadata.clone(), request);
-        }
-        tower::Service::call(&mut routes.clone(), request)
     })
 }
