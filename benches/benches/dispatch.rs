@@ -10,12 +10,12 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use boltmcp::protocol::jsonrpc::parse_message;
-use boltmcp::server::{Connection, Dispatch, Server, ToolError};
+use boltmcp::server::{Dispatch, Server, ToolError};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 #[path = "support/mod.rs"]
 mod support;
-use support::{add, drive};
+use support::{add, connection, drive};
 
 const CALL: &str = r#"{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2}}}"#;
 const MODERN_CALL: &str = r#"{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}"#;
@@ -66,15 +66,7 @@ fn benches(c: &mut Criterion) {
         .build()
         .expect("runtime");
     let _guard = runtime.enter();
-    let server = Server::builder("bench", "1").tool(add()).build();
-    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-    let conn = Connection::new(server, tx);
-    let init = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"b","version":"1"}}}"#;
-    drive(&conn, init);
-    drive(
-        &conn,
-        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
-    );
+    let conn = connection(Server::builder("bench", "1").tool(add()).build());
     if let Dispatch::Pending(fut) = conn.handle(CALL, http::Extensions::new()) {
         println!("tools/call future: {} bytes", std::mem::size_of_val(&*fut));
     }

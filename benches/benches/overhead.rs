@@ -16,25 +16,11 @@ use boltmcp::server::{Connection, Quota, Server};
 
 #[path = "support/mod.rs"]
 mod support;
-use support::{add, drive};
+use support::{add, connection, drive};
 
 const CALL: &str = r#"{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2}}}"#;
 const ROUNDS: usize = 60;
 const CALLS_PER_ROUND: u32 = 20_000;
-
-fn connection(server: Server) -> Connection {
-    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-    let conn = Connection::new(server, tx);
-    drive(
-        &conn,
-        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"b","version":"1"}}}"#,
-    );
-    drive(
-        &conn,
-        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
-    );
-    conn
-}
 
 /// Nanoseconds per call over one round.
 fn round(conn: &Connection) -> f64 {

@@ -10,32 +10,18 @@ use std::time::Duration;
 
 use boltmcp::layers::metrics::Prometheus;
 use boltmcp::layers::rate_limit::{BudgetKey, Budgets, CallerKey, LocalBudgets, RateLimitLayer};
-use boltmcp::server::{Connection, Quota, Server};
+use boltmcp::server::{Quota, Server};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 #[path = "support/mod.rs"]
 mod support;
-use support::{add, drive};
+use support::{add, connection, drive};
 
 const CALL: &str = r#"{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2}}}"#;
 
 /// A quota no benchmark run can spend.
 fn plenty() -> Quota {
     Quota::new(u32::MAX, Duration::from_secs(1))
-}
-
-fn connection(server: Server) -> Connection {
-    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-    let conn = Connection::new(server, tx);
-    drive(
-        &conn,
-        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"b","version":"1"}}}"#,
-    );
-    drive(
-        &conn,
-        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
-    );
-    conn
 }
 
 fn benches(c: &mut Criterion) {

@@ -1,9 +1,10 @@
 //! What the engine micro benchmarks share: the `add` tool in its general (future)
-//! form, and driving one line through a connection as the stdio transport does.
+//! form, a connection past the legacy handshake, and driving one line through it as
+//! the stdio transport does.
 
 use std::task::{Context, Poll, Waker};
 
-use boltmcp::server::{Connection, Dispatch, Json, ToolCall, ToolDef};
+use boltmcp::server::{Connection, Dispatch, Json, Server, ToolCall, ToolDef};
 use serde_json::json;
 
 /// `add`, answered through a future (not the synchronous fast path).
@@ -31,4 +32,20 @@ pub(crate) fn drive(conn: &Connection, line: &str) -> usize {
             }
         }
     }
+}
+
+/// A connection to `server` that has completed `initialize` (2025-11-25). Needs a
+/// tokio runtime entered.
+pub(crate) fn connection(server: Server) -> Connection {
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let conn = Connection::new(server, tx);
+    drive(
+        &conn,
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"b","version":"1"}}}"#,
+    );
+    drive(
+        &conn,
+        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+    );
+    conn
 }

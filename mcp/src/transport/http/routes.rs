@@ -87,6 +87,8 @@ where
         {
             return Box::pin(std::future::ready(Ok(metrics.answer(&request))));
         }
-        Box::pin(std::future::ready(Ok(status_response(StatusCode::NOT_FOUND))))
+        Box::pin(std::future::ready(Ok(status_response(
+            StatusCode::NOT_FOUND,
+        ))))
     }
 }
