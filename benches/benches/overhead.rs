@@ -1,6 +1,6 @@
 //! What the rate-limit gate and the metrics layer add to one `tools/call` through the
 //! connection engine, measured as a paired difference: the bare server and each
-//! configuration run in alternation, many short rounds each, and the minimum round of
+//! configuration run in alternation, 150 short rounds each, and the minimum round of
 //! each is compared. On a shared, noisy machine a slow spell hits whichever variant
 //! happens to run and is discarded by the minimum, where separate criterion runs minutes
 //! apart differ by more than the cost being measured.
@@ -19,8 +19,8 @@ mod support;
 use support::{add, connection, drive};
 
 const CALL: &str = r#"{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2}}}"#;
-const ROUNDS: usize = 60;
-const CALLS_PER_ROUND: u32 = 20_000;
+const ROUNDS: usize = 150;
+const CALLS_PER_ROUND: u32 = 10_000;
 
 /// Nanoseconds per call over one round.
 fn round(conn: &Connection) -> f64 {

@@ -5,13 +5,13 @@
 //! atomic read-modify-writes per request, every one on a cache line that all worker
 //! threads serving the same tool share (a counter and its generation, the gauge twice,
 //! a histogram sample buffer), and a clock read per histogram sample. A tally spends
-//! about five uncontended ones on the calling thread's own shard; a scrape sums the
+//! about four uncontended ones on the calling thread's own shard; a scrape sums the
 //! shards. The histogram keeps Prometheus' own shape (a count and a sum per bucket),
 //! and reaches the recorder as one `record_many` per bucket with the bucket's mean,
 //! which lands in the same bucket, so the exposition's counts are exact and its sum
 //! is the sum of the samples.
 
-use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::time::Duration;
 
 use metrics::{Counter, Gauge, Histogram};
@@ -41,11 +41,12 @@ const MAX_SHARDS: usize = 16;
 #[repr(align(128))]
 #[derive(Default)]
 struct Shard {
+    /// Requests begun; less those ended (`requests`), the ones in flight.
+    begun: AtomicU64,
     requests: AtomicU64,
     tool_errors: AtomicU64,
     cancelled: AtomicU64,
     refusals: [AtomicU64; CAUSES.len()],
-    in_flight: AtomicI64,
     counts: [AtomicU64; BUCKETS],
     sums_ns: [AtomicU64; BUCKETS],
 }
@@ -86,13 +87,12 @@ impl Tally {
     }
 
     pub(super) fn begin(&self) {
-        self.shard().in_flight.fetch_add(1, Relaxed);
+        self.shard().begun.fetch_add(1, Relaxed);
     }
 
     /// A request has ended as `outcome`, `elapsed` after it began when it is timed.
     pub(super) fn end(&self, outcome: Outcome, elapsed: Option<Duration>) {
         let shard = self.shard();
-        shard.in_flight.fetch_sub(1, Relaxed);
         shard.requests.fetch_add(1, Relaxed);
         match outcome {
             Outcome::ToolError => shard.tool_errors.fetch_add(1, Relaxed),
@@ -118,15 +118,18 @@ impl Tally {
                 .map(|s| field(s).load(Relaxed))
                 .sum::<u64>()
         };
-        handles.requests.absolute(total(|s| &s.requests));
+        // Ended before begun is read: a request between the two reads counts as in
+        // flight, never as less than none.
+        let ended = total(|s| &s.requests);
+        let begun = total(|s| &s.begun);
+        handles.requests.absolute(ended);
         handles.tool_errors.absolute(total(|s| &s.tool_errors));
         handles.cancelled.absolute(total(|s| &s.cancelled));
         for (cause, counter) in handles.refusals.iter().enumerate() {
             let refused = self.shards.iter().map(|s| s.refusals[cause].load(Relaxed));
             counter.absolute(refused.sum());
         }
-        let in_flight: i64 = self.shards.iter().map(|s| s.in_flight.load(Relaxed)).sum();
-        handles.in_flight.set(in_flight as f64);
+        handles.in_flight.set(begun.saturating_sub(ended) as f64);
         for bucket in 0..BUCKETS {
             let (mut count, mut sum_ns) = (0u64, 0u64);
             for shard in self.shards.iter() {

@@ -6,11 +6,14 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 
-use governor::clock::{Clock, DefaultClock};
+use governor::clock::Clock;
+use governor::middleware::NoOpMiddleware;
+use governor::nanos::Nanos;
 use governor::state::{InMemoryState, NotKeyed};
 use governor::{Quota as GcraQuota, RateLimiter};
 
 use super::caller::CallerKey;
+use super::clock::AdmissionClock;
 use super::store::BoundedStore;
 use crate::server::{Quota, TargetKind};
 
@@ -36,13 +39,13 @@ pub trait Budgets: Send + Sync + 'static {
     fn spend(&self, key: &BudgetKey<'_>, quota: Quota) -> Result<(), Duration>;
 }
 
-type Direct = RateLimiter<NotKeyed, InMemoryState, DefaultClock>;
-type Keyed = RateLimiter<CallerKey, BoundedStore<CallerKey>, DefaultClock>;
+type Direct = RateLimiter<NotKeyed, InMemoryState, AdmissionClock, NoOpMiddleware<Nanos>>;
+type Keyed = RateLimiter<CallerKey, BoundedStore<CallerKey>, AdmissionClock, NoOpMiddleware<Nanos>>;
 
 /// Budgets in this process: GCRA (governor), one atomic state per budget, a bounded
 /// table of states per keyed limit (see [`LocalBudgets::new`]).
 pub struct LocalBudgets {
-    clock: DefaultClock,
+    clock: AdmissionClock,
     max_callers: usize,
     /// The global and per-caller budgets under the first quota asked for (the one
     /// the layer was configured with): read without a lock.
@@ -75,7 +78,7 @@ impl LocalBudgets {
     /// one back at most part of its burst).
     pub fn new(max_callers: usize) -> Self {
         LocalBudgets {
-            clock: DefaultClock::default(),
+            clock: AdmissionClock,
             max_callers,
             global: OnceLock::new(),
             callers: OnceLock::new(),
@@ -90,20 +93,16 @@ impl LocalBudgets {
         self.callers.get().map_or(0, |(_, keyed)| keyed.len())
     }
 
-    fn wait(&self, until: governor::NotUntil<<DefaultClock as Clock>::Instant>) -> Duration {
+    fn wait(&self, until: governor::NotUntil<<AdmissionClock as Clock>::Instant>) -> Duration {
         until.wait_time_from(self.clock.now())
     }
 
     fn direct(&self, quota: Quota) -> Direct {
-        RateLimiter::direct_with_clock(gcra(quota), self.clock.clone())
+        RateLimiter::direct_with_clock(gcra(quota), self.clock)
     }
 
     fn keyed(&self, quota: Quota) -> Keyed {
-        RateLimiter::new(
-            gcra(quota),
-            BoundedStore::new(self.max_callers),
-            self.clock.clone(),
-        )
+        RateLimiter::new(gcra(quota), BoundedStore::new(self.max_callers), self.clock)
     }
 
     fn spend_global(&self, quota: Quota) -> Result<(), Duration> {

@@ -112,6 +112,7 @@ impl Gate for RateLimitLayer {
         if request.is_input_retry() {
             return Ok(());
         }
+        let _one_clock_reading = super::clock::Admission::begin();
         let settings = &self.inner;
         let target = request
             .target()

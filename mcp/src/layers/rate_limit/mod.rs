@@ -14,6 +14,7 @@
 
 mod budgets;
 mod caller;
+mod clock;
 mod layer;
 mod store;
 
