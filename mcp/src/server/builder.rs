@@ -208,17 +208,9 @@ impl Server {
     /// transport's auth check).
     #[cfg_attr(not(feature = "auth"), allow(dead_code))]
     pub(crate) fn observe_refused(&self, refusal: &super::Refusal) {
-        if let Some(observer) = &self.observer {
-            let info = super::RequestInfo {
-                method: None,
-                target: None,
-                era: None,
-            };
-            let outcome = super::Outcome::Refused(refusal.kind());
-            observer
-                .begin(&info)
-                .finish(outcome, std::time::Duration::ZERO);
-        }
+        let unread = super::RequestInfo::default();
+        super::observe::Watch::begin(self.observer.as_ref(), unread)
+            .finish(super::Outcome::Refused(refusal.kind()));
     }
 
     /// The request stack, for transports.

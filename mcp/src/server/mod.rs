@@ -45,6 +45,8 @@ pub use argument_schema::InvalidSchema;
 pub use ask::Input;
 pub use builder::{McpService, Server, ServerBuilder, ServerConfig};
 pub use claim_set::ClaimSet;
+#[cfg(feature = "metrics")]
+pub(crate) use connection::KNOWN_METHODS;
 pub use connection::{
     Answer, Connection, Dispatch, Handled, PendingResponse, RequestCheck, Scope, WireRequest,
 };

@@ -117,6 +117,7 @@ impl Observation for BothObserving {
 /// An observation the engine holds while a request runs: finished with its outcome,
 /// or as [`Outcome::Cancelled`] when it is dropped unfinished (the request's future
 /// was dropped because the client went away).
+#[derive(Default)]
 pub(crate) struct Watch(Option<(Arc<dyn Observation>, Instant)>);
 
 impl Watch {

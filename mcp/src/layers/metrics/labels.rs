@@ -1,41 +1,25 @@
 //! Label values, bounded: whatever a client sends, the set of series stays a function
 //! of the server's own definitions, never of the request.
 
-use crate::server::{RefusalKind, Target};
+use crate::server::{KNOWN_METHODS, RefusalKind, Target};
 
-/// How many `method` labels there are: the methods the spec defines, `other`, and
+/// The index of the `other` method label; the empty one follows it.
+const OTHER: usize = KNOWN_METHODS.len();
+
+/// How many `method` labels there are: the methods the server answers, `other`, and
 /// empty.
-pub(super) const METHODS: usize = 21;
+pub(super) const METHODS: usize = OTHER + 2;
 
-/// The `method` label, and its index below [`METHODS`]: a method the spec defines,
+/// The `method` label, and its index below [`METHODS`]: a method the server answers,
 /// else `other`; empty when the request was refused before its body was read, or did
-/// not parse. (A `match` on strings compares at most one candidate of the right
-/// length, where a scan of a list compares one after another.)
+/// not parse.
 pub(super) fn method(method: Option<&str>) -> (usize, &'static str) {
     let Some(method) = method else {
-        return (20, "");
+        return (OTHER + 1, "");
     };
-    match method {
-        "tools/call" => (0, "tools/call"),
-        "tools/list" => (1, "tools/list"),
-        "resources/read" => (2, "resources/read"),
-        "resources/list" => (3, "resources/list"),
-        "resources/templates/list" => (4, "resources/templates/list"),
-        "resources/subscribe" => (5, "resources/subscribe"),
-        "resources/unsubscribe" => (6, "resources/unsubscribe"),
-        "prompts/get" => (7, "prompts/get"),
-        "prompts/list" => (8, "prompts/list"),
-        "completion/complete" => (9, "completion/complete"),
-        "initialize" => (10, "initialize"),
-        "ping" => (11, "ping"),
-        "logging/setLevel" => (12, "logging/setLevel"),
-        "server/discover" => (13, "server/discover"),
-        "subscriptions/listen" => (14, "subscriptions/listen"),
-        "tasks/get" => (15, "tasks/get"),
-        "tasks/update" => (16, "tasks/update"),
-        "tasks/cancel" => (17, "tasks/cancel"),
-        "tasks/list" => (18, "tasks/list"),
-        _ => (19, "other"),
+    match KNOWN_METHODS.iter().position(|known| *known == method) {
+        Some(at) => (at, KNOWN_METHODS[at]),
+        None => (OTHER, "other"),
     }
 }
 

@@ -11,6 +11,7 @@ use metrics::Recorder;
 use super::labels::{self, OVERFLOW};
 use super::series::{Series, describe, on_recorder};
 use crate::server::{Observation, Observer, RequestInfo};
+use crate::sync::lock;
 
 /// Series by method label (its index), then target label.
 type SeriesByLabels = Vec<MethodSeries>;
@@ -72,8 +73,7 @@ pub struct MetricsLayer {
 
 struct Inner {
     recorder: Option<Arc<dyn Recorder + Send + Sync>>,
-    target_labels: bool,
-    max_series: usize,
+    settings: Settings,
     /// The handles per method label, then target label: read without a lock.
     series: ArcSwap<SeriesByLabels>,
     /// Serialises the (rare) registration of a new label set.
@@ -83,12 +83,26 @@ struct Inner {
     tallied: Option<Arc<Tallied>>,
 }
 
+#[derive(Debug, Clone, Copy)]
+struct Settings {
+    target_labels: bool,
+    max_series: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            target_labels: true,
+            max_series: DEFAULT_MAX_SERIES,
+        }
+    }
+}
+
 impl std::fmt::Debug for MetricsLayer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MetricsLayer")
             .field("own_recorder", &self.inner.recorder.is_some())
-            .field("target_labels", &self.inner.target_labels)
-            .field("max_series", &self.inner.max_series)
+            .field("settings", &self.inner.settings)
             .finish_non_exhaustive()
     }
 }
@@ -102,26 +116,12 @@ impl Default for MetricsLayer {
 impl MetricsLayer {
     /// Records to the facade's recorder (global, or thread-local where one is set).
     pub fn new() -> Self {
-        Self::build(None)
+        Self::build(None, None, Settings::default())
     }
 
     /// Records to `recorder` rather than the facade's.
     pub fn with_recorder(recorder: Arc<dyn Recorder + Send + Sync>) -> Self {
-        Self::build(Some(recorder))
-    }
-
-    fn build(recorder: Option<Arc<dyn Recorder + Send + Sync>>) -> Self {
-        MetricsLayer {
-            inner: Arc::new(Inner {
-                recorder,
-                target_labels: true,
-                max_series: DEFAULT_MAX_SERIES,
-                series: ArcSwap::from_pointee(empty_series()),
-                adding: Mutex::new(0),
-                described: OnceLock::new(),
-                tallied: None,
-            }),
-        }
+        Self::build(Some(recorder), None, Settings::default())
     }
 
     /// A layer recording into `recorder` through tallies that `tallied` syncs.
@@ -129,48 +129,56 @@ impl MetricsLayer {
         recorder: Arc<dyn Recorder + Send + Sync>,
         tallied: &Arc<Tallied>,
     ) -> Self {
-        let mut layer = Self::build(Some(recorder));
-        if let Some(inner) = Arc::get_mut(&mut layer.inner) {
-            inner.tallied = Some(tallied.clone());
-        }
-        tallied.add(&layer.inner);
-        layer
+        Self::build(Some(recorder), Some(tallied.clone()), Settings::default())
     }
 
-    /// Caps the `(method, target)` label sets (default [`DEFAULT_MAX_SERIES`]); past
-    /// it, a new target is recorded as `<overflow>`. For servers that register
-    /// targets at runtime without bound.
-    pub fn max_series(self, max: usize) -> Self {
-        self.reconfigure(|inner| inner.max_series = max.max(1))
-    }
-
-    /// Leaves out the `target` label (every series has `target=""`): for servers
-    /// with so many targets that per-target series cost more than they tell.
-    pub fn without_target_labels(self) -> Self {
-        self.reconfigure(|inner| inner.target_labels = false)
-    }
-
-    fn reconfigure(self, change: impl FnOnce(&mut Inner)) -> Self {
-        let mut inner = Arc::try_unwrap(self.inner).unwrap_or_else(|shared| Inner {
-            recorder: shared.recorder.clone(),
-            target_labels: shared.target_labels,
-            max_series: shared.max_series,
+    fn build(
+        recorder: Option<Arc<dyn Recorder + Send + Sync>>,
+        tallied: Option<Arc<Tallied>>,
+        settings: Settings,
+    ) -> Self {
+        let inner = Arc::new(Inner {
+            recorder,
+            settings,
             series: ArcSwap::from_pointee(empty_series()),
             adding: Mutex::new(0),
             described: OnceLock::new(),
-            tallied: shared.tallied.clone(),
+            tallied,
         });
-        change(&mut inner);
-        let inner = Arc::new(inner);
         if let Some(tallied) = &inner.tallied {
             tallied.add(&inner);
         }
         MetricsLayer { inner }
     }
 
+    /// Caps the `(method, target)` label sets (default [`DEFAULT_MAX_SERIES`]); past
+    /// it, a new target is recorded as `<overflow>`. For servers that register
+    /// targets at runtime without bound.
+    pub fn max_series(self, max: usize) -> Self {
+        self.reconfigure(|settings| settings.max_series = max.max(1))
+    }
+
+    /// Leaves out the `target` label (every series has `target=""`): for servers
+    /// with so many targets that per-target series cost more than they tell.
+    pub fn without_target_labels(self) -> Self {
+        self.reconfigure(|settings| settings.target_labels = false)
+    }
+
+    /// The same layer with other settings, and none of the series it registered.
+    fn reconfigure(self, change: impl FnOnce(&mut Settings)) -> Self {
+        let mut settings = self.inner.settings;
+        change(&mut settings);
+        let inner = &self.inner;
+        Self::build(inner.recorder.clone(), inner.tallied.clone(), settings)
+    }
+
     /// The handles of one label set, registered on first use.
     fn series(&self, method: (usize, &'static str), target: &str) -> Arc<Series> {
-        let target = if self.inner.target_labels { target } else { "" };
+        let target = if self.inner.settings.target_labels {
+            target
+        } else {
+            ""
+        };
         if let Some(found) = self.inner.series.load()[method.0].get(target) {
             return found.clone();
         }
@@ -179,16 +187,12 @@ impl MetricsLayer {
 
     #[cold]
     fn add_series(&self, (at, method): (usize, &'static str), target: &str) -> Arc<Series> {
-        let mut count = self
-            .inner
-            .adding
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut count = lock(&self.inner.adding);
         let current = self.inner.series.load_full();
         if let Some(found) = current[at].get(target) {
             return found.clone();
         }
-        let target = if *count >= self.inner.max_series {
+        let target = if *count >= self.inner.settings.max_series {
             OVERFLOW
         } else {
             target
@@ -232,10 +236,7 @@ pub(super) struct Tallied(Mutex<Vec<Weak<Inner>>>);
 
 impl Tallied {
     fn add(&self, inner: &Arc<Inner>) {
-        let mut layers = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut layers = lock(&self.0);
         layers.retain(|layer| layer.strong_count() > 0);
         layers.push(Arc::downgrade(inner));
     }
@@ -243,10 +244,7 @@ impl Tallied {
     /// Hands every live layer's tallies to their handles.
     pub(super) fn sync(&self) {
         let layers: Vec<Arc<Inner>> = {
-            let layers = self
-                .0
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let layers = lock(&self.0);
             layers.iter().filter_map(Weak::upgrade).collect()
         };
         for layer in layers {

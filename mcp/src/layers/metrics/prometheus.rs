@@ -89,9 +89,9 @@ impl Prometheus {
     }
 
     /// A [`MetricsLayer`] that records into this exposition. Its counts gather in
-    /// per-thread tallies off the recorder's shared handles, and reach them when the
-    /// exposition is rendered (and every few seconds), so a request touches no cache
-    /// line another worker thread writes.
+    /// per-thread tallies rather than in the recorder's shared handles, and reach
+    /// those when the exposition is rendered (and every few seconds), so a request
+    /// updates only its own thread's counters.
     pub fn layer(&self) -> MetricsLayer {
         MetricsLayer::tallied(self.recorder.clone(), &self.layers)
     }

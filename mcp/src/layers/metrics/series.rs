@@ -11,6 +11,7 @@ use super::labels::{self, CAUSES};
 use super::names;
 use super::tally::{Handles, Tally};
 use crate::server::{Observation, Outcome};
+use crate::sync::lock;
 
 /// The handles of one `(method, target)` label set.
 pub(super) struct Series {
@@ -92,10 +93,7 @@ impl Series {
     /// The error counter for `code`.
     fn error(&self, code: i32) -> Counter {
         let code = labels::code(code);
-        let mut errors = self
-            .errors
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut errors = lock(&self.errors);
         if let Some((_, counter)) = errors.iter().find(|(c, _)| *c == code) {
             return counter.clone();
         }

@@ -396,9 +396,6 @@ impl Connection {
 
     /// Tells the observer, if any, of a request answered before it was resolved.
     fn observe_now(&self, method: Option<&str>, era: Option<Era>, handled: &Handled) {
-        if self.server.observer.is_none() {
-            return;
-        }
         let info = RequestInfo {
             method,
             target: None,
@@ -457,7 +454,7 @@ impl Connection {
         let mut extensions = extensions;
         let observer = self.server.observer.as_ref();
         let mut resolved = None;
-        let mut watch = Watch::begin(None, RequestInfo::default());
+        let mut watch = Watch::default();
         if !self.server.gates.is_empty() || observer.is_some() {
             let (target, tool) = self.resolve_target(method, &peek, params.as_ref());
             let info = RequestInfo {
@@ -710,29 +707,31 @@ fn forward(session: &Session, peer: &Peer, event: &ServerEvent) {
     };
 }
 
+/// The requests this server answers, as the spec names them.
+pub(crate) const KNOWN_METHODS: [&str; 18] = [
+    "tools/call",
+    "tools/list",
+    "resources/read",
+    "resources/list",
+    "resources/templates/list",
+    "resources/subscribe",
+    "resources/unsubscribe",
+    "prompts/get",
+    "prompts/list",
+    "completion/complete",
+    "initialize",
+    "ping",
+    "logging/setLevel",
+    "server/discover",
+    "subscriptions/listen",
+    "tasks/get",
+    "tasks/update",
+    "tasks/cancel",
+];
+
 /// The method name, without an allocation for the methods the spec defines.
 fn intern(method: &str) -> Cow<'static, str> {
-    const KNOWN: [&str; 18] = [
-        "tools/call",
-        "tools/list",
-        "resources/read",
-        "resources/list",
-        "resources/templates/list",
-        "resources/subscribe",
-        "resources/unsubscribe",
-        "prompts/get",
-        "prompts/list",
-        "completion/complete",
-        "initialize",
-        "ping",
-        "logging/setLevel",
-        "server/discover",
-        "subscriptions/listen",
-        "tasks/get",
-        "tasks/update",
-        "tasks/cancel",
-    ];
-    match KNOWN.iter().find(|known| **known == method) {
+    match KNOWN_METHODS.iter().find(|known| **known == method) {
         Some(known) => Cow::Borrowed(known),
         None => Cow::Owned(method.to_owned()),
     }
