@@ -1,6 +1,7 @@
 //! Shared bits of the boltmcp examples.
 
 pub mod calculator;
+pub mod sandboxed;
 pub mod secure;
 
 /// The server's TLS from `--tls-cert PATH` and `--tls-key PATH` (PEM): both or

@@ -29,6 +29,7 @@ pub struct Progress {
 pub struct CallOptions {
     timeout: Option<Option<Duration>>,
     progress: Option<Arc<dyn Fn(Progress) + Send + Sync>>,
+    meta: Map<String, Value>,
 }
 
 impl std::fmt::Debug for CallOptions {
@@ -36,6 +37,7 @@ impl std::fmt::Debug for CallOptions {
         f.debug_struct("CallOptions")
             .field("timeout", &self.timeout)
             .field("progress", &self.progress.is_some())
+            .field("meta", &self.meta)
             .finish()
     }
 }
@@ -55,6 +57,13 @@ impl CallOptions {
     /// No timeout for this call.
     pub fn no_timeout(mut self) -> Self {
         self.timeout = Some(None);
+        self
+    }
+
+    /// Adds `key` to the request's `_meta` (a progress token of the caller's own, a
+    /// log level for this request, a vendor key).
+    pub fn meta(mut self, key: impl Into<String>, value: Value) -> Self {
+        self.meta.insert(key.into(), value);
         self
     }
 
@@ -87,9 +96,12 @@ impl Client {
     ) -> Result<CallToolResult, ClientError> {
         self.learn_tool_headers(name).await;
         let mut params = json!({ "name": name, "arguments": arguments });
+        if !options.meta.is_empty() {
+            params["_meta"] = Value::Object(options.meta);
+        }
         let _route = options.progress.map(|listener| {
             let token = json!(format!("progress-{}", self.inner.link.reserve_id()));
-            params["_meta"] = json!({ "progressToken": token });
+            params["_meta"]["progressToken"] = token.clone();
             let route: super::handlers::Listener = Arc::new(move |_, params: Value| {
                 listener(Progress {
                     progress: params

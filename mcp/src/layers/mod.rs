@@ -10,3 +10,6 @@ pub mod rate_limit;
 
 #[cfg(feature = "metrics")]
 pub mod metrics;
+
+#[cfg(all(feature = "sandbox", target_os = "linux"))]
+pub mod sandbox;

@@ -27,6 +27,7 @@ mod registry;
 mod request;
 mod resource;
 mod router;
+pub(crate) mod sandboxed;
 mod schema;
 mod session;
 mod shutdown;

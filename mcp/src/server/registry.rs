@@ -128,6 +128,8 @@ pub(crate) struct Registry {
     /// listener that returns `false` has gone away and is forgotten.
     listeners: Mutex<Vec<(u64, Listener)>>,
     next_listener: std::sync::atomic::AtomicU64,
+    /// The sandbox sandboxed tools' calls go to, once the server has one.
+    pub(crate) sandbox: super::sandboxed::SandboxSlot,
 }
 
 impl Registry {
@@ -140,6 +142,7 @@ impl Registry {
             offered: Offerings::default(),
             listeners: Mutex::new(Vec::new()),
             next_listener: std::sync::atomic::AtomicU64::new(1),
+            sandbox: Default::default(),
         }
     }
 
@@ -186,6 +189,7 @@ impl Registry {
     }
 
     pub(crate) fn add_tool(&self, def: ToolDef) {
+        let def = super::sandboxed::prepare(def, &self.sandbox);
         self.offered.mark(Offering::Tools);
         self.tools.insert(def.tool.name.as_str().into(), def);
         self.announce(ServerEvent::ToolsChanged);

@@ -219,6 +219,15 @@ impl ToolDef {
         self.with_policy()
     }
 
+    /// Runs every call of the tool out of the server's process, in a worker of the
+    /// server's sandbox (feature `sandbox`, see `boltmcp::layers::sandbox`); a
+    /// server without one answers its calls with an `isError` result, never runs
+    /// them in process. `#[tool(sandbox)]` declares the same.
+    pub fn sandbox(mut self) -> Self {
+        Arc::make_mut(&mut self.meta).sandbox = true;
+        self
+    }
+
     /// Runs the tool as a task (the tasks extension, SEP-2663) for 2026-07-28 clients
     /// that declare `io.modelcontextprotocol/tasks`: `Optional` runs others at once,
     /// `Required` refuses them with -32021. Legacy clients always get the result at

@@ -1,0 +1,160 @@
+//! The process side of the sandbox: [`init`], which a server's `main` calls first,
+//! and what a re-executed copy of the binary does when it is a worker or a command.
+//!
+//! Workers are the server's own binary (`/proc/self/exe`) started again with a
+//! marker argument, never a `fork` of the running server: a fork of a threaded
+//! process may hold another thread's locks forever. The marker is the first
+//! argument, so `init` decides before the user's code reads any.
+
+use std::ffi::OsString;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::confine::{self, Role};
+use super::failure::SETUP_FAILED;
+use super::policy::SandboxPolicy;
+use crate::server::Server;
+
+/// The first argument of a worker process.
+pub(crate) const WORKER_MARKER: &str = "--boltmcp-sandbox-worker";
+/// The first argument of a command's trampoline.
+pub(crate) const COMMAND_MARKER: &str = "--boltmcp-sandbox-command";
+
+/// Set once [`init`] returned in the server process.
+static INITIALISED: AtomicBool = AtomicBool::new(false);
+
+/// What a worker knows about itself, set before its server is built.
+#[derive(Debug)]
+pub(crate) struct WorkerState {
+    pub(crate) policy: SandboxPolicy,
+    pub(crate) scratch: PathBuf,
+}
+
+static WORKER: OnceLock<WorkerState> = OnceLock::new();
+
+/// The worker's state, in a worker process; `None` in the server.
+pub(crate) fn worker_state() -> Option<&'static WorkerState> {
+    WORKER.get()
+}
+
+/// Whether [`init`] ran in this process.
+pub(crate) fn initialised() -> bool {
+    INITIALISED.load(Ordering::Acquire)
+}
+
+/// Call this first in `main`, before any runtime or thread starts, with the function
+/// that builds the server. In the server process it returns at once. In a process the
+/// sandbox started, it never returns: a worker confines itself, builds the server with
+/// `make_server` (so macro-defined and runtime-defined tools both exist in it), and
+/// serves the server's sandboxed tools to its parent over its stdin and stdout; a
+/// command confines itself and becomes its program.
+///
+/// ```no_run
+/// use boltmcp::prelude::*;
+/// use boltmcp::layers::sandbox::{self, Sandbox};
+///
+/// /// Counts the primes below `n`, in a sandboxed worker.
+/// #[tool(sandbox)]
+/// fn primes(n: u64) -> usize {
+///     (2..n).filter(|k| (2..*k).take_while(|d| d * d <= *k).all(|d| k % d != 0)).count()
+/// }
+///
+/// fn server() -> Server {
+///     Server::builder("primes", "1.0").tool(primes_tool()).build()
+/// }
+///
+/// fn main() -> std::io::Result<()> {
+///     sandbox::init(server);
+///     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+///     runtime.block_on(async {
+///         let server = server().sandbox(Sandbox::new())?;
+///         boltmcp::transport::serve_stdio(server).await
+///     })
+/// }
+/// ```
+pub fn init(make_server: impl FnOnce() -> Server) {
+    let mut args = std::env::args_os();
+    let _program = args.next();
+    match args.next() {
+        Some(marker) if marker == WORKER_MARKER => run_worker(args.collect(), make_server),
+        Some(marker) if marker == COMMAND_MARKER => run_command(args.collect()),
+        _ => INITIALISED.store(true, Ordering::Release),
+    }
+}
+
+/// What the parent put on a sandbox's command line after the marker: its own
+/// process id, the scratch directory, the policy; then, for a command, the program
+/// and its arguments.
+struct Launch {
+    parent: u32,
+    scratch: PathBuf,
+    policy: SandboxPolicy,
+    rest: Vec<OsString>,
+}
+
+fn parse(args: Vec<OsString>) -> Result<Launch, String> {
+    let mut args = args.into_iter();
+    let parent = args
+        .next()
+        .and_then(|pid| pid.to_str()?.parse().ok())
+        .ok_or("no parent process id")?;
+    let scratch = args.next().map(PathBuf::from).ok_or("no scratch directory")?;
+    let policy = args.next().ok_or("no policy")?;
+    let policy = policy.to_str().ok_or("the policy is not UTF-8")?;
+    let policy = serde_json::from_str(policy).map_err(|err| format!("the policy: {err}"))?;
+    Ok(Launch {
+        parent,
+        scratch,
+        policy,
+        rest: args.collect(),
+    })
+}
+
+/// Says why the sandbox could not start, on stderr where the parent reads it, and
+/// exits with the code that means so.
+fn give_up(reason: impl std::fmt::Display) -> ! {
+    eprintln!("boltmcp sandbox: {reason}");
+    std::process::exit(SETUP_FAILED)
+}
+
+fn confined(args: Vec<OsString>, role: Role) -> Launch {
+    let launch = parse(args).unwrap_or_else(|err| give_up(err));
+    match confine::confine(&launch.policy, &launch.scratch, launch.parent, role) {
+        Ok(warnings) => {
+            for warning in warnings {
+                eprintln!("boltmcp sandbox: warning: {warning}");
+            }
+        }
+        Err(err) => give_up(err),
+    }
+    launch
+}
+
+fn run_worker(args: Vec<OsString>, make_server: impl FnOnce() -> Server) -> ! {
+    let launch = confined(args, Role::Worker);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|err| give_up(format!("the runtime: {err}")));
+    let _ = WORKER.set(WorkerState {
+        policy: launch.policy,
+        scratch: launch.scratch,
+    });
+    let server = make_server();
+    let served = runtime.block_on(crate::transport::serve_stdio(server));
+    std::process::exit(i32::from(served.is_err()))
+}
+
+fn run_command(args: Vec<OsString>) -> ! {
+    let launch = confined(args, Role::Command);
+    let mut rest = launch.rest.into_iter();
+    let Some(program) = rest.next() else {
+        give_up("no program to run")
+    };
+    let err = std::process::Command::new(&program).args(rest).exec();
+    // The program's own failure to start is the command's answer, not the sandbox's.
+    eprintln!("{}: {err}", program.to_string_lossy());
+    std::process::exit(127)
+}
