@@ -4,18 +4,23 @@
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::process::ExitStatusExt;
+use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill, killpg};
 use nix::unistd::Pid;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 
+use super::entry::KILLED_BY_SIGNAL;
 use super::failure::{Failure, SETUP_FAILED};
 use super::launcher::{self, Kind};
 use super::policy::SandboxPolicy;
 
 /// The default bound on captured stdout, and on stderr: 1 MiB each.
 pub const DEFAULT_MAX_OUTPUT: usize = 1024 * 1024;
+
+/// How long a command stopped by the watchdog has to reap its init.
+const STOP_GRACE: Duration = Duration::from_millis(500);
 
 /// A program to run in a sandbox.
 ///
@@ -140,7 +145,14 @@ impl SandboxedCommand {
         let stdout = child.stdout.take().map(|out| tokio::spawn(read_bounded(out, max)));
         let stderr = child.stderr.take().map(|err| tokio::spawn(read_bounded(err, max)));
         let status = tokio::time::timeout(self.policy.wall_clock, child.wait()).await;
-        // What it left behind ends with it; its pipes then close.
+        let timed_out = status.is_err();
+        if timed_out && pid.as_raw() > 0 {
+            // The trampoline kills its init and reaps it; the group's kill below is
+            // for a trampoline that does not answer.
+            let _ = kill(pid, Signal::SIGTERM);
+            let _ = tokio::time::timeout(STOP_GRACE, child.wait()).await;
+        }
+        // Whatever is left in its group ends with it; its pipes then close.
         if pid.as_raw() > 0 {
             let _ = if own_group {
                 killpg(pid, Signal::SIGKILL)
@@ -162,6 +174,7 @@ impl SandboxedCommand {
         let Some(status) = status else {
             return Err(Failure::Unavailable("the command's status was lost".into()));
         };
+        let (status, stderr) = program_status(status, stderr);
         let said = String::from_utf8_lossy(&stderr);
         if status.signal().is_some()
             || (status.code() == Some(SETUP_FAILED) && said.contains("boltmcp sandbox:"))
@@ -177,6 +190,25 @@ impl SandboxedCommand {
             exit_code: status.code(),
             wall_time: started.elapsed(),
         })
+    }
+}
+
+/// The program's own status: its init reports a death by signal as 128 + the
+/// signal, with a last line on stderr saying so, which is taken out.
+fn program_status(status: ExitStatus, mut stderr: Vec<u8>) -> (ExitStatus, Vec<u8>) {
+    let text = String::from_utf8_lossy(&stderr);
+    let trimmed = text.trim_end_matches('\n');
+    let last_start = trimmed.rfind('\n').map_or(0, |at| at + 1);
+    let signal = trimmed[last_start..]
+        .strip_prefix(KILLED_BY_SIGNAL)
+        .and_then(|number| number.trim().parse::<i32>().ok())
+        .filter(|signal| status.code() == Some(128 + signal));
+    match signal {
+        Some(signal) => {
+            stderr.truncate(last_start);
+            (ExitStatus::from_raw(signal), stderr)
+        }
+        None => (status, stderr),
     }
 }
 

@@ -7,7 +7,6 @@
 //! argument, so `init` decides before the user's code reads any.
 
 use std::ffi::OsString;
-use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,6 +20,11 @@ use crate::server::Server;
 pub(crate) const WORKER_MARKER: &str = "--boltmcp-sandbox-worker";
 /// The first argument of a command's trampoline.
 pub(crate) const COMMAND_MARKER: &str = "--boltmcp-sandbox-command";
+/// The first argument of a command's init, the first process of its PID namespace.
+const INIT_MARKER: &str = "--boltmcp-sandbox-init";
+/// How a command's init reports that its program died of a signal: on stderr, its
+/// last line, with the exit code 128 + the signal.
+pub(crate) const KILLED_BY_SIGNAL: &str = "boltmcp sandbox: the program was killed by signal ";
 
 /// Set once [`init`] returned in the server process.
 static INITIALISED: AtomicBool = AtomicBool::new(false);
@@ -80,6 +84,7 @@ pub fn init(make_server: impl FnOnce() -> Server) {
     match args.next() {
         Some(marker) if marker == WORKER_MARKER => run_worker(args.collect(), make_server),
         Some(marker) if marker == COMMAND_MARKER => run_command(args.collect()),
+        Some(marker) if marker == INIT_MARKER => run_init(args.collect()),
         _ => INITIALISED.store(true, Ordering::Release),
     }
 }
@@ -147,14 +152,77 @@ fn run_worker(args: Vec<OsString>, make_server: impl FnOnce() -> Server) -> ! {
     std::process::exit(i32::from(served.is_err()))
 }
 
+/// A command's trampoline: confines itself, with a PID namespace for what it starts,
+/// then starts the command's init there and ends as it ends. When the init ends
+/// (its program done, or killed) the kernel kills and reaps everything else in the
+/// namespace: nothing the program started in the background outlives it.
+///
+/// The watchdog stops a command with `SIGTERM` to this process, which kills the init
+/// and reaps it before exiting, so no zombie is left to a system init that may never
+/// reap it. (Signals are taken with `sigwait`, never a handler.)
 fn run_command(args: Vec<OsString>) -> ! {
+    use nix::sys::signal::{SigSet, Signal, kill};
+    use nix::sys::wait::waitpid;
+    // Resolved before landlock, which hides /proc.
+    let executable =
+        std::env::current_exe().unwrap_or_else(|err| give_up(format!("this binary: {err}")));
     let launch = confined(args, Role::Command);
-    let mut rest = launch.rest.into_iter();
-    let Some(program) = rest.next() else {
+    let mut signals = SigSet::empty();
+    signals.add(Signal::SIGTERM);
+    signals.add(Signal::SIGCHLD);
+    signals
+        .thread_block()
+        .unwrap_or_else(|err| give_up(format!("blocking signals: {err}")));
+    // std gives the child an empty signal mask.
+    let init = std::process::Command::new(&executable)
+        .arg(INIT_MARKER)
+        .args(launch.rest)
+        .spawn()
+        .unwrap_or_else(|err| give_up(format!("starting the command's init: {err}")));
+    let init = nix::unistd::Pid::from_raw(i32::try_from(init.id()).unwrap_or(0));
+    loop {
+        if let Ok(status) = waitpid(init, Some(nix::sys::wait::WaitPidFlag::WNOHANG)) {
+            match status {
+                nix::sys::wait::WaitStatus::Exited(_, code) => std::process::exit(code),
+                nix::sys::wait::WaitStatus::Signaled(..) => std::process::exit(SETUP_FAILED),
+                _ => {}
+            }
+        }
+        if signals.wait() == Ok(Signal::SIGTERM) {
+            let _ = kill(init, Signal::SIGKILL);
+            let _ = waitpid(init, None);
+            std::process::exit(128 + Signal::SIGKILL as i32)
+        }
+    }
+}
+
+/// A command's init: dies with its trampoline, runs the program, reaps whatever is
+/// orphaned to it, and exits as the program did (a signal as 128 + its number,
+/// said on stderr, since an init cannot kill itself with it).
+fn run_init(args: Vec<OsString>) -> ! {
+    use nix::sys::wait::{WaitStatus, waitpid};
+    let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL);
+    let mut args = args.into_iter();
+    let Some(program) = args.next() else {
         give_up("no program to run")
     };
-    let err = std::process::Command::new(&program).args(rest).exec();
-    // The program's own failure to start is the command's answer, not the sandbox's.
-    eprintln!("{}: {err}", program.to_string_lossy());
-    std::process::exit(127)
+    let child = match std::process::Command::new(&program).args(args).spawn() {
+        Ok(child) => child,
+        Err(err) => {
+            eprintln!("{}: {err}", program.to_string_lossy());
+            std::process::exit(127)
+        }
+    };
+    let program_pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap_or(0));
+    loop {
+        match waitpid(None, None) {
+            Ok(WaitStatus::Exited(pid, code)) if pid == program_pid => std::process::exit(code),
+            Ok(WaitStatus::Signaled(pid, signal, _)) if pid == program_pid => {
+                eprintln!("{KILLED_BY_SIGNAL}{}", signal as i32);
+                std::process::exit(128 + signal as i32)
+            }
+            Ok(_) => {}
+            Err(_) => std::process::exit(SETUP_FAILED),
+        }
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
 use super::failure::Failure;
 use super::policy::SandboxPolicy;
@@ -15,6 +15,10 @@ use crate::sync::lock;
 pub(crate) struct Pool {
     pub(crate) policy: Arc<SandboxPolicy>,
     idle: Mutex<Vec<Worker>>,
+    /// Workers running or starting: never more than the policy's count.
+    live: Mutex<usize>,
+    /// Told when a worker becomes idle.
+    ready: Notify,
     /// One permit per worker: a call holds one while it runs.
     slots: Arc<Semaphore>,
     metrics: super::metrics::PoolMetrics,
@@ -33,6 +37,8 @@ impl Pool {
             slots: Arc::new(Semaphore::new(policy.workers.max(1))),
             policy: Arc::new(policy),
             idle: Mutex::new(Vec::new()),
+            live: Mutex::new(0),
+            ready: Notify::new(),
             metrics: super::metrics::PoolMetrics::new(recorder, name),
         })
     }
@@ -44,16 +50,41 @@ impl Pool {
         }
     }
 
-    /// Starts one worker in the background and keeps it idle.
+    /// Claims room for one more worker, if the pool has it.
+    fn claim(&self) -> bool {
+        let mut live = lock(&self.live);
+        if *live < self.policy.workers.max(1) {
+            *live += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// A worker is gone: its room is free.
+    fn release(&self) {
+        let mut live = lock(&self.live);
+        *live = live.saturating_sub(1);
+        self.ready.notify_one();
+    }
+
+    /// Starts one worker in the background, if the pool has room, and keeps it idle.
     fn refill(self: &Arc<Self>) {
+        if !self.claim() {
+            return;
+        }
         let pool = self.clone();
         tokio::spawn(async move {
             match Worker::start(&pool.policy).await {
                 Ok(worker) => {
                     pool.metrics.started();
                     lock(&pool.idle).push(worker);
+                    pool.ready.notify_one();
                 }
-                Err(failure) => tracing::warn!("a sandbox worker did not start: {failure}"),
+                Err(failure) => {
+                    pool.release();
+                    tracing::warn!("a sandbox worker did not start: {failure}");
+                }
             }
         });
     }
@@ -68,24 +99,37 @@ impl Pool {
             .await
             .map_err(|_| Failure::Unavailable("the pool is closed".into()))?;
         loop {
-            let Some(mut worker) = lock(&self.idle).pop() else {
-                break;
-            };
-            if worker.is_alive() {
-                return Ok(Lease {
-                    worker,
-                    _slot: slot,
-                });
+            let ready = self.ready.notified();
+            let idle = lock(&self.idle).pop();
+            if let Some(mut worker) = idle {
+                if worker.is_alive() {
+                    return Ok(Lease {
+                        worker,
+                        _slot: slot,
+                    });
+                }
+                // It died while idle: never blame a call for that.
+                self.replace(worker, "died_idle");
+                continue;
             }
-            // It died while idle: never blame a call for that.
-            self.retire(worker, "died idle");
+            if self.claim() {
+                return match Worker::start(&self.policy).await {
+                    Ok(worker) => {
+                        self.metrics.started();
+                        Ok(Lease {
+                            worker,
+                            _slot: slot,
+                        })
+                    }
+                    Err(failure) => {
+                        self.release();
+                        Err(failure)
+                    }
+                };
+            }
+            // Every worker is starting or being replaced: wait for one.
+            ready.await;
         }
-        let worker = Worker::start(&self.policy).await?;
-        self.metrics.started();
-        Ok(Lease {
-            worker,
-            _slot: slot,
-        })
     }
 
     /// Takes a worker back after a call that ended well: idle again, or replaced when
@@ -110,6 +154,7 @@ impl Pool {
     /// Ends `worker` in the background (killed, reaped, its directory removed).
     fn retire(self: &Arc<Self>, worker: Worker, why: &'static str) {
         self.metrics.replaced(why);
+        self.release();
         let policy = self.policy.clone();
         worker.kill();
         tokio::spawn(async move {
@@ -122,6 +167,7 @@ impl Pool {
         let Lease { worker, _slot } = lease;
         let failure = worker.end(&self.policy).await;
         self.metrics.replaced(failure.as_ref().map_or("exit", Failure::cause));
+        self.release();
         self.refill();
         failure
     }

@@ -27,12 +27,17 @@ pub(super) struct Identity {
     pub(super) own_user_namespace: bool,
 }
 
-/// Enters new namespaces: network (unless `network`), IPC and UTS, and, when not
-/// root, a user namespace first. `warnings` hears what the kernel refused.
-pub(super) fn enter(network: bool, warnings: &mut Vec<String>) -> io::Result<Identity> {
+/// Enters new namespaces: network (unless `network`), IPC and UTS, a PID
+/// namespace for the children when `pid` (its first child becomes its init, and
+/// everything in it dies with that init), and, when not root, a user namespace
+/// first. `warnings` hears what the kernel refused.
+pub(super) fn enter(network: bool, pid: bool, warnings: &mut Vec<String>) -> io::Result<Identity> {
     let mut flags = CloneFlags::CLONE_NEWIPC | CloneFlags::CLONE_NEWUTS;
     if !network {
         flags |= CloneFlags::CLONE_NEWNET;
+    }
+    if pid {
+        flags |= CloneFlags::CLONE_NEWPID;
     }
     let (uid, gid) = (geteuid(), getegid());
     if uid.is_root() {

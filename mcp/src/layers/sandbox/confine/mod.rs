@@ -33,7 +33,8 @@ pub(crate) enum Role {
     /// A warm worker serving calls: it runs in place and may never execute a program
     /// unless the policy allows processes.
     Worker,
-    /// A command: it executes one program next, so `execve` stays allowed.
+    /// A command: it starts the program's init next (the first process of a PID
+    /// namespace of its own), so process creation and `execve` stay allowed.
     Command,
 }
 
@@ -81,7 +82,8 @@ pub(crate) fn confine(
     if nix::unistd::getppid().as_raw().unsigned_abs() != parent {
         return Err(ConfineError::Orphaned);
     }
-    let identity = identity::enter(policy.network, &mut warnings).map_err(step("namespaces"))?;
+    let identity = identity::enter(policy.network, role == Role::Command, &mut warnings)
+        .map_err(step("namespaces"))?;
     let shared_count = if nix::unistd::geteuid().is_root() || identity.own_user_namespace {
         0
     } else {
