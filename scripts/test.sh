@@ -21,6 +21,7 @@ cargo clippy -p boltmcp -- -D warnings
 cargo clippy -p boltmcp --no-default-features --features macros,schema-validation -- -D warnings
 cargo clippy -p boltmcp --no-default-features --features macros,rate-limit -- -D warnings
 cargo clippy -p boltmcp --no-default-features --features macros,metrics -- -D warnings
+cargo clippy -p boltmcp --no-default-features --features macros,sandbox -- -D warnings
 echo "== cargo test"
 cargo test --workspace
 echo "== interop (real peers)"

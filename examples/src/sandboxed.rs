@@ -2,7 +2,7 @@
 //! `fib` and `allocate` (native tools in sandboxed workers), and `add`, unsandboxed,
 //! beside them.
 
-use boltmcp::layers::sandbox::{Failure, SandboxedCommand};
+use boltmcp::layers::sandbox::{Failure, SandboxPolicy, SandboxedCommand};
 use boltmcp::prelude::*;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -36,6 +36,11 @@ pub async fn run(command: String, stdin: Option<String>) -> Result<Json<RunOutpu
     let exit_code = output.exit_code.unwrap_or(-1);
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    // The shell says 128 + N when its last command died of signal N.
+    if exit_code > 128 {
+        let failure = Failure::of_signal_number(exit_code - 128, &SandboxPolicy::for_commands());
+        return Err(ToolError::new(format!("{failure} ({})", stderr.trim_end())));
+    }
     if exit_code != 0 {
         return Err(ToolError::new(format!(
             "exit status {exit_code}: {}",
@@ -50,15 +55,28 @@ pub async fn run(command: String, stdin: Option<String>) -> Result<Json<RunOutpu
 }
 
 /// The `n`th Fibonacci number, by the naive exponential recursion, on purpose: a
-/// large `n` burns CPU until the sandbox stops it.
+/// large `n` burns CPU until the sandbox stops it. Reports its progress and logs
+/// what it computes, from inside its worker.
 ///
 /// n: Which Fibonacci number.
 #[tool(sandbox)]
-pub fn fib(n: u64) -> u64 {
+pub async fn fib(ctx: &Context, n: u64) -> u64 {
     fn naive(n: u64) -> u64 {
-        if n < 2 { n } else { naive(n - 1).wrapping_add(naive(n - 2)) }
+        if n < 2 {
+            n
+        } else {
+            naive(n - 1).wrapping_add(naive(n - 2))
+        }
     }
-    naive(n)
+    ctx.progress(0.0, Some(1.0), Some("computing"));
+    ctx.log(
+        LoggingLevel::Info,
+        Some("fib"),
+        format!("computing fib({n})"),
+    );
+    let answer = naive(n);
+    ctx.progress(1.0, Some(1.0), Some("done"));
+    answer
 }
 
 /// Allocates `mib` MiB and touches every page of it, in a sandbox.
@@ -71,7 +89,10 @@ pub fn allocate(mib: u64) -> String {
     for page in block.chunks_mut(4096) {
         page[0] = 1;
     }
-    format!("allocated and touched {mib} MiB ({} pages)", block.len().div_ceil(4096))
+    format!(
+        "allocated and touched {mib} MiB ({} pages)",
+        block.len().div_ceil(4096)
+    )
 }
 
 /// Adds two numbers, in the server's own process.

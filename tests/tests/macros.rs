@@ -214,9 +214,15 @@ fn strict(Extension(user): Extension<User>) -> String {
     user.0
 }
 
+/// Set if `noop` ever runs in this process: it never may.
+static NOOP_RAN_IN_PROCESS: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
 /// Does nothing, in the sandbox.
 #[tool(sandbox)]
-fn noop() {}
+fn noop() {
+    NOOP_RAN_IN_PROCESS.store(true, std::sync::atomic::Ordering::SeqCst);
+}
 
 /// Fails with a tool error.
 #[tool]
@@ -489,8 +495,12 @@ async fn metadata_is_visible() {
     assert!(noop_tool().meta().sandbox);
     assert!(add_tool().meta().scopes.is_empty());
 
+    // A sandboxed tool on a server without a sandbox is refused, never run here.
     let out = c.tool("noop", json!({})).await;
-    assert_eq!(out["content"], json!([]));
+    assert_eq!(out["isError"], true, "{out}");
+    let text = out["content"][0]["text"].as_str().unwrap_or_default();
+    assert!(text.contains("runs only in a sandbox"), "{text}");
+    assert!(!NOOP_RAN_IN_PROCESS.load(std::sync::atomic::Ordering::SeqCst));
     let out = c.tool("blocks", json!({})).await;
     assert_eq!(out["content"][1]["text"], "two");
 }

@@ -29,8 +29,13 @@ fn main() -> std::io::Result<()> {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--http" => {
-                let addr = args.next().unwrap_or_else(|| usage("--http needs an address"));
-                http = Some(addr.parse().unwrap_or_else(|err| usage(&format!("{addr}: {err}"))));
+                let addr = args
+                    .next()
+                    .unwrap_or_else(|| usage("--http needs an address"));
+                http = Some(
+                    addr.parse()
+                        .unwrap_or_else(|err| usage(&format!("{addr}: {err}"))),
+                );
             }
             other => usage(&format!("unknown argument {other}")),
         }

@@ -86,13 +86,15 @@ impl SandboxedCommand {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        self.args.extend(args.into_iter().map(|arg| arg.as_ref().to_owned()));
+        self.args
+            .extend(args.into_iter().map(|arg| arg.as_ref().to_owned()));
         self
     }
 
     /// Sets an environment variable for the program.
     pub fn env(mut self, name: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Self {
-        self.env.push((name.as_ref().to_owned(), value.as_ref().to_owned()));
+        self.env
+            .push((name.as_ref().to_owned(), value.as_ref().to_owned()));
         self
     }
 
@@ -132,7 +134,12 @@ impl SandboxedCommand {
         let (mut child, scratch) = launcher::start(kind, &self.policy)
             .await
             .map_err(|err| Failure::Unavailable(format!("starting the command: {err}")))?;
-        let pid = Pid::from_raw(child.id().and_then(|id| i32::try_from(id).ok()).unwrap_or(0));
+        let pid = Pid::from_raw(
+            child
+                .id()
+                .and_then(|id| i32::try_from(id).ok())
+                .unwrap_or(0),
+        );
         let own_group = super::entry::worker_state().is_none();
         if let Some(mut stdin) = child.stdin.take() {
             let input = self.stdin.clone();
@@ -142,8 +149,14 @@ impl SandboxedCommand {
             });
         }
         let max = self.max_output;
-        let stdout = child.stdout.take().map(|out| tokio::spawn(read_bounded(out, max)));
-        let stderr = child.stderr.take().map(|err| tokio::spawn(read_bounded(err, max)));
+        let stdout = child
+            .stdout
+            .take()
+            .map(|out| tokio::spawn(read_bounded(out, max)));
+        let stderr = child
+            .stderr
+            .take()
+            .map(|err| tokio::spawn(read_bounded(err, max)));
         let status = tokio::time::timeout(self.policy.wall_clock, child.wait()).await;
         let timed_out = status.is_err();
         if timed_out && pid.as_raw() > 0 {
@@ -176,12 +189,11 @@ impl SandboxedCommand {
         };
         let (status, stderr) = program_status(status, stderr);
         let said = String::from_utf8_lossy(&stderr);
-        if status.signal().is_some()
-            || (status.code() == Some(SETUP_FAILED) && said.contains("boltmcp sandbox:"))
+        if (status.signal().is_some()
+            || (status.code() == Some(SETUP_FAILED) && said.contains("boltmcp sandbox:")))
+            && let Some(failure) = Failure::of_exit(status, &said, &self.policy)
         {
-            if let Some(failure) = Failure::of_exit(status, &said, &self.policy) {
-                return Err(failure);
-            }
+            return Err(failure);
         }
         Ok(CommandOutput {
             stdout,

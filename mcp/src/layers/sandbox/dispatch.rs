@@ -194,7 +194,9 @@ async fn run_call(
     call: ToolCall,
 ) -> Result<CallToolResult, ToolError> {
     let started = Instant::now();
-    let limit = timeout.map_or(pool.policy.wall_clock, |own| own.min(pool.policy.wall_clock));
+    let limit = timeout.map_or(pool.policy.wall_clock, |own| {
+        own.min(pool.policy.wall_clock)
+    });
     let lease = match pool.lease().await {
         Ok(lease) => lease,
         Err(failure) => {
@@ -232,9 +234,18 @@ async fn run_call(
         // The worker's engine refused the request (unknown tool, bad params): it is
         // well, and the caller hears the same error.
         Ok(Err(err)) if err.rpc().is_some() => {
-            metrics.call(started.elapsed(), Duration::ZERO, lease.worker.peak_rss, None);
+            metrics.call(
+                started.elapsed(),
+                Duration::ZERO,
+                lease.worker.peak_rss,
+                None,
+            );
             pool.give_back(lease);
-            Err(err.rpc().cloned().map(ToolError::protocol).unwrap_or_else(|| ToolError::new(err)))
+            Err(err
+                .rpc()
+                .cloned()
+                .map(ToolError::protocol)
+                .unwrap_or_else(|| ToolError::new(err)))
         }
         Ok(Err(_closed)) => {
             let cpu = lease.worker.cpu_used();

@@ -105,7 +105,10 @@ fn parse(args: Vec<OsString>) -> Result<Launch, String> {
         .next()
         .and_then(|pid| pid.to_str()?.parse().ok())
         .ok_or("no parent process id")?;
-    let scratch = args.next().map(PathBuf::from).ok_or("no scratch directory")?;
+    let scratch = args
+        .next()
+        .map(PathBuf::from)
+        .ok_or("no scratch directory")?;
     let policy = args.next().ok_or("no policy")?;
     let policy = policy.to_str().ok_or("the policy is not UTF-8")?;
     let policy = serde_json::from_str(policy).map_err(|err| format!("the policy: {err}"))?;
@@ -161,8 +164,7 @@ fn run_worker(args: Vec<OsString>, make_server: impl FnOnce() -> Server) -> ! {
 /// and reaps it before exiting, so no zombie is left to a system init that may never
 /// reap it. (Signals are taken with `sigwait`, never a handler.)
 fn run_command(args: Vec<OsString>) -> ! {
-    use nix::sys::signal::{SigSet, Signal, kill};
-    use nix::sys::wait::waitpid;
+    use nix::sys::signal::{SigSet, Signal};
     // Resolved before landlock, which hides /proc.
     let executable =
         std::env::current_exe().unwrap_or_else(|err| give_up(format!("this binary: {err}")));
@@ -174,23 +176,20 @@ fn run_command(args: Vec<OsString>) -> ! {
         .thread_block()
         .unwrap_or_else(|err| give_up(format!("blocking signals: {err}")));
     // std gives the child an empty signal mask.
-    let init = std::process::Command::new(&executable)
+    let mut init = std::process::Command::new(&executable)
         .arg(INIT_MARKER)
         .args(launch.rest)
         .spawn()
         .unwrap_or_else(|err| give_up(format!("starting the command's init: {err}")));
-    let init = nix::unistd::Pid::from_raw(i32::try_from(init.id()).unwrap_or(0));
     loop {
-        if let Ok(status) = waitpid(init, Some(nix::sys::wait::WaitPidFlag::WNOHANG)) {
-            match status {
-                nix::sys::wait::WaitStatus::Exited(_, code) => std::process::exit(code),
-                nix::sys::wait::WaitStatus::Signaled(..) => std::process::exit(SETUP_FAILED),
-                _ => {}
-            }
+        match init.try_wait() {
+            Ok(Some(status)) => std::process::exit(status.code().unwrap_or(SETUP_FAILED)),
+            Ok(None) => {}
+            Err(err) => give_up(format!("waiting for the command's init: {err}")),
         }
         if signals.wait() == Ok(Signal::SIGTERM) {
-            let _ = kill(init, Signal::SIGKILL);
-            let _ = waitpid(init, None);
+            let _ = init.kill();
+            let _ = init.wait();
             std::process::exit(128 + Signal::SIGKILL as i32)
         }
     }

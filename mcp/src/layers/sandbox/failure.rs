@@ -39,7 +39,11 @@ pub enum Failure {
 impl Failure {
     /// How a process that ran under `policy` ended badly, from its exit status and the
     /// last of what it wrote on stderr; `None` for a clean exit.
-    pub(crate) fn of_exit(status: ExitStatus, stderr: &str, policy: &SandboxPolicy) -> Option<Self> {
+    pub(crate) fn of_exit(
+        status: ExitStatus,
+        stderr: &str,
+        policy: &SandboxPolicy,
+    ) -> Option<Self> {
         if let Some(signal) = status.signal() {
             return Some(Self::of_signal(signal, stderr, policy));
         }
@@ -50,6 +54,12 @@ impl Failure {
             }
             Some(code) => Some(Failure::Exited(code)),
         }
+    }
+
+    /// How a process under `policy` that died of `signal` failed: for a shell's
+    /// exit status 128 + N, which says its last command died of signal N.
+    pub fn of_signal_number(signal: i32, policy: &SandboxPolicy) -> Self {
+        Self::of_signal(signal, "", policy)
     }
 
     fn of_signal(signal: i32, stderr: &str, policy: &SandboxPolicy) -> Self {
@@ -111,7 +121,10 @@ fn setup_reason(stderr: &str) -> String {
         .lines()
         .rev()
         .find(|line| !line.trim().is_empty())
-        .map_or_else(|| "its setup failed".to_owned(), |line| line.trim().to_owned())
+        .map_or_else(
+            || "its setup failed".to_owned(),
+            |line| line.trim().to_owned(),
+        )
 }
 
 #[cfg(test)]
@@ -131,15 +144,27 @@ mod tests {
         let policy = SandboxPolicy::default();
         let of = |status, stderr| Failure::of_exit(status, stderr, &policy).map(|f| f.to_string());
         assert_eq!(of(exited(0), ""), None);
-        assert_eq!(of(signalled(24), "").as_deref(), Some("killed: CPU time limit 2 s"));
         assert_eq!(
-            of(signalled(6), "memory allocation of 4294967296 bytes failed\n").as_deref(),
+            of(signalled(24), "").as_deref(),
+            Some("killed: CPU time limit 2 s")
+        );
+        assert_eq!(
+            of(
+                signalled(6),
+                "memory allocation of 4294967296 bytes failed\n"
+            )
+            .as_deref(),
             Some("killed: memory limit 256 MiB")
         );
         assert_eq!(of(signalled(6), "").as_deref(), Some("crashed: SIGABRT"));
         assert_eq!(of(signalled(11), "").as_deref(), Some("crashed: SIGSEGV"));
-        assert!(of(signalled(31), "").is_some_and(|m| m.starts_with("killed: forbidden system call")));
-        assert_eq!(of(signalled(25), "").as_deref(), Some("killed: file size limit 16 MiB"));
+        assert!(
+            of(signalled(31), "").is_some_and(|m| m.starts_with("killed: forbidden system call"))
+        );
+        assert_eq!(
+            of(signalled(25), "").as_deref(),
+            Some("killed: file size limit 16 MiB")
+        );
         assert_eq!(
             of(exited(SETUP_FAILED), "boltmcp sandbox: landlock refused\n").as_deref(),
             Some("the sandbox is unavailable: boltmcp sandbox: landlock refused")

@@ -72,10 +72,10 @@ impl Scratch {
 
     /// Removes the directory and what the sandbox left in it.
     pub(crate) fn remove(&self) {
-        if let Err(err) = std::fs::remove_dir_all(&self.0) {
-            if err.kind() != io::ErrorKind::NotFound {
-                tracing::warn!(path = %self.0.display(), "could not remove a sandbox's scratch directory: {err}");
-            }
+        if let Err(err) = std::fs::remove_dir_all(&self.0)
+            && err.kind() != io::ErrorKind::NotFound
+        {
+            tracing::warn!(path = %self.0.display(), "could not remove a sandbox's scratch directory: {err}");
         }
     }
 }

@@ -46,7 +46,9 @@ pub(crate) struct ToolMetrics {
 
 impl std::fmt::Debug for ToolMetrics {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ToolMetrics").field("tool", &self.tool).finish_non_exhaustive()
+        f.debug_struct("ToolMetrics")
+            .field("tool", &self.tool)
+            .finish_non_exhaustive()
     }
 }
 
@@ -76,7 +78,13 @@ impl ToolMetrics {
 
     /// One call ran: its wall and CPU time, its worker's peak memory, and how it
     /// failed, if it did.
-    pub(crate) fn call(&self, wall: Duration, cpu: Duration, peak_rss: u64, failure: Option<&Failure>) {
+    pub(crate) fn call(
+        &self,
+        wall: Duration,
+        cpu: Duration,
+        peak_rss: u64,
+        failure: Option<&Failure>,
+    ) {
         self.calls.increment(1);
         self.wall.record(wall.as_secs_f64());
         self.cpu.record(cpu.as_secs_f64());
@@ -120,16 +128,19 @@ pub(crate) struct PoolMetrics {
 
 impl std::fmt::Debug for PoolMetrics {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PoolMetrics").field("policy", &self.policy).finish_non_exhaustive()
+        f.debug_struct("PoolMetrics")
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
     }
 }
 
 impl PoolMetrics {
     pub(crate) fn new(recorder: SharedRecorder, policy: &str) -> Self {
         let policy = policy.to_owned();
-        let started = with(&recorder, || {
-            metrics::counter!("mcp_sandbox_workers_started_total", "policy" => policy.clone())
-        });
+        let started = with(
+            &recorder,
+            || metrics::counter!("mcp_sandbox_workers_started_total", "policy" => policy.clone()),
+        );
         PoolMetrics {
             recorder,
             policy,

@@ -32,7 +32,11 @@ pub(crate) struct Lease {
 }
 
 impl Pool {
-    pub(crate) fn new(policy: SandboxPolicy, name: &str, recorder: super::metrics::SharedRecorder) -> Arc<Pool> {
+    pub(crate) fn new(
+        policy: SandboxPolicy,
+        name: &str,
+        recorder: super::metrics::SharedRecorder,
+    ) -> Arc<Pool> {
         Arc::new(Pool {
             slots: Arc::new(Semaphore::new(policy.workers.max(1))),
             policy: Arc::new(policy),
@@ -166,7 +170,8 @@ impl Pool {
     pub(crate) async fn bury(self: &Arc<Self>, lease: Lease) -> Option<Failure> {
         let Lease { worker, _slot } = lease;
         let failure = worker.end(&self.policy).await;
-        self.metrics.replaced(failure.as_ref().map_or("exit", Failure::cause));
+        self.metrics
+            .replaced(failure.as_ref().map_or("exit", Failure::cause));
         self.release();
         self.refill();
         failure

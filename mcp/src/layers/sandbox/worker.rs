@@ -54,6 +54,24 @@ pub(crate) struct Worker {
     pub(crate) calls: u64,
     /// The most resident memory the worker has held, in bytes.
     pub(crate) peak_rss: u64,
+    /// Whether the process has been waited for.
+    reaped: bool,
+}
+
+impl Drop for Worker {
+    /// A worker dropped without [`Worker::end`] (its server shutting down) is killed
+    /// and reaped here, at once: a zombie left to a system init that may never reap
+    /// it would outlive the server.
+    fn drop(&mut self) {
+        if self.reaped {
+            return;
+        }
+        kill_group(self.pid);
+        if self.pid.as_raw() > 0 {
+            let _ = nix::sys::wait::waitpid(self.pid, None);
+        }
+        self.scratch.remove();
+    }
 }
 
 impl std::fmt::Debug for Worker {
@@ -74,7 +92,12 @@ impl Worker {
         let (mut child, scratch) = launcher::start(Kind::Worker, policy)
             .await
             .map_err(|err| unavailable("starting a worker", &err))?;
-        let pid = Pid::from_raw(child.id().and_then(|id| i32::try_from(id).ok()).unwrap_or(0));
+        let pid = Pid::from_raw(
+            child
+                .id()
+                .and_then(|id| i32::try_from(id).ok())
+                .unwrap_or(0),
+        );
         let stderr = Arc::new(Mutex::new(String::new()));
         if let Some(out) = child.stderr.take() {
             tokio::spawn(keep_stderr(out, stderr.clone()));
@@ -115,6 +138,7 @@ impl Worker {
             current,
             calls: 0,
             peak_rss: 0,
+            reaped: false,
         })
     }
 
@@ -161,7 +185,8 @@ impl Worker {
     pub(crate) async fn end(mut self, policy: &SandboxPolicy) -> Option<Failure> {
         // A worker whose pipe closed is exiting: give it a moment to finish, so its
         // own cause of death is the one reported.
-        let status = match tokio::time::timeout(Duration::from_millis(200), self.child.wait()).await {
+        let status = match tokio::time::timeout(Duration::from_millis(200), self.child.wait()).await
+        {
             Ok(status) => status.ok(),
             Err(_) => {
                 kill_group(self.pid);
@@ -172,6 +197,7 @@ impl Worker {
             Some(status) => Some(status),
             None => self.child.wait().await.ok(),
         };
+        self.reaped = true;
         // Whatever it left running in its group goes with it.
         kill_group(self.pid);
         self.scratch.remove();
@@ -240,7 +266,10 @@ fn take_usage(result: &mut CallToolResult) -> Usage {
     };
     Usage {
         cpu: Duration::from_micros(report.get("cpuMicros").and_then(Value::as_u64).unwrap_or(0)),
-        peak_rss: report.get("peakRssBytes").and_then(Value::as_u64).unwrap_or(0),
+        peak_rss: report
+            .get("peakRssBytes")
+            .and_then(Value::as_u64)
+            .unwrap_or(0),
     }
 }
 
@@ -251,7 +280,10 @@ fn forward_notifications(current: Current) -> impl Fn(&str, Value) + Send + Sync
         };
         match method {
             "notifications/progress" => ctx.progress(
-                params.get("progress").and_then(Value::as_f64).unwrap_or(0.0),
+                params
+                    .get("progress")
+                    .and_then(Value::as_f64)
+                    .unwrap_or(0.0),
                 params.get("total").and_then(Value::as_f64),
                 params.get("message").and_then(Value::as_str),
             ),
@@ -261,7 +293,11 @@ fn forward_notifications(current: Current) -> impl Fn(&str, Value) + Send + Sync
                     .and_then(|level| serde_json::from_value(level.clone()).ok())
                     .unwrap_or(LoggingLevel::Info);
                 let logger = params.get("logger").and_then(Value::as_str);
-                ctx.log(level, logger, params.get("data").cloned().unwrap_or(Value::Null));
+                ctx.log(
+                    level,
+                    logger,
+                    params.get("data").cloned().unwrap_or(Value::Null),
+                );
             }
             _ => {}
         }
@@ -287,7 +323,9 @@ async fn keep_stderr(out: tokio::process::ChildStderr, tail: Arc<Mutex<String>>)
         tail.push('\n');
         if tail.len() > STDERR_TAIL {
             let cut = tail.len() - STDERR_TAIL;
-            let cut = (cut..tail.len()).find(|&at| tail.is_char_boundary(at)).unwrap_or(cut);
+            let cut = (cut..tail.len())
+                .find(|&at| tail.is_char_boundary(at))
+                .unwrap_or(cut);
             tail.drain(..cut);
         }
     }

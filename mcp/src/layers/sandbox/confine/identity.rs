@@ -42,7 +42,9 @@ pub(super) fn enter(network: bool, pid: bool, warnings: &mut Vec<String>) -> io:
     let (uid, gid) = (geteuid(), getegid());
     if uid.is_root() {
         if let Err(err) = unshare(flags) {
-            warnings.push(format!("namespaces unavailable ({err}); seccomp alone keeps the network out"));
+            warnings.push(format!(
+                "namespaces unavailable ({err}); seccomp alone keeps the network out"
+            ));
         }
         let sandbox_uid = SANDBOX_UID_BASE + getpid().as_raw().unsigned_abs();
         return Ok(Identity {
@@ -102,7 +104,12 @@ pub(super) fn tasks_of_user(uid: u32) -> u64 {
     let uid_line = format!("Uid:\t{uid}\t");
     entries
         .filter_map(Result::ok)
-        .filter(|entry| entry.file_name().to_str().is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit())))
+        .filter(|entry| {
+            entry
+                .file_name()
+                .to_str()
+                .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        })
         .filter_map(|entry| std::fs::read_to_string(entry.path().join("status")).ok())
         .filter(|status| status.lines().any(|line| line.starts_with(&uid_line)))
         .map(|status| {

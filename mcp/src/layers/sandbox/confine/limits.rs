@@ -22,7 +22,11 @@ pub(super) fn apply(policy: &SandboxPolicy, tasks_in_use: u64, calls: u64) -> io
     setrlimit(Resource::RLIMIT_CPU, cpu, hard)?;
     setrlimit(Resource::RLIMIT_AS, policy.memory, policy.memory)?;
     setrlimit(Resource::RLIMIT_FSIZE, policy.file_size, policy.file_size)?;
-    setrlimit(Resource::RLIMIT_NOFILE, policy.open_files, policy.open_files)?;
+    setrlimit(
+        Resource::RLIMIT_NOFILE,
+        policy.open_files,
+        policy.open_files,
+    )?;
     setrlimit(Resource::RLIMIT_CORE, 0, 0)?;
     let tasks = u64::from(policy.processes) + THREAD_ALLOWANCE + tasks_in_use;
     setrlimit(Resource::RLIMIT_NPROC, tasks, tasks)?;

@@ -102,10 +102,19 @@ pub(crate) fn confine(
     identity::become_sandbox_user(&identity, scratch).map_err(step("dropping privileges"))?;
     clear_capabilities(&[CapSet::Permitted, CapSet::Effective])
         .map_err(step("dropping capabilities"))?;
+    // A change of credentials (the user, a user namespace) clears the parent-death
+    // signal: set it again, and look again for a parent that died in between.
+    nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).map_err(nix_step("PR_SET_PDEATHSIG"))?;
+    if nix::unistd::getppid().as_raw().unsigned_abs() != parent {
+        return Err(ConfineError::Orphaned);
+    }
     nix::sys::prctl::set_no_new_privs().map_err(nix_step("PR_SET_NO_NEW_PRIVS"))?;
-    if let Some(warning) =
-        landlock::restrict(&policy.read_only, &policy.read_write, scratch, policy.network)?
-    {
+    if let Some(warning) = landlock::restrict(
+        &policy.read_only,
+        &policy.read_write,
+        scratch,
+        policy.network,
+    )? {
         warnings.push(warning);
     }
     let denials = seccomp::Denials {

@@ -115,7 +115,10 @@ pub(super) fn filters(denials: &Denials) -> Result<Vec<BpfProgram>, seccompiler:
         compile(refused, SeccompAction::Errno(libc::EPERM as u32))?,
     ];
     if !unavailable.is_empty() {
-        programs.push(compile(unavailable, SeccompAction::Errno(libc::ENOSYS as u32))?);
+        programs.push(compile(
+            unavailable,
+            SeccompAction::Errno(libc::ENOSYS as u32),
+        )?);
     }
     #[cfg(target_arch = "x86_64")]
     programs.push(x32_guard());

@@ -1,0 +1,511 @@
+//! The sandbox example under attack, as root (which CI is) and as an unprivileged
+//! user (created here when missing). Each attack is contained, answered with an
+//! `isError` result naming its cause, leaves no process behind (checked in `/proc`),
+//! and the next calls of `add` and `run` succeed.
+
+use std::collections::HashSet;
+use std::net::TcpListener;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use boltmcp::client::{CallOptions, Client};
+use boltmcp::protocol::{CallToolResult, META_LOG_LEVEL};
+use serde_json::{Value, json};
+
+const SERVER: &str = env!("CARGO_BIN_EXE_sandbox-server");
+const TEST_USER: &str = "boltmcp-test";
+const SECRET: &str = "BOLTMCP_TEST_SECRET=do-not-read-me";
+
+/// A sandbox server of the example, as `user` (uid, gid) or as whoever runs the test.
+struct Served {
+    client: Client,
+    child: tokio::process::Child,
+    pid: u32,
+    uid: u32,
+    logs: Arc<Mutex<Vec<Value>>>,
+}
+
+/// The tests run one at a time: each checks that no sandbox process but its own
+/// server's exists.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+async fn serve(user: Option<(u32, u32)>) -> Served {
+    let mut command = tokio::process::Command::new(SERVER);
+    command
+        .env("BOLTMCP_TEST_SECRET", "do-not-read-me")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true);
+    if let Some((uid, gid)) = user {
+        command.uid(uid).gid(gid);
+    }
+    let mut child = command.spawn().expect("the example starts");
+    let pid = child.id().expect("running");
+    let (stdin, stdout) = (
+        child.stdin.take().expect("stdin"),
+        child.stdout.take().expect("stdout"),
+    );
+    let logs = Arc::new(Mutex::new(Vec::new()));
+    let heard = logs.clone();
+    let client = Client::builder()
+        .on_notification(move |method, params| {
+            if method == "notifications/message" {
+                heard.lock().expect("logs").push(params);
+            }
+        })
+        .connect_io(stdout, stdin, None)
+        .await
+        .expect("connects");
+    let uid = user.map_or_else(|| nix::unistd::geteuid().as_raw(), |(uid, _)| uid);
+    Served {
+        client,
+        child,
+        pid,
+        uid,
+        logs,
+    }
+}
+
+impl Served {
+    /// Closes the server's stdin; it ends, its workers killed and reaped with it.
+    async fn stop(self) {
+        let Served {
+            client,
+            mut child,
+            pid,
+            uid,
+            ..
+        } = self;
+        drop(client);
+        let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+            .await
+            .expect("the server ends when its input closes")
+            .expect("its status");
+        assert!(status.success(), "{status:?}");
+        let gone = Served::gone(pid, uid);
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while !gone().is_empty() && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(
+            gone(),
+            Vec::<String>::new(),
+            "left behind by a server that ended"
+        );
+    }
+
+    /// What is left of a server that ended: any sandbox process at all.
+    fn gone(pid: u32, uid: u32) -> impl Fn() -> Vec<String> {
+        move || {
+            processes()
+                .into_iter()
+                .filter(|p| p.pid != pid && (p.uid >= 0x7000_0000 || (uid != 0 && p.uid == uid)))
+                .map(|p| format!("{p:?}"))
+                .collect()
+        }
+    }
+
+    async fn call(&self, tool: &str, arguments: Value) -> CallToolResult {
+        self.client
+            .call_tool(tool, arguments)
+            .await
+            .expect("an answer")
+    }
+
+    async fn run(&self, command: &str) -> CallToolResult {
+        self.call("run", json!({ "command": command })).await
+    }
+
+    /// The call failed, and its text says `cause`.
+    async fn refused(&self, result: CallToolResult, cause: &str) {
+        let text = text(&result);
+        assert_eq!(
+            result.is_error,
+            Some(true),
+            "expected an error naming {cause:?}: {text}"
+        );
+        assert!(text.contains(cause), "expected {cause:?} in: {text}");
+        self.still_serves().await;
+    }
+
+    /// `add` and `run` answer, and nothing the sandbox started is left.
+    async fn still_serves(&self) {
+        let sum = self.call("add", json!({"a": 2, "b": 3})).await;
+        assert_eq!(sum.structured_content, Some(json!({"result": 5.0})));
+        let echoed = self.run("echo ok").await;
+        assert_eq!(echoed.is_error, None, "{}", text(&echoed));
+        assert_eq!(
+            echoed
+                .structured_content
+                .as_ref()
+                .map(|out| out["stdout"].clone()),
+            Some(json!("ok\n"))
+        );
+        self.nothing_left_behind().await;
+    }
+
+    /// Every process of a sandbox user (and of the server's own user, when it is not
+    /// root) is the server or one of its workers: no escapee, no orphan, no zombie.
+    async fn nothing_left_behind(&self) {
+        let deadline = Instant::now() + Duration::from_secs(3);
+        loop {
+            let strays = self.strays();
+            if strays.is_empty() {
+                return;
+            }
+            assert!(Instant::now() < deadline, "left behind: {strays:#?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    fn strays(&self) -> Vec<String> {
+        let mut strays = Vec::new();
+        for process in processes() {
+            let sandboxed =
+                process.uid >= 0x7000_0000 || (self.uid != 0 && process.uid == self.uid);
+            let ours = process.pid == self.pid
+                || (process.ppid == self.pid
+                    && process.cmdline.contains("--boltmcp-sandbox-worker"))
+                || process.ppid == self.pid && process.state != 'Z';
+            if sandboxed && !ours {
+                strays.push(format!("{process:?}"));
+            }
+        }
+        strays
+    }
+
+    fn workers(&self) -> HashSet<u32> {
+        processes()
+            .into_iter()
+            .filter(|p| p.ppid == self.pid && p.cmdline.contains("--boltmcp-sandbox-worker"))
+            .map(|p| p.pid)
+            .collect()
+    }
+}
+
+#[derive(Debug)]
+struct Process {
+    pid: u32,
+    ppid: u32,
+    uid: u32,
+    state: char,
+    cmdline: String,
+}
+
+fn processes() -> Vec<Process> {
+    let mut all = Vec::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return all;
+    };
+    for entry in entries.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else {
+            continue;
+        };
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix(name))
+                .map(str::trim)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let cmdline = std::fs::read(entry.path().join("cmdline"))
+            .map(|raw| String::from_utf8_lossy(&raw).replace('\0', " "))
+            .unwrap_or_default();
+        all.push(Process {
+            pid,
+            ppid: field("PPid:").parse().unwrap_or(0),
+            uid: field("Uid:")
+                .split_whitespace()
+                .next()
+                .and_then(|u| u.parse().ok())
+                .unwrap_or(0),
+            state: field("State:").chars().next().unwrap_or('?'),
+            cmdline,
+        });
+    }
+    all
+}
+
+fn text(result: &CallToolResult) -> String {
+    serde_json::to_value(&result.content)
+        .ok()
+        .and_then(|content| content[0]["text"].as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The unprivileged user the tests run a second server as: created when missing
+/// (the tests run as root in CI).
+fn test_user() -> Option<(u32, u32)> {
+    if !nix::unistd::geteuid().is_root() {
+        return None;
+    }
+    let lookup = || nix::unistd::User::from_name(TEST_USER).ok().flatten();
+    if lookup().is_none() {
+        let made = std::process::Command::new("useradd")
+            .args([
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                TEST_USER,
+            ])
+            .status()
+            .expect("useradd runs");
+        assert!(
+            made.success() || lookup().is_some(),
+            "could not create {TEST_USER}"
+        );
+    }
+    lookup().map(|user| (user.uid.as_raw(), user.gid.as_raw()))
+}
+
+/// Each server the attacks run against: as whoever runs the tests, and, when that
+/// is root, also as an unprivileged user.
+fn users() -> Vec<Option<(u32, u32)>> {
+    let mut users = vec![None];
+    if let Some(user) = test_user() {
+        users.push(Some(user));
+    }
+    users
+}
+
+#[tokio::test]
+#[allow(
+    clippy::await_holding_lock,
+    reason = "one test at a time, each on its own runtime"
+)]
+async fn sandboxed_tools_answer_and_report_progress_and_logs() {
+    let _alone = one_at_a_time();
+    for user in users() {
+        let served = serve(user).await;
+        let reports = Arc::new(Mutex::new(Vec::new()));
+        let heard = reports.clone();
+        let result = served
+            .client
+            .call_tool_with(
+                "fib",
+                json!({"n": 20}),
+                CallOptions::new()
+                    .meta(META_LOG_LEVEL, json!("info"))
+                    .on_progress(move |p| heard.lock().expect("reports").push(p.progress)),
+            )
+            .await
+            .expect("fib");
+        assert_eq!(
+            result.structured_content,
+            Some(json!({"result": 6765})),
+            "{}",
+            text(&result)
+        );
+        // Notifications reach the client's listeners on their own task: wait for them.
+        let heard_all = || {
+            reports.lock().expect("reports").len() == 2
+                && served
+                    .logs
+                    .lock()
+                    .expect("logs")
+                    .iter()
+                    .any(|log| log["data"] == "computing fib(20)")
+        };
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while !heard_all() && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(*reports.lock().expect("reports"), [0.0, 1.0]);
+        let logs = served.logs.lock().expect("logs").clone();
+        assert!(
+            logs.iter().any(|log| log["data"] == "computing fib(20)"),
+            "{logs:?}"
+        );
+        // The worker that computed it is not the server.
+        assert!(!served.workers().contains(&served.pid));
+        assert!(!served.workers().is_empty());
+        served.still_serves().await;
+        served.stop().await;
+    }
+}
+
+#[tokio::test]
+#[allow(
+    clippy::await_holding_lock,
+    reason = "one test at a time, each on its own runtime"
+)]
+async fn resource_attacks_are_contained_and_named() {
+    let _alone = one_at_a_time();
+    for user in users() {
+        let served = serve(user).await;
+        served
+            .refused(served.run("f(){ f|f; }; f").await, "Cannot fork")
+            .await;
+        served
+            .refused(
+                served.call("allocate", json!({"mib": 4096})).await,
+                "killed: memory limit 256 MiB",
+            )
+            .await;
+        served
+            .refused(
+                served.call("fib", json!({"n": 60})).await,
+                "killed: CPU time limit 2 s",
+            )
+            .await;
+        served
+            .refused(
+                served.run("while :; do :; done").await,
+                "killed: CPU time limit 2 s",
+            )
+            .await;
+        served
+            .refused(
+                served.run("head -c 20000000 /dev/zero > big").await,
+                "killed: file size limit 16 MiB",
+            )
+            .await;
+        let fds = served
+            .run("perl -e 'my @held; while (open(my $fd, \"<\", \"/dev/null\")) { push @held, $fd } print scalar(@held); exit 3'")
+            .await;
+        served.refused(fds, "exit status 3").await;
+        served
+            .refused(served.run("sleep 10").await, "timed out after 5 s")
+            .await;
+        served
+            .refused(served.run("kill -SEGV $$").await, "crashed: SIGSEGV")
+            .await;
+        // A background process that tries to outlive its call is gone with it.
+        let background = served.run("sleep 1000 & echo started").await;
+        assert_eq!(background.is_error, None, "{}", text(&background));
+        served.nothing_left_behind().await;
+        assert!(!processes().iter().any(|p| p.cmdline.trim() == "sleep 1000"));
+        served.stop().await;
+    }
+}
+
+#[tokio::test]
+#[allow(
+    clippy::await_holding_lock,
+    reason = "one test at a time, each on its own runtime"
+)]
+async fn the_server_and_the_system_are_out_of_reach() {
+    let _alone = one_at_a_time();
+    for user in users() {
+        let served = serve(user).await;
+        let pid = served.pid;
+        let marker = format!("/etc/boltmcp-sandbox-{}", std::process::id());
+        served
+            .refused(
+                served.run(&format!("echo x > {marker}")).await,
+                "Permission denied",
+            )
+            .await;
+        assert!(!std::path::Path::new(&marker).exists());
+        let outside = std::env::temp_dir().join(format!("boltmcp-outside-{}", std::process::id()));
+        served
+            .refused(
+                served.run(&format!("echo x > {}", outside.display())).await,
+                "Permission denied",
+            )
+            .await;
+        assert!(!outside.exists());
+        let shadow = served.run("cat /etc/shadow").await;
+        assert!(!text(&shadow).contains("root:"), "{}", text(&shadow));
+        served.refused(shadow, "Permission denied").await;
+        let environ = served.run(&format!("cat /proc/{pid}/environ")).await;
+        assert!(!text(&environ).contains(SECRET));
+        served.refused(environ, "/environ").await;
+        served
+            .refused(served.run(&format!("kill -9 {pid}")).await, "kill")
+            .await;
+        // ptrace(PTRACE_ATTACH, server): seccomp kills the tracer.
+        served
+            .refused(
+                served
+                    .run(&format!(
+                        "perl -e 'syscall(101, 16, {pid}, 0, 0); print \"attached\"'"
+                    ))
+                    .await,
+                "killed: forbidden system call",
+            )
+            .await;
+        // The server is alive after all of it.
+        assert!(std::path::Path::new(&format!("/proc/{pid}")).exists());
+        served.stop().await;
+    }
+}
+
+#[tokio::test]
+#[allow(
+    clippy::await_holding_lock,
+    reason = "one test at a time, each on its own runtime"
+)]
+async fn the_network_is_out_of_reach() {
+    let _alone = one_at_a_time();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a listener");
+    listener.set_nonblocking(true).expect("non-blocking");
+    let port = listener.local_addr().expect("bound").port();
+    for user in users() {
+        let served = serve(user).await;
+        let connect = served
+            .run(&format!("bash -c 'echo hello > /dev/tcp/127.0.0.1/{port}'"))
+            .await;
+        served
+            .refused(connect, "killed: forbidden system call")
+            .await;
+        assert!(
+            matches!(listener.accept(), Err(err) if err.kind() == std::io::ErrorKind::WouldBlock),
+            "the listener saw a connection"
+        );
+        served.stop().await;
+    }
+}
+
+#[tokio::test]
+#[allow(
+    clippy::await_holding_lock,
+    reason = "one test at a time, each on its own runtime"
+)]
+async fn a_cancelled_call_kills_its_worker() {
+    let _alone = one_at_a_time();
+    for user in users() {
+        let served = serve(user).await;
+        // Warm: both workers up.
+        served.still_serves().await;
+        let before = served.workers();
+        let call = served.call("fib", json!({"n": 60}));
+        // Dropped after half a second: the client sends notifications/cancelled.
+        assert!(
+            tokio::time::timeout(Duration::from_millis(500), call)
+                .await
+                .is_err()
+        );
+        let deadline = Instant::now() + Duration::from_secs(3);
+        loop {
+            let now = served.workers();
+            if before.iter().any(|pid| !now.contains(pid)) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no worker was killed: {before:?} {now:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        served.still_serves().await;
+        served.stop().await;
+    }
+}
