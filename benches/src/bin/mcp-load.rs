@@ -60,6 +60,11 @@ fn run(args: &Args) -> anyhow::Result<bool> {
         warmup: args.warmup,
         timeout: args.timeout(),
         show_stderr: args.server_stderr,
+        call: format!(
+            r#""name":{},"arguments":{}"#,
+            serde_json::Value::from(args.tool.as_str()),
+            args.arguments
+        ),
     };
     let mut all: Vec<ServerRuns> = args
         .servers

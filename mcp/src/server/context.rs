@@ -223,8 +223,13 @@ impl Context {
         self.inner.peer.notify("notifications/progress", &params);
     }
 
+    /// Whether the client asked for this request's progress (gave a token).
+    pub(crate) fn wants_progress(&self) -> bool {
+        self.inner.meta.progress_token.is_some()
+    }
+
     /// The minimum level the client wants to see, if it said.
-    fn wanted_level(&self) -> Option<LoggingLevel> {
+    pub(crate) fn wanted_level(&self) -> Option<LoggingLevel> {
         match self.era() {
             Era::Modern => self.inner.meta.log_level,
             Era::Legacy => self.inner.session.log_level().or(Some(LoggingLevel::Info)),

@@ -11,7 +11,7 @@ use clap::Parser;
 pub(crate) const MAX_INFLIGHT: u32 = 256;
 
 /// Load generator for stdio MCP servers: spawns each server, initializes it,
-/// and times `tools/call` round trips of the tool `add` over raw
+/// and times `tools/call` round trips of one tool (`add` unless told) over raw
 /// newline-delimited JSON-RPC 2.0.
 #[derive(Debug, Parser)]
 #[command(name = "mcp-load", version)]
@@ -41,6 +41,14 @@ pub(crate) struct Args {
     #[arg(long, value_name = "MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) timeout_ms: u64,
 
+    /// The tool every measured request calls.
+    #[arg(long, default_value = "add")]
+    pub(crate) tool: String,
+
+    /// Its arguments, a JSON object.
+    #[arg(long, default_value = r#"{"a":1,"b":2}"#, value_parser = parse_arguments)]
+    pub(crate) arguments: String,
+
     /// Print one JSON document on stdout instead of the table.
     #[arg(long)]
     pub(crate) json: bool,
@@ -58,6 +66,14 @@ pub(crate) struct Args {
 impl Args {
     pub(crate) fn timeout(&self) -> Duration {
         Duration::from_millis(self.timeout_ms)
+    }
+}
+
+fn parse_arguments(text: &str) -> Result<String, String> {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Object(_)) => Ok(text.to_owned()),
+        Ok(_) => Err("the arguments must be a JSON object".into()),
+        Err(err) => Err(format!("the arguments are not JSON: {err}")),
     }
 }
 

@@ -25,6 +25,8 @@ pub(crate) struct RunConfig {
     pub(crate) warmup: u64,
     pub(crate) timeout: Duration,
     pub(crate) show_stderr: bool,
+    /// `"name":..,"arguments":..` of every measured call, as JSON text.
+    pub(crate) call: String,
 }
 
 /// What one successful run measured.
@@ -112,13 +114,22 @@ fn drive(
         .context("writing notifications/initialized")?;
 
     let inflight = cfg.inflight as usize;
-    let warm = pump(server, INIT_ID + 1, cfg.warmup, inflight, cfg.timeout).context("warmup")?;
+    let warm = pump(
+        server,
+        INIT_ID + 1,
+        cfg.warmup,
+        inflight,
+        cfg.timeout,
+        &cfg.call,
+    )
+    .context("warmup")?;
     let timed = pump(
         server,
         INIT_ID + 1 + cfg.warmup,
         cfg.calls,
         inflight,
         cfg.timeout,
+        &cfg.call,
     )
     .context("measured calls")?;
     let mut latencies = timed.latencies_ns;
@@ -150,6 +161,7 @@ fn pump(
     count: u64,
     inflight: usize,
     timeout: Duration,
+    call: &str,
 ) -> anyhow::Result<Pumped> {
     let count = usize::try_from(count).context("too many calls")?;
     let mut sent_at: Vec<Option<Instant>> = vec![None; count];
@@ -166,7 +178,7 @@ fn pump(
             out.clear();
             let first = next;
             while outstanding < inflight && next < count {
-                write_call(&mut out, first_id + next as u64);
+                write_call(&mut out, first_id + next as u64, call);
                 next += 1;
                 outstanding += 1;
             }
@@ -217,10 +229,10 @@ fn pump(
     })
 }
 
-fn write_call(out: &mut Vec<u8>, id: u64) {
+fn write_call(out: &mut Vec<u8>, id: u64, call: &str) {
     // Writing into a Vec cannot fail.
     let _ = writeln!(
         out,
-        r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"add","arguments":{{"a":1,"b":2}}}}}}"#
+        r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{{call}}}}}"#
     );
 }

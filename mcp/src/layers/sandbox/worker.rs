@@ -162,7 +162,7 @@ impl Worker {
         self.calls += 1;
         let mut result = self
             .client
-            .call_tool_with(tool, arguments, worker_call())
+            .call_tool_with(tool, arguments, worker_call(ctx))
             .await?;
         let usage = take_usage(&mut result);
         self.peak_rss = self.peak_rss.max(usage.peak_rss);
@@ -239,14 +239,18 @@ fn cpu_of(pid: Pid) -> Duration {
     Duration::from_millis(ticks * 10)
 }
 
-/// What every request to a worker carries in `_meta`: a progress token, so the
-/// handler's reports come back, and the most verbose log level, so the caller's own
-/// level decides what reaches the client.
-fn worker_call() -> CallOptions {
-    CallOptions::new()
-        .no_timeout()
-        .meta(META_PROGRESS_TOKEN, json!("sandbox"))
-        .meta(META_LOG_LEVEL, json!(LoggingLevel::Debug))
+/// What a request to a worker carries in `_meta`: a progress token when the caller
+/// asked for progress, and the caller's log level, so the worker sends only what
+/// will reach the client.
+fn worker_call(ctx: &Context) -> CallOptions {
+    let mut options = CallOptions::new().no_timeout();
+    if ctx.wants_progress() {
+        options = options.meta(META_PROGRESS_TOKEN, json!("sandbox"));
+    }
+    if let Some(level) = ctx.wanted_level() {
+        options = options.meta(META_LOG_LEVEL, json!(level));
+    }
+    options
 }
 
 /// Takes the worker's usage report out of `result`, with what the worker's engine
