@@ -425,6 +425,34 @@ async fn the_server_and_the_system_are_out_of_reach() {
         let shadow = served.run("cat /etc/shadow").await;
         assert!(!text(&shadow).contains("root:"), "{}", text(&shadow));
         served.refused(shadow, "Permission denied").await;
+        // Its own environment is the allow-list, and it holds no descriptor beyond stdio.
+        let env = served.run("env").await;
+        let names: Vec<String> = env
+            .structured_content
+            .as_ref()
+            .and_then(|out| out["stdout"].as_str())
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| Some(line.split_once('=')?.0.to_owned()))
+            .collect();
+        assert!(
+            names.iter().all(
+                |name| ["PATH", "HOME", "TMPDIR", "PWD", "LANG", "LC_ALL", "TZ"]
+                    .contains(&name.as_str())
+            ),
+            "{names:?}"
+        );
+        let fds = served
+            .run("for fd in 3 4 5 6 7 8 9; do (: >&$fd) 2>/dev/null && echo open $fd; done; true")
+            .await;
+        assert_eq!(
+            fds.structured_content
+                .as_ref()
+                .map(|out| out["stdout"].clone()),
+            Some(json!("")),
+            "{}",
+            text(&fds)
+        );
         let environ = served.run(&format!("cat /proc/{pid}/environ")).await;
         assert!(!text(&environ).contains(SECRET));
         served.refused(environ, "/environ").await;
@@ -508,4 +536,159 @@ async fn a_cancelled_call_kills_its_worker() {
         served.still_serves().await;
         served.stop().await;
     }
+}
+
+/// `GET /metrics` from the server at `port`: the exposition's body.
+fn scrape(port: u16) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connects");
+    write!(
+        stream,
+        "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("asks");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("reads");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    answer
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default()
+}
+
+/// The value of the series `name` whose labels include every one of `labels`.
+fn series(exposition: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    exposition.lines().find_map(|line| {
+        let (key, value) = line.rsplit_once(' ')?;
+        let (metric, rest) = key.split_once('{').unwrap_or((key, ""));
+        let matches = metric == name
+            && labels
+                .iter()
+                .all(|(label, value)| rest.contains(&format!("{label}=\"{value}\"")));
+        matches.then(|| value.parse().ok()).flatten()
+    })
+}
+
+#[tokio::test]
+#[allow(
+    clippy::await_holding_lock,
+    reason = "one test at a time, each on its own runtime"
+)]
+async fn the_sandbox_reports_per_tool_metrics() {
+    let _alone = one_at_a_time();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    let mut child = tokio::process::Command::new(SERVER)
+        .args(["--http", &format!("127.0.0.1:{port}"), "--metrics"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the example starts");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the server did not listen");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let client = Client::builder()
+        .connect_http(&format!("http://127.0.0.1:{port}/mcp"))
+        .await
+        .expect("connects");
+    let call = |tool: &'static str, arguments: Value| {
+        let client = &client;
+        async move { client.call_tool(tool, arguments).await.expect("an answer") }
+    };
+    assert_eq!(call("fib", json!({"n": 20})).await.is_error, None);
+    assert_eq!(
+        call("allocate", json!({"mib": 4096})).await.is_error,
+        Some(true)
+    );
+    assert_eq!(call("fib", json!({"n": 60})).await.is_error, Some(true));
+    assert_eq!(call("add", json!({"a": 1, "b": 2})).await.is_error, None);
+
+    let exposition = scrape(port);
+    let value = |name: &str, labels: &[(&str, &str)]| {
+        series(&exposition, name, labels)
+            .unwrap_or_else(|| panic!("no {name} {labels:?} in:\n{exposition}"))
+    };
+    assert_eq!(value("mcp_sandbox_calls_total", &[("tool", "fib")]), 2.0);
+    assert_eq!(
+        value("mcp_sandbox_calls_total", &[("tool", "allocate")]),
+        1.0
+    );
+    assert_eq!(
+        series(&exposition, "mcp_sandbox_calls_total", &[("tool", "add")]),
+        None
+    );
+    assert_eq!(
+        value(
+            "mcp_sandbox_failures_total",
+            &[("tool", "allocate"), ("cause", "memory")]
+        ),
+        1.0
+    );
+    assert_eq!(
+        value(
+            "mcp_sandbox_failures_total",
+            &[("tool", "fib"), ("cause", "cpu")]
+        ),
+        1.0
+    );
+    assert_eq!(
+        value("mcp_sandbox_wall_seconds_count", &[("tool", "fib")]),
+        2.0
+    );
+    assert_eq!(
+        value("mcp_sandbox_cpu_seconds_count", &[("tool", "fib")]),
+        2.0
+    );
+    // fib(60) ran to its 2 s CPU limit.
+    assert!(value("mcp_sandbox_cpu_seconds_sum", &[("tool", "fib")]) >= 1.5);
+    assert!(value("mcp_sandbox_peak_rss_bytes", &[("tool", "fib")]) > 0.0);
+    assert!(
+        value(
+            "mcp_sandbox_workers_started_total",
+            &[("policy", "default")]
+        ) >= 2.0
+    );
+    for cause in ["memory", "cpu"] {
+        assert_eq!(
+            value(
+                "mcp_sandbox_workers_replaced_total",
+                &[("policy", "default"), ("cause", cause)]
+            ),
+            1.0
+        );
+    }
+    // The server's own per-tool series count the same calls.
+    assert_eq!(
+        value(
+            "mcp_server_requests_total",
+            &[("method", "tools/call"), ("target", "fib")]
+        ),
+        2.0
+    );
+    drop(client);
+    // Stopped as an operator would (Ctrl-C): its workers are killed and reaped with it.
+    let pid =
+        nix::unistd::Pid::from_raw(i32::try_from(child.id().expect("running")).expect("a pid"));
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).expect("signalled");
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .expect("it stops")
+        .expect("its status");
+    assert!(status.success(), "{status:?}");
+    let gone = Served::gone(pid.as_raw().unsigned_abs(), 0);
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while !gone().is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        gone(),
+        Vec::<String>::new(),
+        "left behind by a server that stopped"
+    );
 }

@@ -7,15 +7,21 @@
 //! ```text
 //! cargo run -p boltmcp-examples --bin sandbox-server                       # stdio
 //! cargo run -p boltmcp-examples --bin sandbox-server -- --http 127.0.0.1:8000
+//! cargo run -p boltmcp-examples --bin sandbox-server -- --http 127.0.0.1:8000 --metrics
 //! ```
+//!
+//! With `--metrics` (HTTP only), Prometheus metrics are served at `/metrics`: the
+//! server's per-tool series, and the sandbox's (calls, failures by cause, wall and
+//! CPU time, peak memory, workers started and replaced).
 
 use std::net::SocketAddr;
 
+use boltmcp::layers::metrics::Prometheus;
 use boltmcp::layers::sandbox::{self, Sandbox};
 use boltmcp::transport::http::HttpConfig;
 use boltmcp_examples::sandboxed::server;
 
-const USAGE: &str = "usage: sandbox-server [--http ADDR]   (stdio unless --http)";
+const USAGE: &str = "usage: sandbox-server [--http ADDR [--metrics]]   (stdio unless --http)";
 
 fn main() -> std::io::Result<()> {
     // First: in a worker process this never returns.
@@ -25,6 +31,7 @@ fn main() -> std::io::Result<()> {
         std::process::exit(2);
     };
     let mut http: Option<SocketAddr> = None;
+    let mut metrics = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -37,21 +44,36 @@ fn main() -> std::io::Result<()> {
                         .unwrap_or_else(|err| usage(&format!("{addr}: {err}"))),
                 );
             }
+            "--metrics" => metrics = true,
             other => usage(&format!("unknown argument {other}")),
         }
+    }
+    if metrics && http.is_none() {
+        usage("--metrics needs --http");
     }
     boltmcp_examples::init_logging();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let server = server().sandbox(Sandbox::new())?;
+        let prometheus = metrics.then(Prometheus::new);
+        let mut sandbox = Sandbox::new();
+        if let Some(prometheus) = &prometheus {
+            sandbox = sandbox.metrics(prometheus.recorder());
+        }
+        let server = server().sandbox(sandbox)?;
         match http {
             Some(addr) => {
-                eprintln!("sandbox-server: serving http://{addr}/mcp");
-                server
-                    .serve_http_until(addr, HttpConfig::default(), std::future::pending::<()>())
-                    .await
+                let mut config = HttpConfig::default();
+                if let Some(prometheus) = prometheus {
+                    eprintln!("sandbox-server: metrics at http://{addr}/metrics");
+                    config = config.metrics(prometheus);
+                }
+                eprintln!("sandbox-server: serving http://{addr}/mcp (Ctrl-C stops it)");
+                let ctrl_c = async {
+                    let _ = tokio::signal::ctrl_c().await;
+                };
+                server.serve_http_until(addr, config, ctrl_c).await
             }
             None => boltmcp::transport::serve_stdio(server).await,
         }

@@ -96,6 +96,12 @@ impl Prometheus {
         MetricsLayer::tallied(self.recorder.clone(), &self.layers)
     }
 
+    /// The recorder itself, for what records into it directly (a sandbox's series:
+    /// `Sandbox::metrics`).
+    pub fn recorder(&self) -> Arc<dyn metrics::Recorder + Send + Sync> {
+        self.recorder.clone()
+    }
+
     /// Makes this the `metrics` facade's global recorder, so the application's own
     /// `metrics::counter!(..)` series appear in the same exposition. Fails when a
     /// global recorder is already installed.
