@@ -21,6 +21,9 @@ const SECRET: &str = "BOLTMCP_TEST_SECRET=do-not-read-me";
 struct Served {
     client: Client,
     child: tokio::process::Child,
+    /// Sandbox processes that existed before this server (zombies another test's
+    /// killed server left to a system init that does not reap): not this one's.
+    preexisting: HashSet<u32>,
     pid: u32,
     uid: u32,
     logs: Arc<Mutex<Vec<Value>>>,
@@ -37,8 +40,19 @@ fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
 }
 
 async fn serve(user: Option<(u32, u32)>) -> Served {
+    serve_with(user, &[]).await
+}
+
+async fn serve_with(user: Option<(u32, u32)>, flags: &[&str]) -> Served {
+    let uid = user.map_or_else(|| nix::unistd::geteuid().as_raw(), |(uid, _)| uid);
+    let preexisting = processes()
+        .into_iter()
+        .filter(|p| is_sandboxed(p, uid))
+        .map(|p| p.pid)
+        .collect();
     let mut command = tokio::process::Command::new(SERVER);
     command
+        .args(flags)
         .env("BOLTMCP_TEST_SECRET", "do-not-read-me")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -64,10 +78,10 @@ async fn serve(user: Option<(u32, u32)>) -> Served {
         .connect_io(stdout, stdin, None)
         .await
         .expect("connects");
-    let uid = user.map_or_else(|| nix::unistd::geteuid().as_raw(), |(uid, _)| uid);
     Served {
         client,
         child,
+        preexisting,
         pid,
         uid,
         logs,
@@ -82,6 +96,7 @@ impl Served {
             mut child,
             pid,
             uid,
+            preexisting,
             ..
         } = self;
         drop(client);
@@ -90,27 +105,7 @@ impl Served {
             .expect("the server ends when its input closes")
             .expect("its status");
         assert!(status.success(), "{status:?}");
-        let gone = Served::gone(pid, uid);
-        let deadline = Instant::now() + Duration::from_secs(3);
-        while !gone().is_empty() && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        assert_eq!(
-            gone(),
-            Vec::<String>::new(),
-            "left behind by a server that ended"
-        );
-    }
-
-    /// What is left of a server that ended: any sandbox process at all.
-    fn gone(pid: u32, uid: u32) -> impl Fn() -> Vec<String> {
-        move || {
-            processes()
-                .into_iter()
-                .filter(|p| p.pid != pid && (p.uid >= 0x7000_0000 || (uid != 0 && p.uid == uid)))
-                .map(|p| format!("{p:?}"))
-                .collect()
-        }
+        all_gone(pid, uid, &preexisting).await;
     }
 
     async fn call(&self, tool: &str, arguments: Value) -> CallToolResult {
@@ -170,7 +165,7 @@ impl Served {
         let mut strays = Vec::new();
         for process in processes() {
             let sandboxed =
-                process.uid >= 0x7000_0000 || (self.uid != 0 && process.uid == self.uid);
+                is_sandboxed(&process, self.uid) && !self.preexisting.contains(&process.pid);
             let ours = process.pid == self.pid
                 || (process.ppid == self.pid
                     && process.cmdline.contains("--boltmcp-sandbox-worker"))
@@ -189,6 +184,33 @@ impl Served {
             .map(|p| p.pid)
             .collect()
     }
+}
+
+/// A process of a sandbox: one of a sandbox user's (started as root), or of the
+/// server's own user when that is not root.
+fn is_sandboxed(process: &Process, server_uid: u32) -> bool {
+    process.uid >= 0x7000_0000 || (server_uid != 0 && process.uid == server_uid)
+}
+
+/// Waits until no sandbox process is left of the server `pid` (running as `uid`)
+/// that ended, beside those that were there before it.
+async fn all_gone(pid: u32, uid: u32, preexisting: &HashSet<u32>) {
+    let left = || -> Vec<String> {
+        processes()
+            .into_iter()
+            .filter(|p| p.pid != pid && is_sandboxed(p, uid) && !preexisting.contains(&p.pid))
+            .map(|p| format!("{p:?}"))
+            .collect()
+    };
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while !left().is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        left(),
+        Vec::<String>::new(),
+        "left behind by a server that ended"
+    );
 }
 
 #[derive(Debug)]
@@ -580,6 +602,11 @@ async fn the_sandbox_reports_per_tool_metrics() {
         .and_then(|listener| listener.local_addr())
         .expect("a free port")
         .port();
+    let preexisting: HashSet<u32> = processes()
+        .into_iter()
+        .filter(|p| is_sandboxed(p, 0))
+        .map(|p| p.pid)
+        .collect();
     let mut child = tokio::process::Command::new(SERVER)
         .args(["--http", &format!("127.0.0.1:{port}"), "--metrics"])
         .stdin(Stdio::null())
@@ -681,14 +708,76 @@ async fn the_sandbox_reports_per_tool_metrics() {
         .expect("it stops")
         .expect("its status");
     assert!(status.success(), "{status:?}");
-    let gone = Served::gone(pid.as_raw().unsigned_abs(), 0);
-    let deadline = Instant::now() + Duration::from_secs(3);
-    while !gone().is_empty() && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    all_gone(pid.as_raw().unsigned_abs(), 0, &preexisting).await;
+}
+
+#[tokio::test]
+#[allow(
+    clippy::await_holding_lock,
+    reason = "one test at a time, each on its own runtime"
+)]
+async fn workers_are_replaced_after_their_share_of_calls_or_memory() {
+    let _alone = one_at_a_time();
+    for user in users() {
+        for (flags, tool, arguments) in [
+            (["--max-worker-calls", "3"], "fib", json!({"n": 1})),
+            (
+                ["--max-worker-rss-mib", "32"],
+                "allocate",
+                json!({"mib": 64}),
+            ),
+        ] {
+            let served = serve_with(user, &flags).await;
+            served.still_serves().await;
+            let before = served.workers();
+            for _ in 0..3 {
+                let result = served.call(tool, arguments.clone()).await;
+                assert_eq!(result.is_error, None, "{}", text(&result));
+            }
+            let deadline = Instant::now() + Duration::from_secs(3);
+            while before.is_subset(&served.workers()) {
+                assert!(
+                    Instant::now() < deadline,
+                    "no worker was replaced: {before:?}"
+                );
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            served.still_serves().await;
+            served.stop().await;
+        }
     }
-    assert_eq!(
-        gone(),
-        Vec::<String>::new(),
-        "left behind by a server that stopped"
-    );
+}
+
+#[tokio::test]
+#[allow(
+    clippy::await_holding_lock,
+    reason = "one test at a time, each on its own runtime"
+)]
+async fn workers_die_with_their_server() {
+    let _alone = one_at_a_time();
+    for user in users() {
+        let mut served = serve(user).await;
+        served.still_serves().await;
+        let workers = served.workers();
+        assert!(!workers.is_empty());
+        // Killed outright: no chance to stop its workers itself.
+        served.child.start_kill().expect("killed");
+        let _ = served.child.wait().await;
+        let deadline = Instant::now() + Duration::from_secs(3);
+        loop {
+            let alive: Vec<u32> = processes()
+                .into_iter()
+                .filter(|p| workers.contains(&p.pid) && p.state != 'Z')
+                .map(|p| p.pid)
+                .collect();
+            if alive.is_empty() {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "workers outlived their server: {alive:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
 }

@@ -17,11 +17,13 @@
 use std::net::SocketAddr;
 
 use boltmcp::layers::metrics::Prometheus;
-use boltmcp::layers::sandbox::{self, Sandbox};
+use boltmcp::layers::sandbox::{self, Sandbox, SandboxPolicy};
 use boltmcp::transport::http::HttpConfig;
 use boltmcp_examples::sandboxed::server;
 
-const USAGE: &str = "usage: sandbox-server [--http ADDR [--metrics]]   (stdio unless --http)";
+const USAGE: &str = "\
+usage: sandbox-server [--http ADDR [--metrics]] [--max-worker-calls N] [--max-worker-rss-mib N]
+  (stdio unless --http; a worker is replaced after N calls, or once it held N MiB)";
 
 fn main() -> std::io::Result<()> {
     // First: in a worker process this never returns.
@@ -32,6 +34,7 @@ fn main() -> std::io::Result<()> {
     };
     let mut http: Option<SocketAddr> = None;
     let mut metrics = false;
+    let mut policy = SandboxPolicy::default();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -45,6 +48,17 @@ fn main() -> std::io::Result<()> {
                 );
             }
             "--metrics" => metrics = true,
+            "--max-worker-calls" | "--max-worker-rss-mib" => {
+                let number: u64 = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or_else(|| usage(&format!("{arg} needs a number")));
+                policy = if arg == "--max-worker-calls" {
+                    policy.max_calls_per_worker(number)
+                } else {
+                    policy.max_worker_rss(number * 1024 * 1024)
+                };
+            }
             other => usage(&format!("unknown argument {other}")),
         }
     }
@@ -57,7 +71,7 @@ fn main() -> std::io::Result<()> {
         .build()?;
     runtime.block_on(async {
         let prometheus = metrics.then(Prometheus::new);
-        let mut sandbox = Sandbox::new();
+        let mut sandbox = Sandbox::new().policy(policy);
         if let Some(prometheus) = &prometheus {
             sandbox = sandbox.metrics(prometheus.recorder());
         }
