@@ -85,6 +85,8 @@ def programs() -> dict[str, Path]:
     for name, snippet in zip(names, snippets):
         if "JwtVerifier" in snippet:
             by_role["auth"] = binaries[name]
+        elif "sandbox::init" in snippet:
+            by_role["sandbox"] = binaries[name]
         elif "Prometheus" in snippet:
             by_role["metrics"] = binaries[name]
         elif "serve_stdio_blocking" in snippet and "divide_tool" in snippet:
@@ -95,7 +97,7 @@ def programs() -> dict[str, Path]:
             by_role["axum"] = binaries[name]
         elif "Client::connect_stdio" in snippet:
             by_role["client"] = binaries[name]
-    assert set(by_role) == {"quick_start", "layers", "axum", "client", "auth", "metrics"}, by_role
+    assert set(by_role) == {"quick_start", "layers", "axum", "client", "auth", "metrics", "sandbox"}, by_role
     return by_role
 
 
@@ -301,3 +303,23 @@ def test_the_metrics_example_counts_what_it_served(programs):
     finally:
         server.kill()
         server.wait()
+
+
+def test_the_sandbox_example_answers_from_its_workers(programs):
+    """The sandboxed tool answers from a worker; the command runs `wc -l` in a sandbox."""
+    answers = stdio_exchange(
+        programs["sandbox"],
+        [
+            INITIALIZE,
+            INITIALIZED,
+            call(2, "word_count", {"text": "one two three"}),
+            call(3, "line_count", {"text": "a\nb\n"}),
+        ],
+    )
+    by_id = {answer.get("id"): answer for answer in answers}
+    words = by_id[2]["result"]
+    assert words.get("isError") is not True, words
+    assert words["structuredContent"] == {"result": 3}, words
+    lines = by_id[3]["result"]
+    assert lines.get("isError") is not True, lines
+    assert lines["content"][0]["text"] == "2", lines
