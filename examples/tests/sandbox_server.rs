@@ -39,8 +39,19 @@ fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-async fn serve(user: Option<(u32, u32)>) -> Served {
-    serve_with(user, &[]).await
+/// Runs `attack` against a fresh server per user (see [`users`]), one test at a
+/// time, and checks that each server, once stopped, leaves nothing behind.
+#[allow(
+    clippy::await_holding_lock,
+    reason = "one test at a time, each on its own runtime"
+)]
+async fn against_each_server(flags: &[&str], attack: impl AsyncFn(&Served)) {
+    let _alone = one_at_a_time();
+    for user in users() {
+        let served = serve_with(user, flags).await;
+        attack(&served).await;
+        served.stop().await;
+    }
 }
 
 async fn serve_with(user: Option<(u32, u32)>, flags: &[&str]) -> Served {
@@ -308,14 +319,8 @@ fn users() -> Vec<Option<(u32, u32)>> {
 }
 
 #[tokio::test]
-#[allow(
-    clippy::await_holding_lock,
-    reason = "one test at a time, each on its own runtime"
-)]
 async fn sandboxed_tools_answer_and_report_progress_and_logs() {
-    let _alone = one_at_a_time();
-    for user in users() {
-        let served = serve(user).await;
+    against_each_server(&[], async |served| {
         let reports = Arc::new(Mutex::new(Vec::new()));
         let heard = reports.clone();
         let result = served
@@ -359,74 +364,62 @@ async fn sandboxed_tools_answer_and_report_progress_and_logs() {
         assert!(!served.workers().contains(&served.pid));
         assert!(!served.workers().is_empty());
         served.still_serves().await;
-        served.stop().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
-#[allow(
-    clippy::await_holding_lock,
-    reason = "one test at a time, each on its own runtime"
-)]
 async fn resource_attacks_are_contained_and_named() {
-    let _alone = one_at_a_time();
-    for user in users() {
-        let served = serve(user).await;
-        served
-            .refused(served.run("f(){ f|f; }; f").await, "Cannot fork")
-            .await;
-        served
-            .refused(
-                served.call("allocate", json!({"mib": 4096})).await,
-                "killed: memory limit 256 MiB",
-            )
-            .await;
-        served
-            .refused(
-                served.call("fib", json!({"n": 60})).await,
-                "killed: CPU time limit 2 s",
-            )
-            .await;
-        served
-            .refused(
-                served.run("while :; do :; done").await,
-                "killed: CPU time limit 2 s",
-            )
-            .await;
-        served
-            .refused(
-                served.run("head -c 20000000 /dev/zero > big").await,
-                "killed: file size limit 16 MiB",
-            )
-            .await;
-        let fds = served
-            .run("perl -e 'my @held; while (open(my $fd, \"<\", \"/dev/null\")) { push @held, $fd } print scalar(@held); exit 3'")
-            .await;
-        served.refused(fds, "exit status 3").await;
-        served
-            .refused(served.run("sleep 10").await, "timed out after 5 s")
-            .await;
-        served
-            .refused(served.run("kill -SEGV $$").await, "crashed: SIGSEGV")
-            .await;
-        // A background process that tries to outlive its call is gone with it.
-        let background = served.run("sleep 1000 & echo started").await;
-        assert_eq!(background.is_error, None, "{}", text(&background));
-        served.nothing_left_behind().await;
-        assert!(!processes().iter().any(|p| p.cmdline.trim() == "sleep 1000"));
-        served.stop().await;
-    }
+    against_each_server(&[], async |served| {
+    served
+        .refused(served.run("f(){ f|f; }; f").await, "Cannot fork")
+        .await;
+    served
+        .refused(
+            served.call("allocate", json!({"mib": 4096})).await,
+            "killed: memory limit 256 MiB",
+        )
+        .await;
+    served
+        .refused(
+            served.call("fib", json!({"n": 60})).await,
+            "killed: CPU time limit 2 s",
+        )
+        .await;
+    served
+        .refused(
+            served.run("while :; do :; done").await,
+            "killed: CPU time limit 2 s",
+        )
+        .await;
+    served
+        .refused(
+            served.run("head -c 20000000 /dev/zero > big").await,
+            "killed: file size limit 16 MiB",
+        )
+        .await;
+    let fds = served
+        .run("perl -e 'my @held; while (open(my $fd, \"<\", \"/dev/null\")) { push @held, $fd } print scalar(@held); exit 3'")
+        .await;
+    served.refused(fds, "exit status 3").await;
+    served
+        .refused(served.run("sleep 10").await, "timed out after 5 s")
+        .await;
+    served
+        .refused(served.run("kill -SEGV $$").await, "crashed: SIGSEGV")
+        .await;
+    // A background process that tries to outlive its call is gone with it.
+    let background = served.run("sleep 1000 & echo started").await;
+    assert_eq!(background.is_error, None, "{}", text(&background));
+    served.nothing_left_behind().await;
+    assert!(!processes().iter().any(|p| p.cmdline.trim() == "sleep 1000"));
+    })
+    .await;
 }
 
 #[tokio::test]
-#[allow(
-    clippy::await_holding_lock,
-    reason = "one test at a time, each on its own runtime"
-)]
 async fn the_server_and_the_system_are_out_of_reach() {
-    let _alone = one_at_a_time();
-    for user in users() {
-        let served = serve(user).await;
+    against_each_server(&[], async |served| {
         let pid = served.pid;
         let marker = format!("/etc/boltmcp-sandbox-{}", std::process::id());
         served
@@ -494,22 +487,16 @@ async fn the_server_and_the_system_are_out_of_reach() {
             .await;
         // The server is alive after all of it.
         assert!(std::path::Path::new(&format!("/proc/{pid}")).exists());
-        served.stop().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
-#[allow(
-    clippy::await_holding_lock,
-    reason = "one test at a time, each on its own runtime"
-)]
 async fn the_network_is_out_of_reach() {
-    let _alone = one_at_a_time();
     let listener = TcpListener::bind("127.0.0.1:0").expect("a listener");
     listener.set_nonblocking(true).expect("non-blocking");
     let port = listener.local_addr().expect("bound").port();
-    for user in users() {
-        let served = serve(user).await;
+    against_each_server(&[], async |served| {
         let connect = served
             .run(&format!("bash -c 'echo hello > /dev/tcp/127.0.0.1/{port}'"))
             .await;
@@ -520,19 +507,13 @@ async fn the_network_is_out_of_reach() {
             matches!(listener.accept(), Err(err) if err.kind() == std::io::ErrorKind::WouldBlock),
             "the listener saw a connection"
         );
-        served.stop().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
-#[allow(
-    clippy::await_holding_lock,
-    reason = "one test at a time, each on its own runtime"
-)]
 async fn a_cancelled_call_kills_its_worker() {
-    let _alone = one_at_a_time();
-    for user in users() {
-        let served = serve(user).await;
+    against_each_server(&[], async |served| {
         // Warm: both workers up.
         served.still_serves().await;
         let before = served.workers();
@@ -556,8 +537,8 @@ async fn a_cancelled_call_kills_its_worker() {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         served.still_serves().await;
-        served.stop().await;
-    }
+    })
+    .await;
 }
 
 /// `GET /metrics` from the server at `port`: the exposition's body.
@@ -712,22 +693,16 @@ async fn the_sandbox_reports_per_tool_metrics() {
 }
 
 #[tokio::test]
-#[allow(
-    clippy::await_holding_lock,
-    reason = "one test at a time, each on its own runtime"
-)]
 async fn workers_are_replaced_after_their_share_of_calls_or_memory() {
-    let _alone = one_at_a_time();
-    for user in users() {
-        for (flags, tool, arguments) in [
-            (["--max-worker-calls", "3"], "fib", json!({"n": 1})),
-            (
-                ["--max-worker-rss-mib", "32"],
-                "allocate",
-                json!({"mib": 64}),
-            ),
-        ] {
-            let served = serve_with(user, &flags).await;
+    for (flags, tool, arguments) in [
+        (["--max-worker-calls", "3"], "fib", json!({"n": 1})),
+        (
+            ["--max-worker-rss-mib", "32"],
+            "allocate",
+            json!({"mib": 64}),
+        ),
+    ] {
+        against_each_server(&flags, async |served| {
             served.still_serves().await;
             let before = served.workers();
             for _ in 0..3 {
@@ -743,8 +718,8 @@ async fn workers_are_replaced_after_their_share_of_calls_or_memory() {
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
             served.still_serves().await;
-            served.stop().await;
-        }
+        })
+        .await;
     }
 }
 
@@ -756,7 +731,7 @@ async fn workers_are_replaced_after_their_share_of_calls_or_memory() {
 async fn workers_die_with_their_server() {
     let _alone = one_at_a_time();
     for user in users() {
-        let mut served = serve(user).await;
+        let mut served = serve_with(user, &[]).await;
         served.still_serves().await;
         let workers = served.workers();
         assert!(!workers.is_empty());

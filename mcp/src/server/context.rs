@@ -224,6 +224,7 @@ impl Context {
     }
 
     /// Whether the client asked for this request's progress (gave a token).
+    #[cfg(all(feature = "sandbox", target_os = "linux"))]
     pub(crate) fn wants_progress(&self) -> bool {
         self.inner.meta.progress_token.is_some()
     }

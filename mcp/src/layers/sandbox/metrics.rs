@@ -32,22 +32,55 @@ fn with<T>(recorder: &SharedRecorder, register: impl FnOnce() -> T) -> T {
     }
 }
 
+/// A counter per cause, beside one fixed label, registered when a cause first
+/// happens (causes are few and fixed: the set stays small).
+struct ByCause {
+    recorder: SharedRecorder,
+    name: &'static str,
+    label: (&'static str, String),
+    counters: Mutex<Vec<(&'static str, Counter)>>,
+}
+
+impl ByCause {
+    fn new(recorder: SharedRecorder, name: &'static str, label: (&'static str, String)) -> Self {
+        ByCause {
+            recorder,
+            name,
+            label,
+            counters: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn increment(&self, cause: &'static str) {
+        let mut counters = lock(&self.counters);
+        if let Some((_, counter)) = counters.iter().find(|(held, _)| *held == cause) {
+            counter.increment(1);
+            return;
+        }
+        let labels = [
+            (self.label.0, self.label.1.clone()),
+            ("cause", cause.to_owned()),
+        ];
+        let counter = with(&self.recorder, || metrics::counter!(self.name, &labels));
+        counter.increment(1);
+        counters.push((cause, counter));
+    }
+}
+
 /// One sandboxed tool's series.
 pub(crate) struct ToolMetrics {
-    recorder: SharedRecorder,
-    tool: String,
     calls: Counter,
     wall: Histogram,
     cpu: Histogram,
     peak_rss: Gauge,
     peak_seen: Mutex<u64>,
-    failures: Mutex<Vec<(&'static str, Counter)>>,
+    failures: ByCause,
 }
 
 impl std::fmt::Debug for ToolMetrics {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ToolMetrics")
-            .field("tool", &self.tool)
+            .field("tool", &self.failures.label.1)
             .finish_non_exhaustive()
     }
 }
@@ -65,14 +98,12 @@ impl ToolMetrics {
             )
         });
         ToolMetrics {
-            recorder,
-            tool,
             calls,
             wall,
             cpu,
             peak_rss,
             peak_seen: Mutex::new(0),
-            failures: Mutex::new(Vec::new()),
+            failures: ByCause::new(recorder, "mcp_sandbox_failures_total", ("tool", tool)),
         }
     }
 
@@ -96,40 +127,21 @@ impl ToolMetrics {
             }
         }
         if let Some(failure) = failure {
-            self.failure(failure.cause());
+            self.failures.increment(failure.cause());
         }
-    }
-
-    fn failure(&self, cause: &'static str) {
-        let mut failures = lock(&self.failures);
-        if let Some((_, counter)) = failures.iter().find(|(held, _)| *held == cause) {
-            counter.increment(1);
-            return;
-        }
-        let counter = with(&self.recorder, || {
-            metrics::counter!(
-                "mcp_sandbox_failures_total",
-                "tool" => self.tool.clone(),
-                "cause" => cause
-            )
-        });
-        counter.increment(1);
-        failures.push((cause, counter));
     }
 }
 
 /// One pool's series.
 pub(crate) struct PoolMetrics {
-    recorder: SharedRecorder,
-    policy: String,
     started: Counter,
-    replaced: Mutex<Vec<(&'static str, Counter)>>,
+    replaced: ByCause,
 }
 
 impl std::fmt::Debug for PoolMetrics {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PoolMetrics")
-            .field("policy", &self.policy)
+            .field("policy", &self.replaced.label.1)
             .finish_non_exhaustive()
     }
 }
@@ -142,10 +154,12 @@ impl PoolMetrics {
             || metrics::counter!("mcp_sandbox_workers_started_total", "policy" => policy.clone()),
         );
         PoolMetrics {
-            recorder,
-            policy,
             started,
-            replaced: Mutex::new(Vec::new()),
+            replaced: ByCause::new(
+                recorder,
+                "mcp_sandbox_workers_replaced_total",
+                ("policy", policy),
+            ),
         }
     }
 
@@ -154,19 +168,6 @@ impl PoolMetrics {
     }
 
     pub(crate) fn replaced(&self, cause: &'static str) {
-        let mut replaced = lock(&self.replaced);
-        if let Some((_, counter)) = replaced.iter().find(|(held, _)| *held == cause) {
-            counter.increment(1);
-            return;
-        }
-        let counter = with(&self.recorder, || {
-            metrics::counter!(
-                "mcp_sandbox_workers_replaced_total",
-                "policy" => self.policy.clone(),
-                "cause" => cause
-            )
-        });
-        counter.increment(1);
-        replaced.push((cause, counter));
+        self.replaced.increment(cause);
     }
 }
