@@ -1,8 +1,8 @@
 //! The sandbox example's tools: `run` (a shell command through `SandboxedCommand`),
-//! `fib` and `allocate` (native tools in sandboxed workers), and `add`, unsandboxed,
-//! beside them.
+//! `fib`, `allocate` and `connect` (native tools in sandboxed workers), and `add`,
+//! unsandboxed, beside them.
 
-use boltmcp::layers::sandbox::{Failure, SandboxPolicy, SandboxedCommand};
+use boltmcp::layers::sandbox::{Failure, SandboxedCommand};
 use boltmcp::prelude::*;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -37,8 +37,7 @@ pub async fn run(command: String, stdin: Option<String>) -> Result<Json<RunOutpu
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     // The shell says 128 + N when its last command died of signal N.
-    if exit_code > 128 {
-        let failure = Failure::of_signal_number(exit_code - 128, &SandboxPolicy::for_commands());
+    if let Some(failure) = output.shell_failure() {
         return Err(ToolError::new(format!("{failure} ({})", stderr.trim_end())));
     }
     if exit_code != 0 {
@@ -95,6 +94,18 @@ pub fn allocate(mib: u64) -> String {
     )
 }
 
+/// Opens a TCP connection to `address` from a sandboxed worker. The default policy
+/// has no network: seccomp kills the worker at its `socket` call, and the call
+/// answers so.
+///
+/// address: Where to connect, `host:port`.
+#[tool(sandbox)]
+pub fn connect(address: String) -> Result<String, ToolError> {
+    std::net::TcpStream::connect(&address)
+        .map(|_| format!("connected to {address}"))
+        .map_err(|err| ToolError::new(format!("{address}: {err}")))
+}
+
 /// Adds two numbers, in the server's own process.
 #[tool]
 pub fn add(a: f64, b: f64) -> f64 {
@@ -107,6 +118,7 @@ pub fn server() -> Server {
         .tool(run_tool())
         .tool(fib_tool())
         .tool(allocate_tool())
+        .tool(connect_tool())
         .tool(add_tool())
         .build()
 }

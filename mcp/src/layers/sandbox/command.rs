@@ -11,6 +11,8 @@ use nix::sys::signal::{Signal, kill, killpg};
 use nix::unistd::Pid;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 
+use super::audit::Whose;
+use super::confine::SANDBOX_UID_BASE;
 use super::entry::KILLED_BY_SIGNAL;
 use super::failure::{Failure, SETUP_FAILED};
 use super::launcher::{self, Kind};
@@ -58,6 +60,25 @@ pub struct CommandOutput {
     pub exit_code: Option<i32>,
     /// How long it ran.
     pub wall_time: Duration,
+    policy: SandboxPolicy,
+    /// The user its processes ran as, when it had one of its own (started as root).
+    sandbox_user: Option<u32>,
+}
+
+impl CommandOutput {
+    /// For a shell (`sh -c ...`), whose exit status 128 + N says that its last
+    /// command died of signal N: that death as a [`Failure`] (`killed: CPU time limit
+    /// 2 s`, ``killed: forbidden system call `socket` ``, `crashed: SIGSEGV`); `None`
+    /// for any other status.
+    pub fn shell_failure(&self) -> Option<Failure> {
+        let signal = self.exit_code.filter(|code| *code > 128)? - 128;
+        let said = String::from_utf8_lossy(&self.stderr);
+        let failure = Failure::of_signal(signal, &said, &self.policy);
+        Some(match self.sandbox_user {
+            Some(uid) => failure.named(Whose::User(uid)),
+            None => failure,
+        })
+    }
 }
 
 impl SandboxedCommand {
@@ -141,6 +162,9 @@ impl SandboxedCommand {
                 .unwrap_or(0),
         );
         let own_group = super::entry::worker_state().is_none();
+        // Started as root, the trampoline and everything under it became this user.
+        let sandbox_user = (own_group && nix::unistd::geteuid().is_root() && pid.as_raw() > 0)
+            .then(|| SANDBOX_UID_BASE + pid.as_raw().unsigned_abs());
         if let Some(mut stdin) = child.stdin.take() {
             let input = self.stdin.clone();
             // A program that never reads its input must not block the call.
@@ -193,7 +217,10 @@ impl SandboxedCommand {
             || (status.code() == Some(SETUP_FAILED) && said.contains("boltmcp sandbox:")))
             && let Some(failure) = Failure::of_exit(status, &said, &self.policy)
         {
-            return Err(failure);
+            return Err(match sandbox_user {
+                Some(uid) => failure.named(Whose::User(uid)),
+                None => failure,
+            });
         }
         Ok(CommandOutput {
             stdout,
@@ -201,6 +228,8 @@ impl SandboxedCommand {
             truncated: out_cut || err_cut,
             exit_code: status.code(),
             wall_time: started.elapsed(),
+            policy: self.policy.clone(),
+            sandbox_user,
         })
     }
 }

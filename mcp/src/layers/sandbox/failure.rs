@@ -22,8 +22,9 @@ pub enum Failure {
     CpuTime(Duration),
     /// An allocation failed at the address-space limit.
     Memory(u64),
-    /// seccomp killed it for a system call the policy forbids.
-    ForbiddenSystemCall,
+    /// seccomp killed it for a system call the policy forbids: the call's name,
+    /// where the kernel's audit log could be read (as root).
+    ForbiddenSystemCall(Option<String>),
     /// It wrote a file past the size limit.
     FileSize(u64),
     /// It died of another signal (a crash): the signal's name.
@@ -56,17 +57,22 @@ impl Failure {
         }
     }
 
-    /// How a process under `policy` that died of `signal` failed: for a shell's
-    /// exit status 128 + N, which says its last command died of signal N.
-    pub fn of_signal_number(signal: i32, policy: &SandboxPolicy) -> Self {
-        Self::of_signal(signal, "", policy)
+    /// The same failure, naming the forbidden system call from the kernel's audit
+    /// log of `whose` kill, where it can be read.
+    pub(crate) fn named(self, whose: super::audit::Whose) -> Self {
+        match self {
+            Failure::ForbiddenSystemCall(None) => {
+                Failure::ForbiddenSystemCall(super::audit::forbidden_call(whose))
+            }
+            other => other,
+        }
     }
 
-    fn of_signal(signal: i32, stderr: &str, policy: &SandboxPolicy) -> Self {
+    pub(crate) fn of_signal(signal: i32, stderr: &str, policy: &SandboxPolicy) -> Self {
         use nix::sys::signal::Signal;
         match Signal::try_from(signal) {
             Ok(Signal::SIGXCPU) => Failure::CpuTime(policy.cpu_time),
-            Ok(Signal::SIGSYS) => Failure::ForbiddenSystemCall,
+            Ok(Signal::SIGSYS) => Failure::ForbiddenSystemCall(None),
             Ok(Signal::SIGXFSZ) => Failure::FileSize(policy.file_size),
             // Rust's allocator reports a failed allocation on stderr, then aborts.
             Ok(Signal::SIGABRT) if stderr.contains("memory allocation of") => {
@@ -83,7 +89,7 @@ impl Failure {
             Failure::TimedOut(_) => "timeout",
             Failure::CpuTime(_) => "cpu",
             Failure::Memory(_) => "memory",
-            Failure::ForbiddenSystemCall => "seccomp",
+            Failure::ForbiddenSystemCall(_) => "seccomp",
             Failure::FileSize(_) => "file_size",
             Failure::Crashed(_) => "signal",
             Failure::Exited(_) => "exit",
@@ -101,7 +107,10 @@ impl std::fmt::Display for Failure {
                 write!(f, "killed: CPU time limit {}", duration_text(*limit))
             }
             Failure::Memory(limit) => write!(f, "killed: memory limit {}", bytes_text(*limit)),
-            Failure::ForbiddenSystemCall => f.write_str(
+            Failure::ForbiddenSystemCall(Some(call)) => {
+                write!(f, "killed: forbidden system call `{call}`")
+            }
+            Failure::ForbiddenSystemCall(None) => f.write_str(
                 "killed: forbidden system call (SIGSYS: the sandbox's seccomp policy denies it)",
             ),
             Failure::FileSize(limit) => {

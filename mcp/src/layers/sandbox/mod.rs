@@ -16,6 +16,7 @@
 //! server's own tools over its stdin and stdout with boltmcp's engine, one call at a
 //! time, and the parent's watchdog kills its process group past the wall-clock limit.
 
+mod audit;
 mod command;
 mod confine;
 mod dispatch;

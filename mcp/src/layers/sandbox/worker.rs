@@ -14,6 +14,7 @@ use nix::unistd::Pid;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
+use super::audit::Whose;
 use super::failure::Failure;
 use super::launcher::{self, Kind, Scratch};
 use super::policy::SandboxPolicy;
@@ -202,7 +203,10 @@ impl Worker {
         kill_group(self.pid);
         self.scratch.remove();
         let said = lock(&self.stderr).clone();
-        status.and_then(|status| Failure::of_exit(status, &said, policy))
+        let pid = self.pid.as_raw().unsigned_abs();
+        status
+            .and_then(|status| Failure::of_exit(status, &said, policy))
+            .map(|failure| failure.named(Whose::Process(pid)))
     }
 }
 

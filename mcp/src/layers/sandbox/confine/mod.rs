@@ -19,6 +19,9 @@ mod landlock;
 pub(crate) mod limits;
 mod seccomp;
 
+pub(crate) use identity::SANDBOX_UID_BASE;
+pub(crate) use seccomp::system_call_name;
+
 use std::io;
 use std::path::Path;
 
