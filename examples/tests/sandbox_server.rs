@@ -61,7 +61,11 @@ async fn serve_with(user: Option<(u32, u32)>, flags: &[&str]) -> Served {
         .filter(|p| is_sandboxed(p, uid))
         .map(|p| p.pid)
         .collect();
-    let mut command = tokio::process::Command::new(SERVER);
+    let binary = match user {
+        Some(_) => reachable_copy(),
+        None => std::path::PathBuf::from(SERVER),
+    };
+    let mut command = tokio::process::Command::new(binary);
     command
         .args(flags)
         .env("BOLTMCP_TEST_SECRET", "do-not-read-me")
@@ -290,6 +294,25 @@ fn text(result: &CallToolResult) -> String {
         .ok()
         .and_then(|content| content[0]["text"].as_str().map(str::to_owned))
         .unwrap_or_default()
+}
+
+/// The example's binary where any user can run it: the checkout may sit below a
+/// directory only root may enter (`/root`).
+fn reachable_copy() -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    static COPY: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    COPY.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("boltmcp-sandbox-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a directory for the copy");
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755))
+            .expect("open to all");
+        let copy = dir.join("sandbox-server");
+        std::fs::copy(SERVER, &copy).expect("copied");
+        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755))
+            .expect("runnable by all");
+        copy
+    })
+    .clone()
 }
 
 /// The unprivileged user the tests run a second server as: created when missing

@@ -34,6 +34,9 @@ static INITIALISED: AtomicBool = AtomicBool::new(false);
 pub(crate) struct WorkerState {
     pub(crate) policy: SandboxPolicy,
     pub(crate) scratch: PathBuf,
+    /// This binary, resolved before landlock hid `/proc` (for commands a sandboxed
+    /// tool starts).
+    pub(crate) executable: PathBuf,
 }
 
 static WORKER: OnceLock<WorkerState> = OnceLock::new();
@@ -141,6 +144,8 @@ fn confined(args: Vec<OsString>, role: Role) -> Launch {
 }
 
 fn run_worker(args: Vec<OsString>, make_server: impl FnOnce() -> Server) -> ! {
+    let executable =
+        std::env::current_exe().unwrap_or_else(|err| give_up(format!("this binary: {err}")));
     let launch = confined(args, Role::Worker);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -149,6 +154,7 @@ fn run_worker(args: Vec<OsString>, make_server: impl FnOnce() -> Server) -> ! {
     let _ = WORKER.set(WorkerState {
         policy: launch.policy,
         scratch: launch.scratch,
+        executable,
     });
     let server = make_server();
     let served = runtime.block_on(crate::transport::serve_stdio(server));

@@ -99,7 +99,12 @@ pub(crate) async fn start(
     policy: &SandboxPolicy,
 ) -> io::Result<(tokio::process::Child, Scratch)> {
     let scratch = Scratch::create()?;
-    let mut command = tokio::process::Command::new("/proc/self/exe");
+    // Inside a worker, landlock hides /proc: the binary's own path, resolved before.
+    let executable = super::entry::worker_state().map_or_else(
+        || Path::new("/proc/self/exe").to_path_buf(),
+        |state| state.executable.clone(),
+    );
+    let mut command = tokio::process::Command::new(executable);
     let policy_text = serde_json::to_string(policy).map_err(io::Error::other)?;
     command
         .arg(match kind {
