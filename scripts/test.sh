@@ -27,3 +27,6 @@ cargo test --workspace
 echo "== interop (real peers)"
 cargo build -p boltmcp-examples -p boltmcp-tests --bins
 python3 -m pytest tests/interop -q
+echo "== the Python package: built with maturin into this Python, then its tests"
+python3 -m pip install --quiet --disable-pip-version-check --no-input --root-user-action=ignore ./mcp-python
+python3 -m pytest mcp-python/tests -q

@@ -1,0 +1,273 @@
+"""`MCPServer`: decorated Python functions served by boltmcp's Rust runtime.
+
+A decorated function is looked at once: its parameters' type hints become the
+tool's `inputSchema`, its return annotation the `outputSchema`, its docstring the
+description (and, from an `Args:` section, each parameter's). What runs per call is
+small: the arguments' JSON is parsed, checked against the parameters' JSON types and
+converted to the declared Python types, the function is called, and its value is
+turned into the result's JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import inspect
+import json
+import threading
+import typing
+from collections.abc import Callable
+from typing import Any, TypeVar, overload
+
+from . import _docstring, _schema
+from ._native import NativeServer
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_JSON_TYPES = {"string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,), "null": (type(None),)}
+_TYPE_NOUNS = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "a boolean", "null": "null"}
+
+
+class ToolError(Exception):
+    """Raise it from a tool to answer with an `isError` result carrying exactly its
+    message (any other exception's message is prefixed with its type's name)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class _Param:
+    name: str
+    hint: Any
+    required: bool
+    json_types: tuple[str, ...]
+
+
+def _json_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+class _Tool:
+    """A decorated function, looked at once, and called per request."""
+
+    def __init__(self, fn: Callable[..., Any], name: str | None, title: str | None, description: str | None, annotations: dict[str, Any] | None) -> None:
+        self.fn = fn
+        self.name = name or fn.__name__
+        self.is_async = inspect.iscoroutinefunction(fn)
+        summary, param_docs = _docstring.parse(fn.__doc__)
+        try:
+            hints = typing.get_type_hints(fn, include_extras=True)
+        except NameError as err:
+            raise TypeError(
+                f"cannot read the type hints of {fn.__qualname__}: {err} "
+                "(a type defined inside a function cannot be named by a string annotation)"
+            ) from err
+        builder = _schema.SchemaBuilder()
+        properties: dict[str, Any] = {}
+        required: list[str] = []
+        self.params: list[_Param] = []
+        for param in inspect.signature(fn).parameters.values():
+            if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+                continue
+            hint = hints.get(param.name, Any)
+            schema = dict(builder.schema(hint))
+            if param.name in param_docs and "description" not in schema:
+                schema["description"] = param_docs[param.name]
+            has_default = param.default is not param.empty
+            if has_default and _schema.is_json(param.default):
+                schema["default"] = param.default
+            properties[param.name] = schema
+            if not has_default:
+                required.append(param.name)
+            kinds = schema.get("type")
+            json_types = tuple(kinds) if isinstance(kinds, list) else ((kinds,) if isinstance(kinds, str) else ())
+            self.params.append(_Param(param.name, hint, not has_default, json_types))
+        input_schema: dict[str, Any] = {"type": "object", "properties": properties}
+        if required:
+            input_schema["required"] = required
+        self.description: dict[str, Any] = {"name": self.name, "inputSchema": input_schema}
+        if description or summary:
+            self.description["description"] = description or summary
+        if title:
+            self.description["title"] = title
+        if annotations:
+            self.description["annotations"] = annotations
+        self.wraps_result = False
+        returned = hints.get("return", inspect.Signature.empty)
+        output = self._output_schema(returned, builder)
+        if output is not None:
+            self.description["outputSchema"] = output
+        if builder.defs:
+            input_schema["$defs"] = builder.defs
+            if output is not None:
+                output["$defs"] = builder.defs
+
+    def _output_schema(self, returned: Any, builder: _schema.SchemaBuilder) -> dict[str, Any] | None:
+        if returned in (inspect.Signature.empty, None, type(None), str, Any):
+            return None
+        schema = builder.schema(returned)
+        if schema.get("type") == "object":
+            return schema
+        self.wraps_result = True
+        return {"type": "object", "properties": {"result": schema}, "required": ["result"]}
+
+    def bind(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        """The keyword arguments for one call; a `ToolError` naming what is wrong."""
+        problems = []
+        known = {p.name for p in self.params}
+        for extra in sorted(set(arguments) - known):
+            problems.append(f"`{extra}` is not a parameter")
+        kwargs: dict[str, Any] = {}
+        for param in self.params:
+            if param.name not in arguments:
+                if param.required:
+                    problems.append(f"`{param.name}` is missing")
+                continue
+            value = arguments[param.name]
+            if param.json_types and not any(
+                isinstance(value, _JSON_TYPES[t]) and not (t in ("integer", "number") and isinstance(value, bool))
+                for t in param.json_types
+                if t in _JSON_TYPES
+            ) and all(t in _JSON_TYPES for t in param.json_types):
+                expected = " or ".join(_TYPE_NOUNS[t] for t in param.json_types)
+                problems.append(f"`{param.name}` must be {expected}, not {_json_name(value)}")
+                continue
+            try:
+                kwargs[param.name] = _schema.convert(value, param.hint)
+            except (TypeError, ValueError) as err:
+                problems.append(f"`{param.name}`: {err}")
+        if problems:
+            raise ToolError("invalid arguments: " + "; ".join(problems))
+        return kwargs
+
+    def result(self, value: Any) -> dict[str, Any]:
+        """The `CallToolResult` for a returned value."""
+        if value is None and not self.wraps_result:
+            return {"content": []}
+        if isinstance(value, str) and not self.wraps_result:
+            return {"content": [{"type": "text", "text": value}]}
+        data = _schema.to_json(value)
+        structured = {"result": data} if self.wraps_result or not isinstance(data, dict) else data
+        return {"content": [{"type": "text", "text": json.dumps(structured)}], "structuredContent": structured}
+
+
+def _error(message: str) -> str:
+    return json.dumps({"content": [{"type": "text", "text": message}], "isError": True})
+
+
+class _EventLoop:
+    """The one asyncio event loop the package runs async handlers on, in a thread."""
+
+    _loop: asyncio.AbstractEventLoop | None = None
+    _lock = threading.Lock()
+
+    @classmethod
+    def get(cls) -> asyncio.AbstractEventLoop:
+        with cls._lock:
+            if cls._loop is None:
+                loop = asyncio.new_event_loop()
+                threading.Thread(target=loop.run_forever, name="boltmcp-asyncio", daemon=True).start()
+                cls._loop = loop
+            return cls._loop
+
+
+def _invoker(tool: _Tool) -> Callable[[str], str]:
+    def invoke(arguments: str) -> str:
+        try:
+            parsed = json.loads(arguments) if arguments else {}
+            if not isinstance(parsed, dict):
+                raise ToolError("invalid arguments: they must be an object")
+            kwargs = tool.bind(parsed)
+            if tool.is_async:
+                future = asyncio.run_coroutine_threadsafe(tool.fn(**kwargs), _EventLoop.get())
+                value = future.result()
+            else:
+                value = tool.fn(**kwargs)
+            return json.dumps(tool.result(value))
+        except ToolError as err:
+            return _error(str(err))
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as err:  # a failing tool is an isError result, not a crash
+            return _error(f"{type(err).__name__}: {err}")
+
+    return invoke
+
+
+class MCPServer:
+    """An MCP server: decorate functions with `@server.tool`, then `server.run()`."""
+
+    def __init__(self, name: str, version: str = "0.1.0", instructions: str | None = None) -> None:
+        self.name = name
+        self.version = version
+        self._native = NativeServer(name, version, instructions)
+        self._tools: dict[str, _Tool] = {}
+
+    @overload
+    def tool(self, fn: F, /) -> F: ...
+
+    @overload
+    def tool(
+        self,
+        name: str | None = None,
+        /,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        annotations: dict[str, Any] | None = None,
+    ) -> Callable[[F], F]: ...
+
+    def tool(
+        self,
+        fn_or_name: Any = None,
+        /,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        annotations: dict[str, Any] | None = None,
+    ) -> Any:
+        """Registers a function as a tool: `@server.tool`, `@server.tool()` or
+        `@server.tool("name", title=..., description=..., annotations=...)`."""
+        if callable(fn_or_name):
+            self.add_tool(fn_or_name)
+            return fn_or_name
+
+        def register(fn: F) -> F:
+            self.add_tool(fn, name=fn_or_name, title=title, description=description, annotations=annotations)
+            return fn
+
+        return register
+
+    def add_tool(
+        self,
+        fn: Callable[..., Any],
+        *,
+        name: str | None = None,
+        title: str | None = None,
+        description: str | None = None,
+        annotations: dict[str, Any] | None = None,
+    ) -> None:
+        """Registers `fn` as a tool, before or while the server runs (clients hear
+        `notifications/tools/list_changed`)."""
+        tool = _Tool(fn, name, title, description, annotations)
+        self._native.add_tool(json.dumps(tool.description), _invoker(tool))
+        self._tools[tool.name] = tool
+
+    def remove_tool(self, name: str) -> bool:
+        """Removes the tool `name`; whether there was one."""
+        self._tools.pop(name, None)
+        return self._native.remove_tool(name)
+
+    def run(self, transport: str = "stdio") -> None:
+        """Serves until the client closes stdin."""
+        if transport != "stdio":
+            raise ValueError(f"unknown transport {transport!r}: this version serves 'stdio'")
+        self._native.run_stdio()

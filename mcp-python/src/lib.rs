@@ -1,0 +1,144 @@
+//! The native half of the `boltmcp` Python package: a server whose tools are Python
+//! callables, served by boltmcp's Rust runtime (parsing, routing, both protocol eras,
+//! the transports).
+//!
+//! The Python half (`python/boltmcp/`) turns decorated functions into what this module
+//! takes: a name, JSON Schemas computed once at decoration, and an `invoke(arguments)`
+//! callable that takes the arguments' JSON text and returns the result's JSON text.
+//! A call runs `invoke` on tokio's blocking pool, holding the GIL only while Python
+//! runs, so the thread that reads requests (and cancellations) never waits for it.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use boltmcp::protocol::{CallToolResult, Tool};
+use boltmcp::server::{Server, TargetMeta, ToolDef, ToolError};
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+
+/// A server being defined, then served: tools may be added and removed before and
+/// while it runs.
+#[pyclass(module = "boltmcp._native")]
+struct NativeServer {
+    name: String,
+    version: String,
+    instructions: Option<String>,
+    state: Mutex<State>,
+}
+
+/// Before `run`: the tools registered so far; after: the running server.
+enum State {
+    Defining(Vec<ToolDef>),
+    Running(Server),
+}
+
+impl std::fmt::Debug for NativeServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NativeServer")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl NativeServer {
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The server to serve: built from the registered tools on the first run.
+    fn server(&self) -> Server {
+        let mut state = self.state();
+        if let State::Defining(tools) = &mut *state {
+            let mut builder = Server::builder(&self.name, &self.version);
+            if let Some(instructions) = &self.instructions {
+                builder = builder.instructions(instructions);
+            }
+            let server = builder.tools(std::mem::take(tools)).build();
+            *state = State::Running(server);
+        }
+        match &*state {
+            State::Running(server) => server.clone(),
+            State::Defining(_) => unreachable!("built above"),
+        }
+    }
+}
+
+#[pymethods]
+impl NativeServer {
+    #[new]
+    #[pyo3(signature = (name, version, instructions = None))]
+    fn new(name: String, version: String, instructions: Option<String>) -> Self {
+        NativeServer {
+            name,
+            version,
+            instructions,
+            state: Mutex::new(State::Defining(Vec::new())),
+        }
+    }
+
+    /// Registers (or replaces) a tool: its protocol description as JSON text, and
+    /// `invoke(arguments_json) -> result_json`.
+    fn add_tool(&self, description: &str, invoke: Py<PyAny>) -> PyResult<()> {
+        let tool: Tool = serde_json::from_str(description)
+            .map_err(|err| PyValueError::new_err(format!("the tool's description: {err}")))?;
+        let def = python_tool(tool, Arc::new(invoke));
+        match &mut *self.state() {
+            State::Defining(tools) => {
+                tools.retain(|held| held.name() != def.name());
+                tools.push(def);
+            }
+            State::Running(server) => server.add_tool(def),
+        }
+        Ok(())
+    }
+
+    /// Removes the tool `name`; whether it was there.
+    fn remove_tool(&self, name: &str) -> bool {
+        match &mut *self.state() {
+            State::Defining(tools) => {
+                let before = tools.len();
+                tools.retain(|held| held.name() != name);
+                tools.len() != before
+            }
+            State::Running(server) => server.remove_tool(name),
+        }
+    }
+
+    /// Serves stdio until stdin closes, with the GIL released.
+    fn run_stdio(&self, py: Python<'_>) -> PyResult<()> {
+        let server = self.server();
+        py.detach(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(boltmcp::transport::serve_stdio(server))
+        })
+        .map_err(|err| PyRuntimeError::new_err(err.to_string()))
+    }
+}
+
+/// A tool whose handler is the Python callable `invoke`.
+fn python_tool(tool: Tool, invoke: Arc<Py<PyAny>>) -> ToolDef {
+    ToolDef::from_boxed(tool, TargetMeta::default(), move |call| {
+        let invoke = invoke.clone();
+        Box::pin(async move {
+            let arguments = call.raw_arguments().to_owned();
+            let answer = tokio::task::spawn_blocking(move || {
+                Python::attach(|py| -> PyResult<String> {
+                    invoke.call1(py, (arguments,))?.extract::<String>(py)
+                })
+            })
+            .await
+            .map_err(|err| ToolError::new(format!("the handler's thread: {err}")))?
+            .map_err(|err| ToolError::new(format!("the handler failed: {err}")))?;
+            serde_json::from_str::<CallToolResult>(&answer)
+                .map_err(|err| ToolError::new(format!("the handler's result: {err}")))
+        })
+    })
+}
+
+/// The native module.
+#[pymodule]
+fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add_class::<NativeServer>()?;
+    Ok(())
+}

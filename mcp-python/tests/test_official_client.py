@@ -1,0 +1,67 @@
+"""The official Python `mcp` client drives the Python calculator over stdio, in both
+protocol eras: the handshake (or its absence), the tool list with schemas from type
+hints and docstrings, calls, structured results, and a `ToolError`."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import anyio
+import pytest
+from mcp import Client, StdioServerParameters
+
+CALCULATOR = Path(__file__).resolve().parents[1] / "examples" / "calculator.py"
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(params=["legacy", "2026-07-28"])
+def mode(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+async def test_the_calculator_lists_and_calls(mode: str) -> None:
+    params = StdioServerParameters(command=sys.executable, args=[str(CALCULATOR)])
+    with anyio.fail_after(30):
+        async with Client(params, mode=mode, read_timeout_seconds=20) as client:
+            listed = await client.list_tools()
+            added = await client.call_tool("add", {"a": 5, "b": 3})
+            divided = await client.call_tool("divide", {"a": 1, "b": 0})
+            wrong = await client.call_tool("add", {"a": "five", "b": 3})
+
+    tools = {tool.name: tool for tool in listed.tools}
+    assert set(tools) == {"add", "subtract", "multiply", "divide"}
+    add = tools["add"]
+    assert add.description == "Adds two numbers."
+    assert add.input_schema["properties"]["a"] == {"type": "number", "description": "The first addend."}
+    assert add.input_schema["required"] == ["a", "b"]
+    assert add.output_schema == {"type": "object", "properties": {"result": {"type": "number"}}, "required": ["result"]}
+    assert added.is_error is False
+    assert added.structured_content == {"result": 8.0}
+    assert divided.is_error is True
+    assert divided.content[0].text == "division by zero"
+    assert wrong.is_error is True
+    assert "`a` must be a number, not a string" in wrong.content[0].text
+
+
+async def test_the_readme_quick_start_serves_as_pasted(tmp_path: Path) -> None:
+    """The README's Python block, run as written, answers the official client."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    blocks = re.findall(r"^```python\n(.*?)^```$", readme, re.S | re.M)
+    assert len(blocks) == 1, "the README shows one Python program"
+    program = tmp_path / "quick_start.py"
+    program.write_text(blocks[0])
+    params = StdioServerParameters(command=sys.executable, args=[str(program)])
+    with anyio.fail_after(30):
+        async with Client(params, read_timeout_seconds=20) as client:
+            added = await client.call_tool("add", {"a": 2, "b": 3})
+            divided = await client.call_tool("divide", {"a": 1, "b": 0})
+    assert added.structured_content == {"result": 5.0}
+    assert divided.is_error is True and divided.content[0].text == "division by zero"

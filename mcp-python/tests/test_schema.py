@@ -1,0 +1,143 @@
+"""Schemas from type hints and docstrings, and the conversions they imply."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+from typing import Annotated, Literal, Optional, TypedDict
+
+import pytest
+from boltmcp import Field, MCPServer, ToolError
+from boltmcp._server import _invoker, _Tool
+
+
+class Color(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@dataclasses.dataclass
+class Point:
+    """A point."""
+
+    x: float
+    y: float = 0.0
+
+
+class Options(TypedDict, total=False):
+    verbose: bool
+
+
+class Opaque:
+    """Nothing JSON can say."""
+
+
+def described(
+    count: Annotated[int, Field(description="How many.")],
+    name: str,
+    color: Color = Color.RED,
+    mode: Literal["fast", "slow"] = "fast",
+    where: Optional[Point] = None,
+    tags: list[str] | None = None,
+    options: Options | None = None,
+) -> dict[str, int]:
+    """Does a thing.
+
+    Args:
+        name: Who asks.
+        count: Overridden by the annotation.
+    """
+    return {"count": count}
+
+
+def test_the_input_schema_follows_the_hints_and_the_docstring() -> None:
+    tool = _Tool(described, None, None, None, None)
+    schema = tool.description["inputSchema"]
+    assert tool.description["description"] == "Does a thing."
+    assert schema["required"] == ["count", "name"]
+    props = schema["properties"]
+    assert props["count"] == {"type": "integer", "description": "How many."}
+    assert props["name"] == {"type": "string", "description": "Who asks."}
+    assert props["color"] == {"enum": ["red", "blue"], "type": "string"}
+    assert props["mode"] == {"enum": ["fast", "slow"], "type": "string", "default": "fast"}
+    assert props["where"]["anyOf"][1] == {"type": "null"}
+    point = props["where"]["anyOf"][0]
+    assert point["properties"] == {"x": {"type": "number"}, "y": {"type": "number", "default": 0.0}}
+    assert point["required"] == ["x"]
+    assert props["tags"]["anyOf"][0] == {"type": "array", "items": {"type": "string"}}
+    assert props["options"]["anyOf"][0]["properties"] == {"verbose": {"type": "boolean"}}
+    assert tool.description["outputSchema"] == {"type": "object", "additionalProperties": {"type": "integer"}}
+
+
+def test_arguments_are_checked_and_converted() -> None:
+    seen = {}
+
+    def record(where: Point, color: Color, ratio: float) -> str:
+        seen.update(where=where, color=color, ratio=ratio)
+        return "ok"
+
+    invoke = _invoker(_Tool(record, None, None, None, None))
+    answer = json.loads(invoke(json.dumps({"where": {"x": 1, "y": 2}, "color": "blue", "ratio": 3})))
+    assert answer == {"content": [{"type": "text", "text": "ok"}]}
+    assert seen == {"where": Point(1, 2), "color": Color.BLUE, "ratio": 3.0}
+    assert isinstance(seen["ratio"], float)
+    wrong = json.loads(invoke(json.dumps({"where": {"x": 1}, "color": "blue", "ratio": "3", "extra": 1})))
+    assert wrong["isError"] is True
+    text = wrong["content"][0]["text"]
+    assert "`extra` is not a parameter" in text and "`ratio` must be a number, not a string" in text
+
+
+def test_results_failures_and_structured_output() -> None:
+    def add(a: float, b: float) -> float:
+        return a + b
+
+    def fail() -> str:
+        raise ToolError("no such thing")
+
+    def crash() -> str:
+        raise KeyError("k")
+
+    assert json.loads(_invoker(_Tool(add, None, None, None, None))('{"a": 1, "b": 2}')) == {
+        "content": [{"type": "text", "text": '{"result": 3.0}'}],
+        "structuredContent": {"result": 3.0},
+    }
+    failed = json.loads(_invoker(_Tool(fail, None, None, None, None))("{}"))
+    assert failed == {"content": [{"type": "text", "text": "no such thing"}], "isError": True}
+    crashed = json.loads(_invoker(_Tool(crash, None, None, None, None))("{}"))
+    assert crashed["isError"] is True and crashed["content"][0]["text"] == "KeyError: 'k'"
+
+
+def test_async_handlers_run_on_the_package_loop() -> None:
+    async def later(n: int) -> int:
+        return n * 2
+
+    answer = json.loads(_invoker(_Tool(later, None, None, None, None))('{"n": 21}'))
+    assert answer["structuredContent"] == {"result": 42}
+
+
+def test_decorator_forms() -> None:
+    server = MCPServer("forms")
+
+    @server.tool
+    def bare() -> None: ...
+
+    @server.tool()
+    def called() -> None: ...
+
+    @server.tool("renamed", title="Renamed")
+    def original() -> None: ...
+
+    assert set(server._tools) == {"bare", "called", "renamed"}
+    assert server._tools["renamed"].description["title"] == "Renamed"
+    assert server.remove_tool("bare") is True
+    assert server.remove_tool("bare") is False
+
+
+def test_an_unsupported_type_is_refused_at_decoration() -> None:
+    server = MCPServer("refuses")
+
+    with pytest.raises(TypeError, match="no JSON Schema"):
+
+        @server.tool
+        def uses(thing: Opaque) -> None: ...
