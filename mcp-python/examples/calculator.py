@@ -1,7 +1,11 @@
-"""The calculator, in Python: four tools on stdio, served by boltmcp's Rust runtime.
+"""The calculator, in Python: four tools served by boltmcp's Rust runtime, on stdio or
+(with `--http ADDR`) over Streamable HTTP at `http://ADDR/mcp`.
 
     python mcp-python/examples/calculator.py
+    python mcp-python/examples/calculator.py --http 127.0.0.1:8000
 """
+
+import sys
 
 from boltmcp import MCPServer, ToolError
 
@@ -40,4 +44,10 @@ def divide(a: float, b: float) -> float:
 
 
 if __name__ == "__main__":
-    server.run()
+    if len(sys.argv) == 3 and sys.argv[1] == "--http":
+        host, _, port = sys.argv[2].rpartition(":")
+        server.run(transport="http", host=host, port=int(port))
+    elif len(sys.argv) == 1:
+        server.run()
+    else:
+        sys.exit("usage: calculator.py [--http HOST:PORT]")

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use boltmcp::protocol::{CallToolResult, Tool};
 use boltmcp::server::{Server, TargetMeta, ToolDef, ToolError};
+use boltmcp::transport::http::HttpConfig;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 
@@ -103,16 +104,53 @@ impl NativeServer {
         }
     }
 
-    /// Serves stdio until stdin closes, with the GIL released.
+    /// Serves stdio until stdin closes or Ctrl-C, with the GIL released.
     fn run_stdio(&self, py: Python<'_>) -> PyResult<()> {
         let server = self.server();
-        py.detach(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            runtime.block_on(boltmcp::transport::serve_stdio(server))
+        serve(py, async move {
+            tokio::select! {
+                served = boltmcp::transport::serve_stdio(server) => served,
+                () = ctrl_c() => Ok(()),
+            }
         })
-        .map_err(|err| PyRuntimeError::new_err(err.to_string()))
+    }
+
+    /// Serves Streamable HTTP at `http://HOST:PORT/mcp` until Ctrl-C, with the GIL
+    /// released. Loopback by default; the Host and Origin checks follow the address.
+    fn run_http(&self, py: Python<'_>, host: &str, port: u16) -> PyResult<()> {
+        let addr: std::net::SocketAddr = format!("{host}:{port}")
+            .parse()
+            .or_else(|_| format!("[{host}]:{port}").parse())
+            .map_err(|err| PyValueError::new_err(format!("{host}:{port}: {err}")))?;
+        let server = self.server();
+        serve(py, async move {
+            server
+                .serve_http_until(addr, HttpConfig::default(), ctrl_c())
+                .await
+        })
+    }
+}
+
+/// Runs `serving` on a one-thread runtime (its blocking pool runs the handlers),
+/// with the GIL released.
+fn serve<F>(py: Python<'_>, serving: F) -> PyResult<()>
+where
+    F: std::future::Future<Output = std::io::Result<()>> + Send,
+{
+    py.detach(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        runtime.block_on(serving)
+    })
+    .map_err(|err| PyRuntimeError::new_err(err.to_string()))
+}
+
+/// Completes at Ctrl-C (SIGINT): the server stops cleanly and `run` returns. (While
+/// the runtime serves, this handler is the process's, not Python's.)
+async fn ctrl_c() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
     }
 }
 

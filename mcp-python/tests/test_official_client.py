@@ -5,12 +5,17 @@ hints and docstrings, calls, structured results, and a `ToolError`."""
 from __future__ import annotations
 
 import re
+import signal
+import socket
+import subprocess
+import time
 import sys
 from pathlib import Path
 
 import anyio
 import pytest
 from mcp import Client, StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
 
 CALCULATOR = Path(__file__).resolve().parents[1] / "examples" / "calculator.py"
 
@@ -65,3 +70,38 @@ async def test_the_readme_quick_start_serves_as_pasted(tmp_path: Path) -> None:
             divided = await client.call_tool("divide", {"a": 1, "b": 0})
     assert added.structured_content == {"result": 5.0}
     assert divided.is_error is True and divided.content[0].text == "division by zero"
+
+
+async def test_the_calculator_over_streamable_http_and_ctrl_c(mode: str) -> None:
+    """`--http`: the official client in both eras over Streamable HTTP; then Ctrl-C
+    (SIGINT) stops the server cleanly."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, str(CALCULATOR), "--http", f"127.0.0.1:{port}"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert server.poll() is None, "the server exited"
+                assert time.monotonic() < deadline, "the server did not listen"
+                time.sleep(0.05)
+        with anyio.fail_after(30):
+            async with Client(
+                streamable_http_client(f"http://127.0.0.1:{port}/mcp"), mode=mode, read_timeout_seconds=20
+            ) as client:
+                added = await client.call_tool("add", {"a": 5, "b": 3})
+        assert added.structured_content == {"result": 8.0}
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=10) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()

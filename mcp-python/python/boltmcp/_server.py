@@ -10,7 +10,6 @@ turned into the result's JSON.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import inspect
 import json
@@ -166,11 +165,14 @@ def _error(message: str) -> str:
 class _EventLoop:
     """The one asyncio event loop the package runs async handlers on, in a thread."""
 
-    _loop: asyncio.AbstractEventLoop | None = None
+    _loop: Any = None
     _lock = threading.Lock()
 
     @classmethod
-    def get(cls) -> asyncio.AbstractEventLoop:
+    def get(cls) -> Any:
+        """The loop, started on first use (asyncio is imported only then)."""
+        import asyncio
+
         with cls._lock:
             if cls._loop is None:
                 loop = asyncio.new_event_loop()
@@ -187,6 +189,8 @@ def _invoker(tool: _Tool) -> Callable[[str], str]:
                 raise ToolError("invalid arguments: they must be an object")
             kwargs = tool.bind(parsed)
             if tool.is_async:
+                import asyncio
+
                 future = asyncio.run_coroutine_threadsafe(tool.fn(**kwargs), _EventLoop.get())
                 value = future.result()
             else:
@@ -266,8 +270,17 @@ class MCPServer:
         self._tools.pop(name, None)
         return self._native.remove_tool(name)
 
-    def run(self, transport: str = "stdio") -> None:
-        """Serves until the client closes stdin."""
-        if transport != "stdio":
-            raise ValueError(f"unknown transport {transport!r}: this version serves 'stdio'")
-        self._native.run_stdio()
+    def run(self, transport: str = "stdio", host: str = "127.0.0.1", port: int = 8000) -> None:
+        """Serves stdio until the client closes it, or Streamable HTTP at
+        `http://HOST:PORT/mcp` (`transport="http"`, loopback by default); Ctrl-C stops
+        either cleanly."""
+        if transport not in ("stdio", "http"):
+            raise ValueError(f"unknown transport {transport!r}: 'stdio' or 'http'")
+        try:
+            if transport == "stdio":
+                self._native.run_stdio()
+            else:
+                self._native.run_http(host, port)
+        except KeyboardInterrupt:
+            # Ctrl-C: the runtime heard it too and has already stopped serving cleanly.
+            pass
