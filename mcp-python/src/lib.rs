@@ -4,9 +4,13 @@
 //!
 //! The Python half (`python/boltmcp/`) turns decorated functions into what this module
 //! takes: a name, JSON Schemas computed once at decoration, and an `invoke(arguments)`
-//! callable that takes the arguments' JSON text and returns the result's JSON text.
-//! A call runs `invoke` on tokio's blocking pool, holding the GIL only while Python
-//! runs, so the thread that reads requests (and cancellations) never waits for it.
+//! callable that takes the arguments' JSON text and returns the answer (see
+//! [`read_answer`]).
+//! A call runs `invoke` on one of a few handler threads ([`executor`]), holding the
+//! GIL only while Python runs, so the thread that reads requests (and cancellations)
+//! never waits for it.
+
+mod executor;
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -131,8 +135,7 @@ impl NativeServer {
     }
 }
 
-/// Runs `serving` on a one-thread runtime (its blocking pool runs the handlers),
-/// with the GIL released.
+/// Runs `serving` on a one-thread runtime, with the GIL released.
 fn serve<F>(py: Python<'_>, serving: F) -> PyResult<()>
 where
     F: std::future::Future<Output = std::io::Result<()>> + Send,
@@ -160,18 +163,41 @@ fn python_tool(tool: Tool, invoke: Arc<Py<PyAny>>) -> ToolDef {
         let invoke = invoke.clone();
         Box::pin(async move {
             let arguments = call.raw_arguments().to_owned();
-            let answer = tokio::task::spawn_blocking(move || {
-                Python::attach(|py| -> PyResult<String> {
-                    invoke.call1(py, (arguments,))?.extract::<String>(py)
-                })
+            let answer = executor::run(move |py| -> PyResult<String> {
+                invoke.call1(py, (arguments,))?.extract::<String>(py)
             })
             .await
-            .map_err(|err| ToolError::new(format!("the handler's thread: {err}")))?
+            .ok_or_else(|| ToolError::new("the handler did not run"))?
             .map_err(|err| ToolError::new(format!("the handler failed: {err}")))?;
-            serde_json::from_str::<CallToolResult>(&answer)
-                .map_err(|err| ToolError::new(format!("the handler's result: {err}")))
+            read_answer(answer)
         })
     })
+}
+
+/// The result an `invoke` answered: `T` and a text, `S` and structured content's
+/// JSON (also the text, for clients that ignore `structuredContent`), `E` and an
+/// error's message, or `R` and a whole `CallToolResult`'s JSON.
+fn read_answer(mut answer: String) -> Result<CallToolResult, ToolError> {
+    let malformed = |err: serde_json::Error| ToolError::new(format!("the handler's result: {err}"));
+    let Some(tag) = answer.chars().next() else {
+        return Err(ToolError::new("the handler answered nothing"));
+    };
+    let body = answer.split_off(tag.len_utf8());
+    match tag {
+        'T' => Ok(CallToolResult::text(body)),
+        'E' => Ok(CallToolResult::error_text(body)),
+        'S' => {
+            let structured = serde_json::from_str(&body).map_err(malformed)?;
+            Ok(CallToolResult {
+                structured_content: Some(structured),
+                ..CallToolResult::text(body)
+            })
+        }
+        'R' => serde_json::from_str(&body).map_err(malformed),
+        other => Err(ToolError::new(format!(
+            "the handler's answer has no kind: {other:?}"
+        ))),
+    }
 }
 
 /// The native module.

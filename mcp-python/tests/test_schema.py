@@ -78,14 +78,14 @@ def test_arguments_are_checked_and_converted() -> None:
         return "ok"
 
     invoke = _invoker(_Tool(record, None, None, None, None))
-    answer = json.loads(invoke(json.dumps({"where": {"x": 1, "y": 2}, "color": "blue", "ratio": 3})))
-    assert answer == {"content": [{"type": "text", "text": "ok"}]}
+    answer = invoke(json.dumps({"where": {"x": 1, "y": 2}, "color": "blue", "ratio": 3}))
+    assert answer == "Tok"
     assert seen == {"where": Point(1, 2), "color": Color.BLUE, "ratio": 3.0}
     assert isinstance(seen["ratio"], float)
-    wrong = json.loads(invoke(json.dumps({"where": {"x": 1}, "color": "blue", "ratio": "3", "extra": 1})))
-    assert wrong["isError"] is True
-    text = wrong["content"][0]["text"]
-    assert "`extra` is not a parameter" in text and "`ratio` must be a number, not a string" in text
+    wrong = invoke(json.dumps({"where": {"x": 1}, "color": "blue", "ratio": "3", "extra": 1}))
+    assert wrong.startswith("E")
+    assert "`extra` is not a parameter" in wrong and "`ratio` must be a number, not a string" in wrong
+    assert invoke(json.dumps({"where": {"x": 1}, "color": "blue", "ratio": True})).startswith("E")
 
 
 def test_results_failures_and_structured_output() -> None:
@@ -98,22 +98,24 @@ def test_results_failures_and_structured_output() -> None:
     def crash() -> str:
         raise KeyError("k")
 
-    assert json.loads(_invoker(_Tool(add, None, None, None, None))('{"a": 1, "b": 2}')) == {
-        "content": [{"type": "text", "text": '{"result": 3.0}'}],
-        "structuredContent": {"result": 3.0},
-    }
-    failed = json.loads(_invoker(_Tool(fail, None, None, None, None))("{}"))
-    assert failed == {"content": [{"type": "text", "text": "no such thing"}], "isError": True}
-    crashed = json.loads(_invoker(_Tool(crash, None, None, None, None))("{}"))
-    assert crashed["isError"] is True and crashed["content"][0]["text"] == "KeyError: 'k'"
+    def nothing() -> None:
+        return None
+
+    def table() -> dict[str, float]:
+        return {"pi": 3.14}
+
+    assert _invoker(_Tool(add, None, None, None, None))('{"a": 1, "b": 2}') == 'S{"result": 3.0}'
+    assert _invoker(_Tool(table, None, None, None, None))("{}") == 'S{"pi": 3.14}'
+    assert _invoker(_Tool(nothing, None, None, None, None))("{}") == 'R{"content":[]}'
+    assert _invoker(_Tool(fail, None, None, None, None))("{}") == "Eno such thing"
+    assert _invoker(_Tool(crash, None, None, None, None))("{}") == "EKeyError: 'k'"
 
 
 def test_async_handlers_run_on_the_package_loop() -> None:
     async def later(n: int) -> int:
         return n * 2
 
-    answer = json.loads(_invoker(_Tool(later, None, None, None, None))('{"n": 21}'))
-    assert answer["structuredContent"] == {"result": 42}
+    assert _invoker(_Tool(later, None, None, None, None))('{"n": 21}') == 'S{"result": 42}'
 
 
 def test_decorator_forms() -> None:

@@ -34,10 +34,32 @@ class ToolError(Exception):
 
 @dataclasses.dataclass(frozen=True)
 class _Param:
+    """One parameter, with what its calls need worked out once."""
+
     name: str
     hint: Any
     required: bool
     json_types: tuple[str, ...]
+    # The Python types its JSON value may have (None: any), and whether a bool is
+    # refused although `bool` is an `int`.
+    accepts: tuple[type, ...] | None
+    refuses_bool: bool
+    # Turns the JSON value into the declared type (None: it already is one).
+    converter: Callable[[Any], Any] | None
+
+
+def _param(name: str, hint: Any, required: bool, json_types: tuple[str, ...]) -> _Param:
+    known = bool(json_types) and all(t in _JSON_TYPES for t in json_types)
+    accepts = tuple(k for t in json_types for k in _JSON_TYPES[t]) if known else None
+    refuses_bool = known and "boolean" not in json_types
+    converter: Callable[[Any], Any] | None
+    if hint is float:
+        converter = float
+    elif hint in (int, str, bool, Any) or hint is inspect.Parameter.empty:
+        converter = None
+    else:
+        converter = lambda value, hint=hint: _schema.convert(value, hint)  # noqa: E731
+    return _Param(name, hint, required, json_types, accepts, refuses_bool, converter)
 
 
 def _json_name(value: Any) -> str:
@@ -88,7 +110,7 @@ class _Tool:
                 required.append(param.name)
             kinds = schema.get("type")
             json_types = tuple(kinds) if isinstance(kinds, list) else ((kinds,) if isinstance(kinds, str) else ())
-            self.params.append(_Param(param.name, hint, not has_default, json_types))
+            self.params.append(_param(param.name, hint, not has_default, json_types))
         input_schema: dict[str, Any] = {"type": "object", "properties": properties}
         if required:
             input_schema["required"] = required
@@ -120,46 +142,52 @@ class _Tool:
 
     def bind(self, arguments: dict[str, Any]) -> dict[str, Any]:
         """The keyword arguments for one call; a `ToolError` naming what is wrong."""
-        problems = []
-        known = {p.name for p in self.params}
-        for extra in sorted(set(arguments) - known):
-            problems.append(f"`{extra}` is not a parameter")
         kwargs: dict[str, Any] = {}
+        problems: list[str] = []
         for param in self.params:
             if param.name not in arguments:
                 if param.required:
                     problems.append(f"`{param.name}` is missing")
                 continue
             value = arguments[param.name]
-            if param.json_types and not any(
-                isinstance(value, _JSON_TYPES[t]) and not (t in ("integer", "number") and isinstance(value, bool))
-                for t in param.json_types
-                if t in _JSON_TYPES
-            ) and all(t in _JSON_TYPES for t in param.json_types):
+            if param.accepts is not None and (
+                not isinstance(value, param.accepts) or (param.refuses_bool and value.__class__ is bool)
+            ):
                 expected = " or ".join(_TYPE_NOUNS[t] for t in param.json_types)
                 problems.append(f"`{param.name}` must be {expected}, not {_json_name(value)}")
                 continue
+            if param.converter is None:
+                kwargs[param.name] = value
+                continue
             try:
-                kwargs[param.name] = _schema.convert(value, param.hint)
+                kwargs[param.name] = param.converter(value)
             except (TypeError, ValueError) as err:
                 problems.append(f"`{param.name}`: {err}")
+        if len(kwargs) + len(problems) < len(arguments):
+            known = {p.name for p in self.params}
+            problems.extend(f"`{extra}` is not a parameter" for extra in sorted(set(arguments) - known))
         if problems:
             raise ToolError("invalid arguments: " + "; ".join(problems))
         return kwargs
 
-    def result(self, value: Any) -> dict[str, Any]:
-        """The `CallToolResult` for a returned value."""
-        if value is None and not self.wraps_result:
-            return {"content": []}
-        if isinstance(value, str) and not self.wraps_result:
-            return {"content": [{"type": "text", "text": value}]}
-        data = _schema.to_json(value)
-        structured = {"result": data} if self.wraps_result or not isinstance(data, dict) else data
-        return {"content": [{"type": "text", "text": json.dumps(structured)}], "structuredContent": structured}
+    def answer(self, value: Any) -> str:
+        """The answer for a returned value, in the form the native side reads: `T`
+        and a text, `S` and structured content's JSON, or `R` and a whole result's."""
+        if not self.wraps_result:
+            if value is None:
+                return 'R{"content":[]}'
+            if isinstance(value, str):
+                return "T" + value
+            data = _schema.to_json(value)
+            structured = data if isinstance(data, dict) else {"result": data}
+        else:
+            data = value if value.__class__ in (int, float, bool, str) else _schema.to_json(value)
+            structured = {"result": data}
+        return "S" + json.dumps(structured, allow_nan=False)
 
 
 def _error(message: str) -> str:
-    return json.dumps({"content": [{"type": "text", "text": message}], "isError": True})
+    return "E" + message
 
 
 class _EventLoop:
@@ -195,7 +223,7 @@ def _invoker(tool: _Tool) -> Callable[[str], str]:
                 value = future.result()
             else:
                 value = tool.fn(**kwargs)
-            return json.dumps(tool.result(value))
+            return tool.answer(value)
         except ToolError as err:
             return _error(str(err))
         except (KeyboardInterrupt, SystemExit):
