@@ -14,8 +14,13 @@ mod executor;
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use boltmcp::protocol::{CallToolResult, Tool};
-use boltmcp::server::{Server, TargetMeta, ToolDef, ToolError};
+use boltmcp::protocol::{
+    CallToolResult, GetPromptResult, Prompt, ReadResourceResult, Resource, ResourceTemplate, Tool,
+};
+use boltmcp::server::{
+    IntoGetPromptResult, IntoReadResourceResult, PromptDef, PromptRequest, ResourceDef,
+    ResourceRequest, ResourceTemplateDef, Server, TargetMeta, ToolDef, ToolError,
+};
 use boltmcp::transport::http::HttpConfig;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -30,10 +35,30 @@ struct NativeServer {
     state: Mutex<State>,
 }
 
-/// Before `run`: the tools registered so far; after: the running server.
+/// Before `run`: what was registered so far; after: the running server.
 enum State {
-    Defining(Vec<ToolDef>),
+    Defining(Vec<Offered>),
     Running(Server),
+}
+
+/// One thing a server offers, as registered.
+enum Offered {
+    Tool(ToolDef),
+    Resource(ResourceDef),
+    Template(ResourceTemplateDef),
+    Prompt(PromptDef),
+}
+
+impl Offered {
+    /// What it is and what it is called: a later registration of the same replaces it.
+    fn key(&self) -> (u8, &str) {
+        match self {
+            Offered::Tool(def) => (0, def.name()),
+            Offered::Resource(def) => (1, def.uri()),
+            Offered::Template(def) => (2, def.uri_template()),
+            Offered::Prompt(def) => (3, def.name()),
+        }
+    }
 }
 
 impl std::fmt::Debug for NativeServer {
@@ -57,12 +82,53 @@ impl NativeServer {
             if let Some(instructions) = &self.instructions {
                 builder = builder.instructions(instructions);
             }
-            let server = builder.tools(std::mem::take(tools)).build();
-            *state = State::Running(server);
+            for offered in std::mem::take(tools) {
+                builder = match offered {
+                    Offered::Tool(def) => builder.tool(def),
+                    Offered::Resource(def) => builder.resource(def),
+                    Offered::Template(def) => builder.resource_template(def),
+                    Offered::Prompt(def) => builder.prompt(def),
+                };
+            }
+            *state = State::Running(builder.build());
         }
         match &*state {
             State::Running(server) => server.clone(),
             State::Defining(_) => unreachable!("built above"),
+        }
+    }
+
+    /// Registers `offered`, replacing what has its kind and name: kept for the build
+    /// before `run`, added to the running server after (clients hear `list_changed`).
+    fn offer(&self, offered: Offered) {
+        match &mut *self.state() {
+            State::Defining(all) => {
+                all.retain(|held| held.key() != offered.key());
+                all.push(offered);
+            }
+            State::Running(server) => match offered {
+                Offered::Tool(def) => server.add_tool(def),
+                Offered::Resource(def) => server.add_resource(def),
+                Offered::Template(def) => server.add_resource_template(def),
+                Offered::Prompt(def) => server.add_prompt(def),
+            },
+        }
+    }
+
+    /// Removes what has this kind and name; whether there was one.
+    fn withdraw(&self, kind: u8, name: &str) -> bool {
+        match &mut *self.state() {
+            State::Defining(all) => {
+                let before = all.len();
+                all.retain(|held| held.key() != (kind, name));
+                all.len() != before
+            }
+            State::Running(server) => match kind {
+                0 => server.remove_tool(name),
+                1 => server.remove_resource(name),
+                2 => server.remove_resource_template(name),
+                _ => server.remove_prompt(name),
+            },
         }
     }
 }
@@ -85,27 +151,79 @@ impl NativeServer {
     fn add_tool(&self, description: &str, invoke: Py<PyAny>) -> PyResult<()> {
         let tool: Tool = serde_json::from_str(description)
             .map_err(|err| PyValueError::new_err(format!("the tool's description: {err}")))?;
-        let def = python_tool(tool, Arc::new(invoke));
-        match &mut *self.state() {
-            State::Defining(tools) => {
-                tools.retain(|held| held.name() != def.name());
-                tools.push(def);
-            }
-            State::Running(server) => server.add_tool(def),
-        }
+        self.offer(Offered::Tool(python_tool(tool, Arc::new(invoke))));
         Ok(())
     }
 
     /// Removes the tool `name`; whether it was there.
     fn remove_tool(&self, name: &str) -> bool {
-        match &mut *self.state() {
-            State::Defining(tools) => {
-                let before = tools.len();
-                tools.retain(|held| held.name() != name);
-                tools.len() != before
+        self.withdraw(0, name)
+    }
+
+    /// Registers (or replaces) a resource, or a resource template when its
+    /// description has a `uriTemplate`: `read(uri, variables_json) -> answer`.
+    fn add_resource(&self, description: &str, read: Py<PyAny>) -> PyResult<()> {
+        let description: serde_json::Value = serde_json::from_str(description)
+            .map_err(|err| PyValueError::new_err(format!("the resource's description: {err}")))?;
+        let read = Arc::new(read);
+        let reader = move |request: ResourceRequest| {
+            let read = read.clone();
+            async move {
+                let variables = serde_json::to_string(&request.params).unwrap_or_default();
+                let uri = request.uri.clone();
+                let answer =
+                    call_python(move |py| read.call1(py, (uri, variables))?.extract::<String>(py))
+                        .await?;
+                read_resource_answer(answer, &request.uri)
             }
-            State::Running(server) => server.remove_tool(name),
-        }
+        };
+        let offering = if description.get("uriTemplate").is_some() {
+            let template: ResourceTemplate =
+                serde_json::from_value(description).map_err(|err| {
+                    PyValueError::new_err(format!("the template's description: {err}"))
+                })?;
+            Offered::Template(
+                ResourceTemplateDef::from_template(template, reader)
+                    .map_err(|err| PyValueError::new_err(err.to_string()))?,
+            )
+        } else {
+            let resource: Resource = serde_json::from_value(description).map_err(|err| {
+                PyValueError::new_err(format!("the resource's description: {err}"))
+            })?;
+            Offered::Resource(ResourceDef::from_resource(resource, reader))
+        };
+        self.offer(offering);
+        Ok(())
+    }
+
+    /// Registers (or replaces) a prompt: `get(arguments_json) -> answer`.
+    fn add_prompt(&self, description: &str, get: Py<PyAny>) -> PyResult<()> {
+        let prompt: Prompt = serde_json::from_str(description)
+            .map_err(|err| PyValueError::new_err(format!("the prompt's description: {err}")))?;
+        let get = Arc::new(get);
+        let def = PromptDef::from_prompt(prompt, move |request: PromptRequest| {
+            let get = get.clone();
+            async move {
+                let arguments = serde_json::to_string(&request.arguments).unwrap_or_default();
+                let answer =
+                    call_python(move |py| get.call1(py, (arguments,))?.extract::<String>(py))
+                        .await?;
+                read_prompt_answer(answer)
+            }
+        });
+        self.offer(Offered::Prompt(def));
+        Ok(())
+    }
+
+    /// Removes the resource at `uri`, or the template `uri` when it is one; whether
+    /// it was there.
+    fn remove_resource(&self, uri: &str) -> bool {
+        self.withdraw(if uri.contains('{') { 2 } else { 1 }, uri)
+    }
+
+    /// Removes the prompt `name`; whether it was there.
+    fn remove_prompt(&self, name: &str) -> bool {
+        self.withdraw(3, name)
     }
 
     /// Serves stdio until stdin closes or Ctrl-C, with the GIL released.
@@ -163,15 +281,48 @@ fn python_tool(tool: Tool, invoke: Arc<Py<PyAny>>) -> ToolDef {
         let invoke = invoke.clone();
         Box::pin(async move {
             let arguments = call.raw_arguments().to_owned();
-            let answer = executor::run(move |py| -> PyResult<String> {
-                invoke.call1(py, (arguments,))?.extract::<String>(py)
-            })
-            .await
-            .ok_or_else(|| ToolError::new("the handler did not run"))?
-            .map_err(|err| ToolError::new(format!("the handler failed: {err}")))?;
+            let answer =
+                call_python(move |py| invoke.call1(py, (arguments,))?.extract::<String>(py))
+                    .await?;
             read_answer(answer)
         })
     })
+}
+
+/// Runs a Python callable's call on a handler thread; its answer or why there is none.
+async fn call_python(
+    call: impl FnOnce(Python<'_>) -> PyResult<String> + Send + 'static,
+) -> Result<String, ToolError> {
+    executor::run(call)
+        .await
+        .ok_or_else(|| ToolError::new("the handler did not run"))?
+        .map_err(|err| ToolError::new(format!("the handler failed: {err}")))
+}
+
+/// What a resource's `read` answered: `T` and a text (in the declared MIME type),
+/// `R` and a whole `ReadResourceResult`'s JSON, or `E` and an error's message.
+fn read_resource_answer(mut answer: String, uri: &str) -> Result<ReadResourceResult, ToolError> {
+    let tag = answer.chars().next().unwrap_or('E');
+    let body = answer.split_off(tag.len_utf8().min(answer.len()));
+    match tag {
+        'T' => body.into_read_resource_result(uri, None),
+        'R' => serde_json::from_str(&body)
+            .map_err(|err| ToolError::new(format!("the resource's contents: {err}"))),
+        _ => Err(ToolError::new(body)),
+    }
+}
+
+/// What a prompt's `get` answered: `T` and the text of one user message, `R` and a
+/// whole `GetPromptResult`'s JSON, or `E` and an error's message.
+fn read_prompt_answer(mut answer: String) -> Result<GetPromptResult, ToolError> {
+    let tag = answer.chars().next().unwrap_or('E');
+    let body = answer.split_off(tag.len_utf8().min(answer.len()));
+    match tag {
+        'T' => body.into_get_prompt_result(),
+        'R' => serde_json::from_str(&body)
+            .map_err(|err| ToolError::new(format!("the prompt's messages: {err}"))),
+        _ => Err(ToolError::new(body)),
+    }
 }
 
 /// The result an `invoke` answered: `T` and a text, `S` and structured content's

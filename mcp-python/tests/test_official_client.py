@@ -105,3 +105,32 @@ async def test_the_calculator_over_streamable_http_and_ctrl_c(mode: str) -> None
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+async def test_resources_templates_and_prompts(mode: str) -> None:
+    """The notes example: a fixed resource, a template, a prompt, and their errors."""
+    notes = Path(__file__).resolve().parents[1] / "examples" / "notes.py"
+    params = StdioServerParameters(command=sys.executable, args=[str(notes)])
+    with anyio.fail_after(30):
+        async with Client(params, mode=mode, read_timeout_seconds=20) as client:
+            resources = await client.list_resources()
+            templates = await client.list_resource_templates()
+            prompts = await client.list_prompts()
+            index = await client.read_resource("notes://index")
+            first = await client.read_resource("notes://1")
+            review = await client.get_prompt("review", {"text": "Hello"})
+            with pytest.raises(Exception, match="no note 9"):
+                await client.read_resource("notes://9")
+
+    assert [r.uri for r in resources.resources] == ["notes://index"]
+    assert [t.uri_template for t in templates.resource_templates] == ["notes://{id}"]
+    (prompt,) = prompts.prompts
+    assert prompt.name == "review" and prompt.description == "Asks for a review of a text."
+    assert [(a.name, a.required, a.description) for a in prompt.arguments] == [
+        ("text", True, "What to review."),
+        ("tone", False, "How to say it."),
+    ]
+    assert index.contents[0].text == "[1, 2]" and index.contents[0].mime_type == "application/json"
+    assert first.contents[0].text == "Buy milk"
+    assert review.messages[0].role == "user"
+    assert review.messages[0].content.text == "Review this, in a kind tone:\n\nHello"

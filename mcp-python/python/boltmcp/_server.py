@@ -10,9 +10,11 @@ turned into the result's JSON.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import inspect
 import json
+import re
 import threading
 import typing
 from collections.abc import Callable
@@ -234,6 +236,134 @@ def _invoker(tool: _Tool) -> Callable[[str], str]:
     return invoke
 
 
+_TEMPLATE_VARIABLE = re.compile(r"\{[+#./;?&]?([^}]+)\}")
+
+
+class _Resource:
+    """A decorated resource function: a fixed URI, or a URI template whose variables
+    are the function's parameters."""
+
+    def __init__(self, fn: Callable[..., Any], uri: str, name: str | None, title: str | None, description: str | None, mime_type: str | None) -> None:
+        self.fn = fn
+        self.uri = uri
+        self.mime_type = mime_type
+        summary, _ = _docstring.parse(fn.__doc__)
+        variables = [v.strip() for group in _TEMPLATE_VARIABLE.findall(uri) for v in group.split(",")]
+        self.is_template = bool(variables)
+        hints = _hints(fn)
+        self.params = {p: hints.get(p, str) for p in inspect.signature(fn).parameters}
+        unknown = set(self.params) - set(variables)
+        if unknown:
+            raise TypeError(f"{fn.__qualname__}: parameters {sorted(unknown)} are not variables of {uri!r}")
+        key = "uriTemplate" if self.is_template else "uri"
+        self.description: dict[str, Any] = {key: uri, "name": name or fn.__name__}
+        if title:
+            self.description["title"] = title
+        if description or summary:
+            self.description["description"] = description or summary
+        if mime_type:
+            self.description["mimeType"] = mime_type
+
+    def read(self, uri: str, variables: str) -> str:
+        try:
+            values = json.loads(variables) if variables else {}
+            kwargs = {name: _schema.convert(_typed(values.get(name), hint), hint) for name, hint in self.params.items()}
+            value = self.fn(**kwargs)
+            if inspect.isawaitable(value):
+                value = _await(value)
+            return "R" + json.dumps({"contents": [self._contents(uri, value)]})
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as err:  # a failing read is an error answer, not a crash
+            return "E" + (str(err) if isinstance(err, ToolError) else f"{type(err).__name__}: {err}")
+
+    def _contents(self, uri: str, value: Any) -> dict[str, Any]:
+        if isinstance(value, (bytes, bytearray)):
+            blob = base64.b64encode(bytes(value)).decode("ascii")
+            return {"uri": uri, "mimeType": self.mime_type or "application/octet-stream", "blob": blob}
+        if isinstance(value, str):
+            return {"uri": uri, "mimeType": self.mime_type or "text/plain", "text": value}
+        return {"uri": uri, "mimeType": self.mime_type or "application/json", "text": json.dumps(_schema.to_json(value))}
+
+
+def _typed(text: Any, hint: Any) -> Any:
+    """A URI variable (always a string) as the JSON value its hint expects."""
+    if isinstance(text, str) and hint in (int, float):
+        try:
+            return hint(text)
+        except ValueError:
+            raise ToolError(f"{text!r} is not {'an integer' if hint is int else 'a number'}") from None
+    return text
+
+
+class _Prompt:
+    """A decorated prompt function: its parameters are the prompt's arguments."""
+
+    def __init__(self, fn: Callable[..., Any], name: str | None, title: str | None, description: str | None) -> None:
+        self.fn = fn
+        self.name = name or fn.__name__
+        summary, param_docs = _docstring.parse(fn.__doc__)
+        hints = _hints(fn)
+        self.params: dict[str, Any] = {}
+        arguments = []
+        for param in inspect.signature(fn).parameters.values():
+            self.params[param.name] = hints.get(param.name, str)
+            argument: dict[str, Any] = {"name": param.name, "required": param.default is param.empty}
+            if param.name in param_docs:
+                argument["description"] = param_docs[param.name]
+            arguments.append(argument)
+        self.description: dict[str, Any] = {"name": self.name, "arguments": arguments}
+        if title:
+            self.description["title"] = title
+        if description or summary:
+            self.description["description"] = description or summary
+
+    def get(self, arguments: str) -> str:
+        try:
+            values = json.loads(arguments) if arguments else {}
+            unknown = sorted(set(values) - set(self.params))
+            if unknown:
+                raise ToolError(f"unknown arguments: {', '.join(unknown)}")
+            kwargs = {name: _typed(value, self.params[name]) for name, value in values.items()}
+            value = self.fn(**kwargs)
+            if inspect.isawaitable(value):
+                value = _await(value)
+            if isinstance(value, str):
+                return "T" + value
+            return "R" + json.dumps({"messages": [_message(item) for item in value]})
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except TypeError as err:
+            return f"Einvalid arguments: {err}"
+        except Exception as err:  # a failing prompt is an error answer, not a crash
+            return "E" + (str(err) if isinstance(err, ToolError) else f"{type(err).__name__}: {err}")
+
+
+def _message(item: Any) -> dict[str, Any]:
+    """A prompt message from a string (the user's), a `(role, text)` pair, or a dict
+    in the protocol's shape."""
+    if isinstance(item, str):
+        return {"role": "user", "content": {"type": "text", "text": item}}
+    if isinstance(item, tuple) and len(item) == 2:
+        return {"role": item[0], "content": {"type": "text", "text": item[1]}}
+    if isinstance(item, dict):
+        return item
+    raise TypeError(f"a prompt message cannot be a {type(item).__name__}")
+
+
+def _hints(fn: Callable[..., Any]) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(fn, include_extras=True)
+    except NameError as err:
+        raise TypeError(f"cannot read the type hints of {fn.__qualname__}: {err}") from err
+
+
+def _await(awaitable: Any) -> Any:
+    import asyncio
+
+    return asyncio.run_coroutine_threadsafe(awaitable, _EventLoop.get()).result()
+
+
 class MCPServer:
     """An MCP server: decorate functions with `@server.tool`, then `server.run()`."""
 
@@ -297,6 +427,75 @@ class MCPServer:
         """Removes the tool `name`; whether there was one."""
         self._tools.pop(name, None)
         return self._native.remove_tool(name)
+
+    def resource(
+        self,
+        uri: str,
+        *,
+        name: str | None = None,
+        title: str | None = None,
+        description: str | None = None,
+        mime_type: str | None = None,
+    ) -> Callable[[F], F]:
+        """Registers a function as the resource at `uri`, or as a template
+        (`users://{id}/profile`: the function's parameters are its variables). It
+        returns the contents: `str` (text), `bytes` (a blob), or JSON data."""
+
+        def register(fn: F) -> F:
+            self.add_resource(fn, uri, name=name, title=title, description=description, mime_type=mime_type)
+            return fn
+
+        return register
+
+    def add_resource(
+        self,
+        fn: Callable[..., Any],
+        uri: str,
+        *,
+        name: str | None = None,
+        title: str | None = None,
+        description: str | None = None,
+        mime_type: str | None = None,
+    ) -> None:
+        """Registers `fn` as the resource (or template) at `uri`, before or while the
+        server runs."""
+        resource = _Resource(fn, uri, name, title, description, mime_type)
+        self._native.add_resource(json.dumps(resource.description), resource.read)
+
+    def remove_resource(self, uri: str) -> bool:
+        """Removes the resource (or template) `uri`; whether there was one."""
+        return self._native.remove_resource(uri)
+
+    def prompt(self, name: Any = None, /, *, title: str | None = None, description: str | None = None) -> Any:
+        """Registers a function as a prompt: `@server.prompt`, `@server.prompt()` or
+        `@server.prompt("name", ...)`. Its parameters are the prompt's arguments; it
+        returns a `str` (one user message) or a list of messages (strings, `(role,
+        text)` pairs, or dicts in the protocol's shape)."""
+        if callable(name):
+            self.add_prompt(name)
+            return name
+
+        def register(fn: F) -> F:
+            self.add_prompt(fn, name=name, title=title, description=description)
+            return fn
+
+        return register
+
+    def add_prompt(
+        self,
+        fn: Callable[..., Any],
+        *,
+        name: str | None = None,
+        title: str | None = None,
+        description: str | None = None,
+    ) -> None:
+        """Registers `fn` as a prompt, before or while the server runs."""
+        prompt = _Prompt(fn, name, title, description)
+        self._native.add_prompt(json.dumps(prompt.description), prompt.get)
+
+    def remove_prompt(self, name: str) -> bool:
+        """Removes the prompt `name`; whether there was one."""
+        return self._native.remove_prompt(name)
 
     def run(self, transport: str = "stdio", host: str = "127.0.0.1", port: int = 8000) -> None:
         """Serves stdio until the client closes it, or Streamable HTTP at

@@ -124,6 +124,11 @@ impl PromptDef {
         Self::from_prompt(prompt, handler)
     }
 
+    /// The prompt's name.
+    pub fn name(&self) -> &str {
+        &self.prompt.name
+    }
+
     /// A prompt from a complete protocol description.
     pub fn from_prompt<F, Fut, R>(prompt: Prompt, handler: F) -> Self
     where

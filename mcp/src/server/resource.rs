@@ -172,6 +172,11 @@ impl ResourceDef {
         Self::from_resource(resource, handler)
     }
 
+    /// The resource's URI.
+    pub fn uri(&self) -> &str {
+        &self.resource.uri
+    }
+
     /// A resource from a complete protocol description.
     pub fn from_resource<F, Fut, R>(resource: Resource, handler: F) -> Self
     where
@@ -265,6 +270,11 @@ impl ResourceTemplateDef {
             ..Default::default()
         };
         Self::from_template(template, handler)
+    }
+
+    /// The template, as registered (`users://{id}`).
+    pub fn uri_template(&self) -> &str {
+        &self.template.uri_template
     }
 
     /// A template from a complete protocol description.

@@ -1,0 +1,40 @@
+"""Resources and prompts in Python: a fixed resource, a resource template whose
+variables are the function's parameters, and a prompt, on stdio.
+
+    python mcp-python/examples/notes.py
+"""
+
+from boltmcp import MCPServer, ToolError
+
+server = MCPServer(name="notes", version="1.0.0")
+
+NOTES = {1: "Buy milk", 2: "Write the report"}
+
+
+@server.resource("notes://index", mime_type="application/json")
+def index() -> list[int]:
+    """The ids of every note."""
+    return sorted(NOTES)
+
+
+@server.resource("notes://{id}")
+def note(id: int) -> str:
+    """One note's text."""
+    if id not in NOTES:
+        raise ToolError(f"no note {id}")
+    return NOTES[id]
+
+
+@server.prompt()
+def review(text: str, tone: str = "kind") -> str:
+    """Asks for a review of a text.
+
+    Args:
+        text: What to review.
+        tone: How to say it.
+    """
+    return f"Review this, in a {tone} tone:\n\n{text}"
+
+
+if __name__ == "__main__":
+    server.run()
