@@ -1,10 +1,11 @@
 """Resources and prompts in Python: a fixed resource, a resource template whose
-variables are the function's parameters, and a prompt, on stdio.
+variables are the function's parameters, a prompt, and a tool that reports progress
+and logs through its `Context`, on stdio.
 
     python mcp-python/examples/notes.py
 """
 
-from boltmcp import MCPServer, ToolError
+from boltmcp import Context, MCPServer, ToolError
 
 server = MCPServer(name="notes", version="1.0.0")
 
@@ -23,6 +24,22 @@ def note(id: int) -> str:
     if id not in NOTES:
         raise ToolError(f"no note {id}")
     return NOTES[id]
+
+
+@server.tool()
+def count_words(ctx: Context, id: int) -> int:
+    """Counts a note's words, reporting progress and logging what it does.
+
+    Args:
+        id: The note.
+    """
+    if id not in NOTES:
+        raise ToolError(f"no note {id}")
+    ctx.progress(0, 1, "counting")
+    ctx.info(f"counting the words of note {id}")
+    words = len(NOTES[id].split())
+    ctx.progress(1, 1, "done")
+    return words
 
 
 @server.prompt()

@@ -10,6 +10,7 @@
 //! GIL only while Python runs, so the thread that reads requests (and cancellations)
 //! never waits for it.
 
+mod context;
 mod executor;
 
 use std::sync::{Arc, Mutex, PoisonError};
@@ -147,11 +148,17 @@ impl NativeServer {
     }
 
     /// Registers (or replaces) a tool: its protocol description as JSON text, and
-    /// `invoke(arguments_json) -> result_json`.
-    fn add_tool(&self, description: &str, invoke: Py<PyAny>) -> PyResult<()> {
+    /// `invoke(arguments_json) -> answer`, or `invoke(arguments_json, context)` when
+    /// `with_context`.
+    #[pyo3(signature = (description, invoke, with_context = false))]
+    fn add_tool(&self, description: &str, invoke: Py<PyAny>, with_context: bool) -> PyResult<()> {
         let tool: Tool = serde_json::from_str(description)
             .map_err(|err| PyValueError::new_err(format!("the tool's description: {err}")))?;
-        self.offer(Offered::Tool(python_tool(tool, Arc::new(invoke))));
+        self.offer(Offered::Tool(python_tool(
+            tool,
+            Arc::new(invoke),
+            with_context,
+        )));
         Ok(())
     }
 
@@ -275,15 +282,25 @@ async fn ctrl_c() {
     }
 }
 
-/// A tool whose handler is the Python callable `invoke`.
-fn python_tool(tool: Tool, invoke: Arc<Py<PyAny>>) -> ToolDef {
+/// A tool whose handler is the Python callable `invoke`; given the request's
+/// context too when `with_context`.
+fn python_tool(tool: Tool, invoke: Arc<Py<PyAny>>, with_context: bool) -> ToolDef {
     ToolDef::from_boxed(tool, TargetMeta::default(), move |call| {
         let invoke = invoke.clone();
         Box::pin(async move {
             let arguments = call.raw_arguments().to_owned();
-            let answer =
-                call_python(move |py| invoke.call1(py, (arguments,))?.extract::<String>(py))
-                    .await?;
+            let ctx = with_context.then(|| call.ctx.clone());
+            let answer = call_python(move |py| {
+                let answer = match ctx {
+                    Some(ctx) => {
+                        let ctx = Py::new(py, context::NativeContext { ctx })?;
+                        invoke.call1(py, (arguments, ctx))?
+                    }
+                    None => invoke.call1(py, (arguments,))?,
+                };
+                answer.extract::<String>(py)
+            })
+            .await?;
             read_answer(answer)
         })
     })
@@ -355,5 +372,6 @@ fn read_answer(mut answer: String) -> Result<CallToolResult, ToolError> {
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<NativeServer>()?;
+    module.add_class::<context::NativeContext>()?;
     Ok(())
 }

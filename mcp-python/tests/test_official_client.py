@@ -134,3 +134,29 @@ async def test_resources_templates_and_prompts(mode: str) -> None:
     assert first.contents[0].text == "Buy milk"
     assert review.messages[0].role == "user"
     assert review.messages[0].content.text == "Review this, in a kind tone:\n\nHello"
+
+
+async def test_a_tool_reports_progress_and_logs_through_its_context(mode: str) -> None:
+    notes = Path(__file__).resolve().parents[1] / "examples" / "notes.py"
+    params = StdioServerParameters(command=sys.executable, args=[str(notes)])
+    progress: list[tuple[float, float | None, str | None]] = []
+    logs: list[object] = []
+
+    async def heard_progress(value: float, total: float | None, message: str | None) -> None:
+        progress.append((value, total, message))
+
+    async def heard_log(params: object) -> None:
+        logs.append(params)
+
+    with anyio.fail_after(30):
+        async with Client(
+            params, mode=mode, read_timeout_seconds=20, logging_callback=heard_log, log_level="info"
+        ) as client:
+            tools = await client.list_tools()
+            counted = await client.call_tool("count_words", {"id": 2}, progress_callback=heard_progress)
+
+    count = next(t for t in tools.tools if t.name == "count_words")
+    assert set(count.input_schema["properties"]) == {"id"}, "the context is not an argument"
+    assert counted.structured_content == {"result": 3}
+    assert progress == [(0.0, 1.0, "counting"), (1.0, 1.0, "done")]
+    assert any(getattr(log, "data", None) == "counting the words of note 2" for log in logs), logs

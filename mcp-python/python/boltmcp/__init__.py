@@ -13,7 +13,8 @@ functions, served by boltmcp's Rust runtime (both protocol eras, stdio).
     server.run()
 """
 
+from ._context import Context
 from ._schema import Field
 from ._server import MCPServer, ToolError
 
-__all__ = ["Field", "MCPServer", "ToolError"]
+__all__ = ["Context", "Field", "MCPServer", "ToolError"]

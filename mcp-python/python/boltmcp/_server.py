@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
 from . import _docstring, _schema
+from ._context import Context
 from ._native import NativeServer
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -97,10 +98,14 @@ class _Tool:
         properties: dict[str, Any] = {}
         required: list[str] = []
         self.params: list[_Param] = []
+        self.context_param: str | None = None
         for param in inspect.signature(fn).parameters.values():
             if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
                 continue
             hint = hints.get(param.name, Any)
+            if hint is Context:
+                self.context_param = param.name
+                continue
             schema = dict(builder.schema(hint))
             if param.name in param_docs and "description" not in schema:
                 schema["description"] = param_docs[param.name]
@@ -211,13 +216,15 @@ class _EventLoop:
             return cls._loop
 
 
-def _invoker(tool: _Tool) -> Callable[[str], str]:
-    def invoke(arguments: str) -> str:
+def _invoker(tool: _Tool) -> Callable[..., str]:
+    def invoke(arguments: str, native_context: Any = None) -> str:
         try:
             parsed = json.loads(arguments) if arguments else {}
             if not isinstance(parsed, dict):
                 raise ToolError("invalid arguments: they must be an object")
             kwargs = tool.bind(parsed)
+            if tool.context_param is not None:
+                kwargs[tool.context_param] = Context(native_context)
             if tool.is_async:
                 import asyncio
 
@@ -420,7 +427,7 @@ class MCPServer:
         """Registers `fn` as a tool, before or while the server runs (clients hear
         `notifications/tools/list_changed`)."""
         tool = _Tool(fn, name, title, description, annotations)
-        self._native.add_tool(json.dumps(tool.description), _invoker(tool))
+        self._native.add_tool(json.dumps(tool.description), _invoker(tool), tool.context_param is not None)
         self._tools[tool.name] = tool
 
     def remove_tool(self, name: str) -> bool:
