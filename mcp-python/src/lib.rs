@@ -15,11 +15,12 @@ mod executor;
 
 use std::sync::{Arc, Mutex, PoisonError};
 
+use boltmcp::layers::rate_limit::RateLimitLayer;
 use boltmcp::protocol::{
     CallToolResult, GetPromptResult, Prompt, ReadResourceResult, Resource, ResourceTemplate, Tool,
 };
 use boltmcp::server::{
-    IntoGetPromptResult, IntoReadResourceResult, PromptDef, PromptRequest, ResourceDef,
+    IntoGetPromptResult, IntoReadResourceResult, PromptDef, PromptRequest, Quota, ResourceDef,
     ResourceRequest, ResourceTemplateDef, Server, TargetMeta, ToolDef, ToolError,
 };
 use boltmcp::transport::http::HttpConfig;
@@ -33,6 +34,8 @@ struct NativeServer {
     name: String,
     version: String,
     instructions: Option<String>,
+    /// Every caller's own budget (the `security` settings' `rate_limit`).
+    per_caller: Option<Quota>,
     state: Mutex<State>,
 }
 
@@ -91,7 +94,13 @@ impl NativeServer {
                     Offered::Prompt(def) => builder.prompt(def),
                 };
             }
-            *state = State::Running(builder.build());
+            // The rate-limit gate is always there: a tool's own `rate_limit` needs it,
+            // and tools may be added while the server runs.
+            let mut limits = RateLimitLayer::builder();
+            if let Some(quota) = self.per_caller {
+                limits = limits.per_caller(quota);
+            }
+            *state = State::Running(builder.build().gate(limits.build()));
         }
         match &*state {
             State::Running(server) => server.clone(),
@@ -137,28 +146,61 @@ impl NativeServer {
 #[pymethods]
 impl NativeServer {
     #[new]
-    #[pyo3(signature = (name, version, instructions = None))]
-    fn new(name: String, version: String, instructions: Option<String>) -> Self {
-        NativeServer {
+    #[pyo3(signature = (name, version, instructions = None, rate_limit = None))]
+    fn new(
+        name: String,
+        version: String,
+        instructions: Option<String>,
+        rate_limit: Option<&str>,
+    ) -> PyResult<Self> {
+        Ok(NativeServer {
             name,
             version,
             instructions,
+            per_caller: rate_limit.map(quota).transpose()?,
             state: Mutex::new(State::Defining(Vec::new())),
-        }
+        })
     }
 
     /// Registers (or replaces) a tool: its protocol description as JSON text, and
     /// `invoke(arguments_json) -> answer`, or `invoke(arguments_json, context)` when
     /// `with_context`.
-    #[pyo3(signature = (description, invoke, with_context = false))]
-    fn add_tool(&self, description: &str, invoke: Py<PyAny>, with_context: bool) -> PyResult<()> {
+    ///
+    /// `timeout` (seconds), `max_concurrency` and `rate_limit` (`"10/s"`) are the
+    /// same per-tool policies `#[tool(...)]` declares.
+    #[pyo3(signature = (description, invoke, with_context = false, timeout = None, max_concurrency = None, rate_limit = None))]
+    fn add_tool(
+        &self,
+        description: &str,
+        invoke: Py<PyAny>,
+        with_context: bool,
+        timeout: Option<f64>,
+        max_concurrency: Option<u32>,
+        rate_limit: Option<&str>,
+    ) -> PyResult<()> {
         let tool: Tool = serde_json::from_str(description)
             .map_err(|err| PyValueError::new_err(format!("the tool's description: {err}")))?;
-        self.offer(Offered::Tool(python_tool(
-            tool,
-            Arc::new(invoke),
-            with_context,
-        )));
+        let mut def = python_tool(tool, Arc::new(invoke), with_context);
+        if let Some(seconds) = timeout {
+            let limit = std::time::Duration::try_from_secs_f64(seconds)
+                .ok()
+                .filter(|limit| !limit.is_zero())
+                .ok_or_else(|| {
+                    PyValueError::new_err(format!(
+                        "timeout {seconds}: give a positive number of seconds"
+                    ))
+                })?;
+            def = def.timeout(limit);
+        }
+        if let Some(max) = max_concurrency {
+            def = def.max_concurrency(max, boltmcp::server::DEFAULT_MAX_QUEUED);
+        }
+        if let Some(rate_limit) = rate_limit {
+            let mut meta = def.meta().clone();
+            meta.rate_limit = Some(quota(rate_limit)?);
+            def = def.with_meta(meta);
+        }
+        self.offer(Offered::Tool(def));
         Ok(())
     }
 
@@ -304,6 +346,11 @@ fn python_tool(tool: Tool, invoke: Arc<Py<PyAny>>, with_context: bool) -> ToolDe
             read_answer(answer)
         })
     })
+}
+
+/// A quota as people say it (`"10/s"`, `"100/minute"`, `"600/min burst 20"`).
+fn quota(text: &str) -> PyResult<Quota> {
+    Quota::parse(text).map_err(|err| PyValueError::new_err(format!("rate limit {text:?}: {err}")))
 }
 
 /// Runs a Python callable's call on a handler thread; its answer or why there is none.

@@ -160,3 +160,40 @@ async def test_a_tool_reports_progress_and_logs_through_its_context(mode: str) -
     assert counted.structured_content == {"result": 3}
     assert progress == [(0.0, 1.0, "counting"), (1.0, 1.0, "done")]
     assert any(getattr(log, "data", None) == "counting the words of note 2" for log in logs), logs
+
+
+async def test_tool_policies_and_the_security_rate_limit() -> None:
+    """`timeout`, `max_concurrency` and `rate_limit` on the decorator, and the
+    `security` settings' per-caller rate limit, enforced by the Rust layers."""
+    server = Path(__file__).resolve().parent / "policies_server.py"
+    params = StdioServerParameters(command=sys.executable, args=[str(server)])
+    with anyio.fail_after(60):
+        async with Client(params, read_timeout_seconds=20) as client:
+            timed_out = await client.call_tool("slow", {"seconds": 2})
+            quick = await client.call_tool("slow", {"seconds": 0})
+
+            started = time.monotonic()
+            async with anyio.create_task_group() as group:
+                for _ in range(2):
+                    group.start_soon(client.call_tool, "single", {"seconds": 0.3})
+            together = time.monotonic() - started
+
+            assert (await client.call_tool("scarce", {})).is_error is False
+            assert (await client.call_tool("scarce", {})).is_error is False
+            with pytest.raises(Exception, match="Too many requests: 2/min for tool scarce"):
+                await client.call_tool("scarce", {})
+
+            refused = None
+            for _ in range(25):
+                try:
+                    await client.call_tool("slow", {"seconds": 0})
+                except Exception as err:  # the 21st call of the minute
+                    refused = err
+                    break
+
+    assert timed_out.is_error is True, timed_out
+    assert "did not finish within its timeout of 200ms" in timed_out.content[0].text, timed_out
+    assert quick.is_error is False
+    assert together >= 0.6, f"two calls of a one-at-a-time tool overlapped: {together:.2f} s"
+    assert refused is not None and "Too many requests: 20/min for this connection" in str(refused), refused
+    assert "retryAfterMs" in repr(refused), refused

@@ -243,6 +243,17 @@ def _invoker(tool: _Tool) -> Callable[..., str]:
     return invoke
 
 
+def _rate_limit(security: dict[str, Any]) -> str | None:
+    """The per-caller quota of the `security` settings, as the Rust side parses it."""
+    unknown = sorted(set(security) - {"rate_limit"})
+    if unknown:
+        raise ValueError(f"security settings not supported yet: {', '.join(unknown)} (only 'rate_limit')")
+    limit = security.get("rate_limit")
+    if limit is None or isinstance(limit, str):
+        return limit
+    return f"{int(limit['max_requests'])}/{limit.get('per', 'minute')}"
+
+
 _TEMPLATE_VARIABLE = re.compile(r"\{[+#./;?&]?([^}]+)\}")
 
 
@@ -374,10 +385,20 @@ def _await(awaitable: Any) -> Any:
 class MCPServer:
     """An MCP server: decorate functions with `@server.tool`, then `server.run()`."""
 
-    def __init__(self, name: str, version: str = "0.1.0", instructions: str | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        version: str = "0.1.0",
+        instructions: str | None = None,
+        security: dict[str, Any] | None = None,
+    ) -> None:
+        """`security` takes, for now, `{"rate_limit": {"max_requests": 100, "per":
+        "minute"}}` (or `{"rate_limit": "100/minute"}`): every caller's own budget,
+        refused past it with a JSON-RPC error carrying `retryAfterMs` (HTTP 429 with
+        `Retry-After` over HTTP)."""
         self.name = name
         self.version = version
-        self._native = NativeServer(name, version, instructions)
+        self._native = NativeServer(name, version, instructions, _rate_limit(security or {}))
         self._tools: dict[str, _Tool] = {}
 
     @overload
@@ -392,6 +413,9 @@ class MCPServer:
         title: str | None = None,
         description: str | None = None,
         annotations: dict[str, Any] | None = None,
+        timeout: float | None = None,
+        max_concurrency: int | None = None,
+        rate_limit: str | None = None,
     ) -> Callable[[F], F]: ...
 
     def tool(
@@ -402,15 +426,32 @@ class MCPServer:
         title: str | None = None,
         description: str | None = None,
         annotations: dict[str, Any] | None = None,
+        timeout: float | None = None,
+        max_concurrency: int | None = None,
+        rate_limit: str | None = None,
     ) -> Any:
         """Registers a function as a tool: `@server.tool`, `@server.tool()` or
-        `@server.tool("name", title=..., description=..., annotations=...)`."""
+        `@server.tool("name", title=..., description=..., annotations=...)`.
+
+        The policies the Rust `#[tool(...)]` declares: `timeout` (seconds; past it
+        the call is answered with an `isError` result), `max_concurrency` (calls
+        beyond it wait in a bounded queue), `rate_limit` (`"10/s"`, `"100/minute"`:
+        the calls all callers together may make)."""
         if callable(fn_or_name):
             self.add_tool(fn_or_name)
             return fn_or_name
 
         def register(fn: F) -> F:
-            self.add_tool(fn, name=fn_or_name, title=title, description=description, annotations=annotations)
+            self.add_tool(
+                fn,
+                name=fn_or_name,
+                title=title,
+                description=description,
+                annotations=annotations,
+                timeout=timeout,
+                max_concurrency=max_concurrency,
+                rate_limit=rate_limit,
+            )
             return fn
 
         return register
@@ -423,11 +464,21 @@ class MCPServer:
         title: str | None = None,
         description: str | None = None,
         annotations: dict[str, Any] | None = None,
+        timeout: float | None = None,
+        max_concurrency: int | None = None,
+        rate_limit: str | None = None,
     ) -> None:
         """Registers `fn` as a tool, before or while the server runs (clients hear
-        `notifications/tools/list_changed`)."""
+        `notifications/tools/list_changed`); the options are `tool`'s."""
         tool = _Tool(fn, name, title, description, annotations)
-        self._native.add_tool(json.dumps(tool.description), _invoker(tool), tool.context_param is not None)
+        self._native.add_tool(
+            json.dumps(tool.description),
+            _invoker(tool),
+            tool.context_param is not None,
+            timeout,
+            max_concurrency,
+            rate_limit,
+        )
         self._tools[tool.name] = tool
 
     def remove_tool(self, name: str) -> bool:
