@@ -30,3 +30,5 @@ python3 -m pytest tests/interop -q
 echo "== the Python package: built with maturin into this Python, then its tests"
 python3 -m pip install --quiet --disable-pip-version-check --no-input --root-user-action=ignore ./mcp-python
 python3 -m pytest mcp-python/tests -q
+echo "== mypy --strict: the Python package and its examples"
+python3 -m mypy --strict mcp-python/python/boltmcp mcp-python/examples

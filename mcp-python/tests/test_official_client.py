@@ -63,6 +63,13 @@ async def test_the_readme_quick_start_serves_as_pasted(tmp_path: Path) -> None:
     assert len(blocks) == 1, "the README shows one Python program"
     program = tmp_path / "quick_start.py"
     program.write_text(blocks[0])
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", str(program)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert checked.returncode == 0, f"mypy --strict refuses the README's program:\n{checked.stdout}"
     params = StdioServerParameters(command=sys.executable, args=[str(program)])
     with anyio.fail_after(30):
         async with Client(params, read_timeout_seconds=20) as client:

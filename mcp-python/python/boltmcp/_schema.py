@@ -72,13 +72,13 @@ class SchemaBuilder:
         origin = typing.get_origin(hint)
         args = typing.get_args(hint)
         if origin is typing.Annotated:
-            schema = dict(self.schema(args[0]))
+            described = dict(self.schema(args[0]))
             description, title = annotation_description(args[1:])
             if description:
-                schema["description"] = description
+                described["description"] = description
             if title:
-                schema["title"] = title
-            return schema
+                described["title"] = title
+            return described
         if hint is Any or hint is typing.Any or hint is inspect_empty():
             return {}
         if hint is None or hint is type(None):
@@ -165,7 +165,7 @@ class SchemaBuilder:
         return self._object([(name, hint, name in required, MISSING) for name, hint in hints.items()])
 
     def _pydantic(self, model: Any) -> JsonSchema:
-        schema = model.model_json_schema(ref_template="#/$defs/{model}")
+        schema: JsonSchema = model.model_json_schema(ref_template="#/$defs/{model}")
         self.defs.update(schema.pop("$defs", {}))
         return schema
 

@@ -524,6 +524,14 @@ class MCPServer:
         """Removes the resource (or template) `uri`; whether there was one."""
         return self._native.remove_resource(uri)
 
+    @overload
+    def prompt(self, fn: F, /) -> F: ...
+
+    @overload
+    def prompt(
+        self, name: str | None = None, /, *, title: str | None = None, description: str | None = None
+    ) -> Callable[[F], F]: ...
+
     def prompt(self, name: Any = None, /, *, title: str | None = None, description: str | None = None) -> Any:
         """Registers a function as a prompt: `@server.prompt`, `@server.prompt()` or
         `@server.prompt("name", ...)`. Its parameters are the prompt's arguments; it
