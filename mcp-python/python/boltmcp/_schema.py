@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import inspect
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -79,7 +80,7 @@ class SchemaBuilder:
             if title:
                 described["title"] = title
             return described
-        if hint is Any or hint is typing.Any or hint is inspect_empty():
+        if hint is Any or hint is inspect.Parameter.empty:
             return {}
         if hint is None or hint is type(None):
             return {"type": "null"}
@@ -168,12 +169,6 @@ class SchemaBuilder:
         schema: JsonSchema = model.model_json_schema(ref_template="#/$defs/{model}")
         self.defs.update(schema.pop("$defs", {}))
         return schema
-
-
-def inspect_empty() -> Any:
-    import inspect
-
-    return inspect.Parameter.empty
 
 
 def is_json(value: Any) -> bool:

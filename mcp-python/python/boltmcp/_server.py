@@ -193,8 +193,11 @@ class _Tool:
         return "S" + json.dumps(structured, allow_nan=False)
 
 
-def _error(message: str) -> str:
-    return "E" + message
+def _failed(err: Exception) -> str:
+    """The error answer for a handler that raised `err`: a `ToolError`'s message as it
+    is, any other exception's after its type's name. (`KeyboardInterrupt` and
+    `SystemExit` are not `Exception`s: they go through and stop the server.)"""
+    return "E" + (str(err) if isinstance(err, ToolError) else f"{type(err).__name__}: {err}")
 
 
 class _EventLoop:
@@ -225,20 +228,10 @@ def _invoker(tool: _Tool) -> Callable[..., str]:
             kwargs = tool.bind(parsed)
             if tool.context_param is not None:
                 kwargs[tool.context_param] = Context(native_context)
-            if tool.is_async:
-                import asyncio
-
-                future = asyncio.run_coroutine_threadsafe(tool.fn(**kwargs), _EventLoop.get())
-                value = future.result()
-            else:
-                value = tool.fn(**kwargs)
+            value = _await(tool.fn(**kwargs)) if tool.is_async else tool.fn(**kwargs)
             return tool.answer(value)
-        except ToolError as err:
-            return _error(str(err))
-        except (KeyboardInterrupt, SystemExit):
-            raise
         except Exception as err:  # a failing tool is an isError result, not a crash
-            return _error(f"{type(err).__name__}: {err}")
+            return _failed(err)
 
     return invoke
 
@@ -290,10 +283,8 @@ class _Resource:
             if inspect.isawaitable(value):
                 value = _await(value)
             return "R" + json.dumps({"contents": [self._contents(uri, value)]})
-        except (KeyboardInterrupt, SystemExit):
-            raise
         except Exception as err:  # a failing read is an error answer, not a crash
-            return "E" + (str(err) if isinstance(err, ToolError) else f"{type(err).__name__}: {err}")
+            return _failed(err)
 
     def _contents(self, uri: str, value: Any) -> dict[str, Any]:
         if isinstance(value, (bytes, bytearray)):
@@ -349,12 +340,10 @@ class _Prompt:
             if isinstance(value, str):
                 return "T" + value
             return "R" + json.dumps({"messages": [_message(item) for item in value]})
-        except (KeyboardInterrupt, SystemExit):
-            raise
         except TypeError as err:
             return f"Einvalid arguments: {err}"
         except Exception as err:  # a failing prompt is an error answer, not a crash
-            return "E" + (str(err) if isinstance(err, ToolError) else f"{type(err).__name__}: {err}")
+            return _failed(err)
 
 
 def _message(item: Any) -> dict[str, Any]:

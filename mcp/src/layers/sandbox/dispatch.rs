@@ -19,7 +19,7 @@ use crate::sync::lock;
 /// its metrics go. Installed with [`Server::sandbox`].
 ///
 /// ```no_run
-/// # fn server() -> boltmcp::server::Server { unimplemented!() }
+/// # fn server() -> boltmcp::server::Server { boltmcp::server::Server::builder("render", "1.0").build() }
 /// use boltmcp::layers::sandbox::{Sandbox, SandboxPolicy};
 /// # async fn demo() -> Result<(), boltmcp::layers::sandbox::SandboxError> {
 /// let sandbox = Sandbox::new()
