@@ -332,10 +332,11 @@ fn python_tool(tool: Tool, invoke: Arc<Py<PyAny>>, with_context: bool) -> ToolDe
         Box::pin(async move {
             let arguments = call.raw_arguments().to_owned();
             let ctx = with_context.then(|| call.ctx.clone());
+            let runtime = tokio::runtime::Handle::current();
             let answer = call_python(move |py| {
                 let answer = match ctx {
                     Some(ctx) => {
-                        let ctx = Py::new(py, context::NativeContext { ctx })?;
+                        let ctx = Py::new(py, context::NativeContext { ctx, runtime })?;
                         invoke.call1(py, (arguments, ctx))?
                     }
                     None => invoke.call1(py, (arguments,))?,
@@ -391,7 +392,8 @@ fn read_prompt_answer(mut answer: String) -> Result<GetPromptResult, ToolError> 
 
 /// The result an `invoke` answered: `T` and a text, `S` and structured content's
 /// JSON (also the text, for clients that ignore `structuredContent`), `E` and an
-/// error's message, or `R` and a whole `CallToolResult`'s JSON.
+/// error's message, `R` and a whole `CallToolResult`'s JSON, or `I` when the handler
+/// stopped to wait for the client's input.
 fn read_answer(mut answer: String) -> Result<CallToolResult, ToolError> {
     let malformed = |err: serde_json::Error| ToolError::new(format!("the handler's result: {err}"));
     let Some(tag) = answer.chars().next() else {
@@ -409,6 +411,11 @@ fn read_answer(mut answer: String) -> Result<CallToolResult, ToolError> {
             })
         }
         'R' => serde_json::from_str(&body).map_err(malformed),
+        // The handler asked the client a question in 2026-07-28: the runtime answers
+        // the call with an `InputRequiredResult` in place of this.
+        'I' => Err(ToolError::new(
+            "the handler is waiting for the client's input",
+        )),
         other => Err(ToolError::new(format!(
             "the handler's answer has no kind: {other:?}"
         ))),

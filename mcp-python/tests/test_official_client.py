@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import re
 import signal
-import socket
 import subprocess
-import time
 import sys
+import time
 from pathlib import Path
 
 import anyio
@@ -17,19 +16,11 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
+from conftest import free_port, serving
+
 CALCULATOR = Path(__file__).resolve().parents[1] / "examples" / "calculator.py"
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(params=["legacy", "2026-07-28"])
-def mode(request: pytest.FixtureRequest) -> str:
-    return request.param
 
 
 async def test_the_calculator_lists_and_calls(mode: str) -> None:
@@ -82,24 +73,8 @@ async def test_the_readme_quick_start_serves_as_pasted(tmp_path: Path) -> None:
 async def test_the_calculator_over_streamable_http_and_ctrl_c(mode: str) -> None:
     """`--http`: the official client in both eras over Streamable HTTP; then Ctrl-C
     (SIGINT) stops the server cleanly."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, str(CALCULATOR), "--http", f"127.0.0.1:{port}"],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert server.poll() is None, "the server exited"
-                assert time.monotonic() < deadline, "the server did not listen"
-                time.sleep(0.05)
+    port = free_port()
+    with serving(CALCULATOR, "--http", f"127.0.0.1:{port}") as server:
         with anyio.fail_after(30):
             async with Client(
                 streamable_http_client(f"http://127.0.0.1:{port}/mcp"), mode=mode, read_timeout_seconds=20
@@ -108,10 +83,6 @@ async def test_the_calculator_over_streamable_http_and_ctrl_c(mode: str) -> None
         assert added.structured_content == {"result": 8.0}
         server.send_signal(signal.SIGINT)
         assert server.wait(timeout=10) == 0
-    finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()
 
 
 async def test_resources_templates_and_prompts(mode: str) -> None:

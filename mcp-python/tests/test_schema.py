@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
-from typing import Annotated, Literal, Optional, TypedDict
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, Optional, TypedDict
 
 import pytest
 from boltmcp import Field, MCPServer, ToolError
@@ -51,6 +52,11 @@ def described(
     return {"count": count}
 
 
+
+def invoker(fn: Callable[..., Any]) -> Callable[..., str]:
+    """The native side's view of `fn` as a tool (with no resources to read)."""
+    return _invoker(_Tool(fn, None, None, None, None), lambda uri: [])
+
 def test_the_input_schema_follows_the_hints_and_the_docstring() -> None:
     tool = _Tool(described, None, None, None, None)
     schema = tool.description["inputSchema"]
@@ -77,7 +83,7 @@ def test_arguments_are_checked_and_converted() -> None:
         seen.update(where=where, color=color, ratio=ratio)
         return "ok"
 
-    invoke = _invoker(_Tool(record, None, None, None, None))
+    invoke = invoker(record)
     answer = invoke(json.dumps({"where": {"x": 1, "y": 2}, "color": "blue", "ratio": 3}))
     assert answer == "Tok"
     assert seen == {"where": Point(1, 2), "color": Color.BLUE, "ratio": 3.0}
@@ -104,18 +110,18 @@ def test_results_failures_and_structured_output() -> None:
     def table() -> dict[str, float]:
         return {"pi": 3.14}
 
-    assert _invoker(_Tool(add, None, None, None, None))('{"a": 1, "b": 2}') == 'S{"result": 3.0}'
-    assert _invoker(_Tool(table, None, None, None, None))("{}") == 'S{"pi": 3.14}'
-    assert _invoker(_Tool(nothing, None, None, None, None))("{}") == 'R{"content":[]}'
-    assert _invoker(_Tool(fail, None, None, None, None))("{}") == "Eno such thing"
-    assert _invoker(_Tool(crash, None, None, None, None))("{}") == "EKeyError: 'k'"
+    assert invoker(add)('{"a": 1, "b": 2}') == 'S{"result": 3.0}'
+    assert invoker(table)("{}") == 'S{"pi": 3.14}'
+    assert invoker(nothing)("{}") == 'R{"content":[]}'
+    assert invoker(fail)("{}") == "Eno such thing"
+    assert invoker(crash)("{}") == "EKeyError: 'k'"
 
 
 def test_async_handlers_run_on_the_package_loop() -> None:
     async def later(n: int) -> int:
         return n * 2
 
-    assert _invoker(_Tool(later, None, None, None, None))('{"n": 21}') == 'S{"result": 42}'
+    assert invoker(later)('{"n": 21}') == 'S{"result": 42}'
 
 
 def test_decorator_forms() -> None:

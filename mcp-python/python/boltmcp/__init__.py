@@ -1,5 +1,6 @@
 """boltmcp for Python: Model Context Protocol servers written as decorated Python
-functions, served by boltmcp's Rust runtime (both protocol eras, stdio).
+functions, served by boltmcp's Rust runtime (both protocol eras, stdio and
+Streamable HTTP).
 
     from boltmcp import MCPServer
 
@@ -13,8 +14,37 @@ functions, served by boltmcp's Rust runtime (both protocol eras, stdio).
     server.run()
 """
 
-from ._context import Context
+from ._content import (
+    Audio,
+    AudioContent,
+    ContentBlock,
+    EmbeddedResource,
+    Image,
+    ImageContent,
+    ResourceLink,
+    TextContent,
+)
+from ._context import Context, Elicited, ResourceContents, Root, Sampled
+from ._errors import InputRequired, ToolError
 from ._schema import Field
-from ._server import MCPServer, ToolError
+from ._server import MCPServer
 
-__all__ = ["Context", "Field", "MCPServer", "ToolError"]
+__all__ = [
+    "Audio",
+    "AudioContent",
+    "ContentBlock",
+    "Context",
+    "Elicited",
+    "EmbeddedResource",
+    "Field",
+    "Image",
+    "ImageContent",
+    "InputRequired",
+    "MCPServer",
+    "ResourceContents",
+    "ResourceLink",
+    "Root",
+    "Sampled",
+    "TextContent",
+    "ToolError",
+]

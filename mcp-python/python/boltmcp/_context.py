@@ -1,24 +1,92 @@
 """`Context`: what a handler can do within its request. A tool receives it by
 declaring a parameter annotated `Context` (under any name); that parameter is not
-part of the tool's input schema."""
+part of the tool's input schema.
+
+The questions (`elicit`, `sample`, `roots`) work in both eras, as the Rust
+`Context`'s do. In the legacy era each is a request to the client and the handler
+waits for the answer. In 2026-07-28 the first run of the handler ends at the
+question (with `InputRequired`, which the handler must let through), the client
+answers on the call's retry, and the retried run gets the answer. A handler that asks
+must therefore do nothing before its questions that it cannot do twice.
+The `a`-prefixed forms (`await ctx.aelicit(...)`) are for `async def` tools: they
+wait in a worker thread instead of the event loop.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import dataclasses
 import json
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, Literal, TypeVar, overload
 
+from . import _content, _schema
+from ._errors import InputRequired, ToolError
 from ._native import NativeContext
 
 LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 
+T = TypeVar("T")
+
+
+@dataclasses.dataclass(frozen=True)
+class Elicited(Generic[T]):
+    """The user's answer to `elicit`: `action` is `accept` (with `data`), `decline`
+    or `cancel`."""
+
+    action: Literal["accept", "decline", "cancel"]
+    data: T | None = None
+
+    @property
+    def accepted(self) -> bool:
+        """Whether the user submitted the form."""
+        return self.action == "accept"
+
+
+@dataclasses.dataclass(frozen=True)
+class Sampled:
+    """The client's model's answer to `sample`."""
+
+    role: str
+    content: dict[str, Any]
+    model: str
+    stop_reason: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The answer's text (empty when it is not text)."""
+        text = self.content.get("text")
+        return text if isinstance(text, str) else ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Root:
+    """A root the client shares: a `file://` URI and an optional name."""
+
+    uri: str
+    name: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class ResourceContents:
+    """One item of a resource's contents: `text`, or `blob` bytes."""
+
+    uri: str
+    mime_type: str | None = None
+    text: str | None = None
+    blob: bytes | None = None
+
 
 class Context:
-    """The request's context: progress reports, log messages, cancellation."""
+    """The request's context: progress reports, log messages, cancellation, the
+    questions to the client, and reading the server's own resources."""
 
-    __slots__ = ("_native",)
+    __slots__ = ("_native", "_read")
 
-    def __init__(self, native: NativeContext) -> None:
+    def __init__(self, native: NativeContext, read: Callable[[str], list[ResourceContents]]) -> None:
         self._native = native
+        self._read = read
 
     def progress(self, progress: float, total: float | None = None, message: str | None = None) -> None:
         """Reports progress, when the client asked for it; values must grow."""
@@ -52,3 +120,140 @@ class Context:
     def cancelled(self) -> bool:
         """Whether the client cancelled the request (a long handler can stop early)."""
         return self._native.is_cancelled()
+
+    @overload
+    def elicit(self, message: str, schema: type[T]) -> Elicited[T]: ...
+
+    @overload
+    def elicit(self, message: str, schema: dict[str, Any]) -> Elicited[dict[str, Any]]: ...
+
+    def elicit(self, message: str, schema: Any) -> Elicited[Any]:
+        """Asks the user to fill in a form shaped like `schema`: a dataclass, a
+        `TypedDict` or a pydantic model of strings, numbers, booleans and enums (the
+        answer comes back as one), or a `requestedSchema` dict written by hand (the
+        answer comes back as a dict). A client without form elicitation is an error."""
+        hint = None if isinstance(schema, dict) else schema
+        requested = schema if hint is None else elicitation_schema(hint)
+        answer = _answer(self._native.elicit(message, json.dumps(requested)))
+        action = answer.get("action")
+        if action != "accept":
+            return Elicited("decline" if action == "decline" else "cancel")
+        content = answer.get("content") or {}
+        try:
+            data = content if hint is None else _schema.convert(content, hint)
+        except (TypeError, ValueError) as err:
+            raise ToolError(f"the user's answer does not fit the form: {err}") from err
+        return Elicited("accept", data)
+
+    def sample(
+        self,
+        messages: str | Sequence[Any],
+        *,
+        system_prompt: str | None = None,
+        max_tokens: int = 1000,
+        temperature: float | None = None,
+        stop_sequences: list[str] | None = None,
+        model_preferences: dict[str, Any] | None = None,
+        include_context: Literal["none", "thisServer", "allServers"] | None = None,
+    ) -> Sampled:
+        """Asks the client's model for a completion of `messages` (a string, or a
+        list of strings, `(role, content)` pairs and protocol dicts)."""
+        items = [messages] if isinstance(messages, str) else list(messages)
+        params: dict[str, Any] = {"messages": [_content.message(m) for m in items], "maxTokens": max_tokens}
+        optional = {
+            "systemPrompt": system_prompt,
+            "temperature": temperature,
+            "stopSequences": stop_sequences,
+            "modelPreferences": model_preferences,
+            "includeContext": include_context,
+        }
+        params.update({k: v for k, v in optional.items() if v is not None})
+        answer = _answer(self._native.sample(json.dumps(params)))
+        content = answer.get("content")
+        if isinstance(content, list):  # a tool-using answer's blocks: keep the first
+            content = content[0] if content else {}
+        return Sampled(answer.get("role", "assistant"), content or {}, answer.get("model", ""), answer.get("stopReason"))
+
+    def roots(self) -> list[Root]:
+        """The client's roots. A client without the `roots` capability is an error."""
+        return [Root(r["uri"], r.get("name")) for r in _answer(self._native.roots())]
+
+    def read_resource(self, uri: str) -> list[ResourceContents]:
+        """Reads one of this server's own resources (or a template's match)."""
+        return self._read(uri)
+
+    async def aelicit(self, message: str, schema: Any) -> Elicited[Any]:
+        """`elicit` for `async def` tools."""
+        return await asyncio.to_thread(self.elicit, message, schema)
+
+    async def asample(self, messages: str | Sequence[Any], **options: Any) -> Sampled:
+        """`sample` for `async def` tools."""
+        return await asyncio.to_thread(lambda: self.sample(messages, **options))
+
+    async def aroots(self) -> list[Root]:
+        """`roots` for `async def` tools."""
+        return await asyncio.to_thread(self.roots)
+
+    async def aread_resource(self, uri: str) -> list[ResourceContents]:
+        """`read_resource` for `async def` tools."""
+        return await asyncio.to_thread(self._read, uri)
+
+
+def _answer(tagged: str) -> Any:
+    """A question's answer from the native side: `A` and JSON, `I` (the client is
+    asked on the retry), or `E` and why there is none."""
+    tag, body = tagged[:1], tagged[1:]
+    if tag == "A":
+        return json.loads(body)
+    if tag == "I":
+        raise InputRequired()
+    raise ToolError(body)
+
+
+def elicitation_schema(hint: Any) -> dict[str, Any]:
+    """A form's `requestedSchema` from a flat type: its properties are primitives or
+    enums (2025-11-25 `client/elicitation` §Requested Schema); `Optional` fields
+    are simply not required."""
+    schema = _schema.SchemaBuilder().schema(hint)
+    if schema.get("type") != "object" or "properties" not in schema:
+        raise TypeError(f"an elicitation form must be a dataclass, TypedDict or pydantic model, not {hint!r}")
+    properties = {}
+    for name, prop in schema["properties"].items():
+        prop = dict(prop)
+        kinds = prop.get("type")
+        if isinstance(kinds, list):
+            rest = [k for k in kinds if k != "null"]
+            if len(rest) != 1:
+                raise TypeError(f"the form field {name!r} must have one type, not {kinds}")
+            prop["type"] = rest[0]
+        if "anyOf" in prop:
+            options = [o for o in prop["anyOf"] if o.get("type") != "null"]
+            if len(options) != 1:
+                raise TypeError(f"the form field {name!r} must have one type")
+            prop = {**{k: v for k, v in prop.items() if k != "anyOf"}, **options[0]}
+        if prop.get("type") not in ("string", "number", "integer", "boolean") and "enum" not in prop:
+            raise TypeError(f"the form field {name!r} must be a string, number, boolean or enum")
+        properties[name] = prop
+    form: dict[str, Any] = {"type": "object", "properties": properties}
+    if schema.get("required"):
+        form["required"] = schema["required"]
+    return form
+
+
+def contents_from_json(items: list[dict[str, Any]]) -> list[ResourceContents]:
+    """`ResourceContents` from the protocol's JSON."""
+    out = []
+    for item in items:
+        blob = item.get("blob")
+        out.append(
+            ResourceContents(
+                item.get("uri", ""),
+                item.get("mimeType"),
+                item.get("text"),
+                base64.b64decode(blob) if isinstance(blob, str) else None,
+            )
+        )
+    return out
+
+
+__all__ = ["Context", "Elicited", "ResourceContents", "Root", "Sampled"]

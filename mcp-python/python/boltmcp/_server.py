@@ -16,23 +16,20 @@ import inspect
 import json
 import re
 import threading
+import types
 import typing
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
-from . import _docstring, _schema
-from ._context import Context
+from . import _content, _docstring, _schema
+from ._context import Context, ResourceContents, contents_from_json
+from ._errors import InputRequired, ToolError
 from ._native import NativeServer
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _JSON_TYPES = {"string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,), "null": (type(None),)}
 _TYPE_NOUNS = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "a boolean", "null": "null"}
-
-
-class ToolError(Exception):
-    """Raise it from a tool to answer with an `isError` result carrying exactly its
-    message (any other exception's message is prefixed with its type's name)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -139,7 +136,7 @@ class _Tool:
                 output["$defs"] = builder.defs
 
     def _output_schema(self, returned: Any, builder: _schema.SchemaBuilder) -> dict[str, Any] | None:
-        if returned in (inspect.Signature.empty, None, type(None), str, Any):
+        if returned in (inspect.Signature.empty, None, type(None), str, Any, object) or _returns_content(returned):
             return None
         schema = builder.schema(returned)
         if schema.get("type") == "object":
@@ -185,12 +182,25 @@ class _Tool:
                 return 'R{"content":[]}'
             if isinstance(value, str):
                 return "T" + value
+            if _content.is_content(value):
+                blocks = value if isinstance(value, list) else [value]
+                return "R" + json.dumps({"content": [_content.block(b) for b in blocks]})
             data = _schema.to_json(value)
             structured = data if isinstance(data, dict) else {"result": data}
         else:
             data = value if value.__class__ in (int, float, bool, str) else _schema.to_json(value)
             structured = {"result": data}
         return "S" + json.dumps(structured, allow_nan=False)
+
+
+def _returns_content(hint: Any) -> bool:
+    """Whether a return annotation names content (blocks or bytes), not data."""
+    if hint in (bytes, bytearray, *_content.CONTENT_TYPES) or hint == _content.ContentBlock:
+        return True
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) is list and args:
+        return _returns_content(args[0])
+    return bool(args) and typing.get_origin(hint) in (typing.Union, types.UnionType) and all(_returns_content(a) for a in args)
 
 
 def _failed(err: Exception) -> str:
@@ -219,7 +229,7 @@ class _EventLoop:
             return cls._loop
 
 
-def _invoker(tool: _Tool) -> Callable[..., str]:
+def _invoker(tool: _Tool, read: Callable[[str], list[ResourceContents]]) -> Callable[..., str]:
     def invoke(arguments: str, native_context: Any = None) -> str:
         try:
             parsed = json.loads(arguments) if arguments else {}
@@ -227,9 +237,11 @@ def _invoker(tool: _Tool) -> Callable[..., str]:
                 raise ToolError("invalid arguments: they must be an object")
             kwargs = tool.bind(parsed)
             if tool.context_param is not None:
-                kwargs[tool.context_param] = Context(native_context)
+                kwargs[tool.context_param] = Context(native_context, read)
             value = _await(tool.fn(**kwargs)) if tool.is_async else tool.fn(**kwargs)
             return tool.answer(value)
+        except InputRequired:
+            return "I"
         except Exception as err:  # a failing tool is an isError result, not a crash
             return _failed(err)
 
@@ -261,6 +273,7 @@ class _Resource:
         summary, _ = _docstring.parse(fn.__doc__)
         variables = [v.strip() for group in _TEMPLATE_VARIABLE.findall(uri) for v in group.split(",")]
         self.is_template = bool(variables)
+        self.pattern = _template_pattern(uri) if self.is_template else None
         hints = _hints(fn)
         self.params = {p: hints.get(p, str) for p in inspect.signature(fn).parameters}
         unknown = set(self.params) - set(variables)
@@ -278,13 +291,17 @@ class _Resource:
     def read(self, uri: str, variables: str) -> str:
         try:
             values = json.loads(variables) if variables else {}
-            kwargs = {name: _schema.convert(_typed(values.get(name), hint), hint) for name, hint in self.params.items()}
-            value = self.fn(**kwargs)
-            if inspect.isawaitable(value):
-                value = _await(value)
-            return "R" + json.dumps({"contents": [self._contents(uri, value)]})
+            return "R" + json.dumps({"contents": [self.contents(uri, values)]})
         except Exception as err:  # a failing read is an error answer, not a crash
             return _failed(err)
+
+    def contents(self, uri: str, values: dict[str, Any]) -> dict[str, Any]:
+        """The contents at `uri`, whose template variables are `values`."""
+        kwargs = {name: _schema.convert(_typed(values.get(name), hint), hint) for name, hint in self.params.items()}
+        value = self.fn(**kwargs)
+        if inspect.isawaitable(value):
+            value = _await(value)
+        return self._contents(uri, value)
 
     def _contents(self, uri: str, value: Any) -> dict[str, Any]:
         if isinstance(value, (bytes, bytearray)):
@@ -293,6 +310,21 @@ class _Resource:
         if isinstance(value, str):
             return {"uri": uri, "mimeType": self.mime_type or "text/plain", "text": value}
         return {"uri": uri, "mimeType": self.mime_type or "application/json", "text": json.dumps(_schema.to_json(value))}
+
+
+def _template_pattern(template: str) -> re.Pattern[str]:
+    """A regular expression matching the URIs of a template (RFC 6570 level 1 and
+    `{+var}`), its groups named by the variables."""
+    parts = []
+    position = 0
+    for match in _TEMPLATE_VARIABLE.finditer(template):
+        parts.append(re.escape(template[position : match.start()]))
+        names = [v.strip() for v in match.group(1).split(",")]
+        wide = match.group(0).startswith("{+")
+        parts.append(",".join(f"(?P<{n}>{'.+' if wide else '[^/,?#]+'})" for n in names))
+        position = match.end()
+    parts.append(re.escape(template[position:]))
+    return re.compile("".join(parts) + r"\Z")
 
 
 def _typed(text: Any, hint: Any) -> Any:
@@ -339,23 +371,11 @@ class _Prompt:
                 value = _await(value)
             if isinstance(value, str):
                 return "T" + value
-            return "R" + json.dumps({"messages": [_message(item) for item in value]})
+            return "R" + json.dumps({"messages": [_content.message(item) for item in value]})
         except TypeError as err:
             return f"Einvalid arguments: {err}"
         except Exception as err:  # a failing prompt is an error answer, not a crash
             return _failed(err)
-
-
-def _message(item: Any) -> dict[str, Any]:
-    """A prompt message from a string (the user's), a `(role, text)` pair, or a dict
-    in the protocol's shape."""
-    if isinstance(item, str):
-        return {"role": "user", "content": {"type": "text", "text": item}}
-    if isinstance(item, tuple) and len(item) == 2:
-        return {"role": item[0], "content": {"type": "text", "text": item[1]}}
-    if isinstance(item, dict):
-        return item
-    raise TypeError(f"a prompt message cannot be a {type(item).__name__}")
 
 
 def _hints(fn: Callable[..., Any]) -> dict[str, Any]:
@@ -389,6 +409,7 @@ class MCPServer:
         self.version = version
         self._native = NativeServer(name, version, instructions, _rate_limit(security or {}))
         self._tools: dict[str, _Tool] = {}
+        self._resources: dict[str, _Resource] = {}
 
     @overload
     def tool(self, fn: F, /) -> F: ...
@@ -462,7 +483,7 @@ class MCPServer:
         tool = _Tool(fn, name, title, description, annotations)
         self._native.add_tool(
             json.dumps(tool.description),
-            _invoker(tool),
+            _invoker(tool, self._read_resource),
             tool.context_param is not None,
             timeout,
             max_concurrency,
@@ -508,10 +529,26 @@ class MCPServer:
         server runs."""
         resource = _Resource(fn, uri, name, title, description, mime_type)
         self._native.add_resource(json.dumps(resource.description), resource.read)
+        self._resources[uri] = resource
 
     def remove_resource(self, uri: str) -> bool:
         """Removes the resource (or template) `uri`; whether there was one."""
+        self._resources.pop(uri, None)
         return self._native.remove_resource(uri)
+
+    def _read_resource(self, uri: str) -> list[ResourceContents]:
+        """Reads one of the server's resources, or a template's match (`Context.read_resource`)."""
+        resource = self._resources.get(uri)
+        values: dict[str, Any] = {}
+        if resource is None or resource.is_template:
+            for candidate in self._resources.values():
+                match = candidate.pattern.match(uri) if candidate.pattern is not None else None
+                if match is not None:
+                    resource, values = candidate, match.groupdict()
+                    break
+            else:
+                raise ToolError(f"no resource {uri!r}")
+        return contents_from_json([resource.contents(uri, values)])
 
     @overload
     def prompt(self, fn: F, /) -> F: ...

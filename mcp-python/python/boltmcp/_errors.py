@@ -1,0 +1,16 @@
+"""The exceptions a handler raises, or that end it."""
+
+from __future__ import annotations
+
+
+class ToolError(Exception):
+    """Raise it from a tool to answer with an `isError` result carrying exactly its
+    message (any other exception's message is prefixed with its type's name)."""
+
+
+class InputRequired(BaseException):
+    """Ends a handler whose question (elicitation, sampling, roots) the client answers
+    on the call's retry (2026-07-28): the call is answered with an
+    `InputRequiredResult`, and the retried call runs the handler again, this time with
+    the answer. It is not an `Exception`, so an `except Exception:` in a handler lets
+    it through; a handler must not swallow it."""
