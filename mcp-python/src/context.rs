@@ -69,6 +69,19 @@ impl NativeContext {
         self.ctx.is_cancelled()
     }
 
+    /// The verified caller as JSON (`subject`, `scopes`, `issuer`, `claims`), or
+    /// `None` when the server has no auth.
+    fn principal(&self) -> Option<String> {
+        let caller = self.ctx.principal()?;
+        let described = json!({
+            "subject": caller.subject(),
+            "scopes": caller.scopes(),
+            "issuer": caller.issuer(),
+            "claims": caller.claims(),
+        });
+        Some(described.to_string())
+    }
+
     /// Asks the user to fill in a form with this `requestedSchema` (JSON text):
     /// the `ElicitResult`'s JSON (`action`, `content`), tagged as [`Self::ask`] says.
     fn elicit(&self, py: Python<'_>, message: String, schema: &str) -> PyResult<String> {

@@ -10,6 +10,7 @@
 //! GIL only while Python runs, so the thread that reads requests (and cancellations)
 //! never waits for it.
 
+mod auth;
 mod context;
 mod executor;
 
@@ -36,6 +37,8 @@ struct NativeServer {
     instructions: Option<String>,
     /// Every caller's own budget (the `security` settings' `rate_limit`).
     per_caller: Option<Quota>,
+    /// Who may call (the `security` settings' `auth`).
+    auth: Option<auth::AuthSettings>,
     state: Mutex<State>,
 }
 
@@ -146,18 +149,20 @@ impl NativeServer {
 #[pymethods]
 impl NativeServer {
     #[new]
-    #[pyo3(signature = (name, version, instructions = None, rate_limit = None))]
+    #[pyo3(signature = (name, version, instructions = None, rate_limit = None, auth = None))]
     fn new(
         name: String,
         version: String,
         instructions: Option<String>,
         rate_limit: Option<&str>,
+        auth: Option<&str>,
     ) -> PyResult<Self> {
         Ok(NativeServer {
             name,
             version,
             instructions,
             per_caller: rate_limit.map(quota).transpose()?,
+            auth: auth.map(auth::AuthSettings::parse).transpose()?,
             state: Mutex::new(State::Defining(Vec::new())),
         })
     }
@@ -166,9 +171,10 @@ impl NativeServer {
     /// `invoke(arguments_json) -> answer`, or `invoke(arguments_json, context)` when
     /// `with_context`.
     ///
-    /// `timeout` (seconds), `max_concurrency` and `rate_limit` (`"10/s"`) are the
-    /// same per-tool policies `#[tool(...)]` declares.
-    #[pyo3(signature = (description, invoke, with_context = false, timeout = None, max_concurrency = None, rate_limit = None))]
+    /// `timeout` (seconds), `max_concurrency`, `rate_limit` (`"10/s"`) and `scopes`
+    /// are the same per-tool policies `#[tool(...)]` declares.
+    #[pyo3(signature = (description, invoke, with_context = false, timeout = None, max_concurrency = None, rate_limit = None, scopes = Vec::new()))]
+    #[allow(clippy::too_many_arguments)]
     fn add_tool(
         &self,
         description: &str,
@@ -177,6 +183,7 @@ impl NativeServer {
         timeout: Option<f64>,
         max_concurrency: Option<u32>,
         rate_limit: Option<&str>,
+        scopes: Vec<String>,
     ) -> PyResult<()> {
         let tool: Tool = serde_json::from_str(description)
             .map_err(|err| PyValueError::new_err(format!("the tool's description: {err}")))?;
@@ -195,11 +202,12 @@ impl NativeServer {
         if let Some(max) = max_concurrency {
             def = def.max_concurrency(max, boltmcp::server::DEFAULT_MAX_QUEUED);
         }
+        let mut meta = def.meta().clone();
         if let Some(rate_limit) = rate_limit {
-            let mut meta = def.meta().clone();
             meta.rate_limit = Some(quota(rate_limit)?);
-            def = def.with_meta(meta);
         }
+        meta.scopes = scopes;
+        def = def.with_meta(meta);
         self.offer(Offered::Tool(def));
         Ok(())
     }
@@ -210,8 +218,15 @@ impl NativeServer {
     }
 
     /// Registers (or replaces) a resource, or a resource template when its
-    /// description has a `uriTemplate`: `read(uri, variables_json) -> answer`.
-    fn add_resource(&self, description: &str, read: Py<PyAny>) -> PyResult<()> {
+    /// description has a `uriTemplate`: `read(uri, variables_json) -> answer`. Only
+    /// callers holding every one of `scopes` may read it.
+    #[pyo3(signature = (description, read, scopes = Vec::new()))]
+    fn add_resource(
+        &self,
+        description: &str,
+        read: Py<PyAny>,
+        scopes: Vec<String>,
+    ) -> PyResult<()> {
         let description: serde_json::Value = serde_json::from_str(description)
             .map_err(|err| PyValueError::new_err(format!("the resource's description: {err}")))?;
         let read = Arc::new(read);
@@ -233,20 +248,25 @@ impl NativeServer {
                 })?;
             Offered::Template(
                 ResourceTemplateDef::from_template(template, reader)
-                    .map_err(|err| PyValueError::new_err(err.to_string()))?,
+                    .map_err(|err| PyValueError::new_err(err.to_string()))?
+                    .with_meta(scoped(scopes)),
             )
         } else {
             let resource: Resource = serde_json::from_value(description).map_err(|err| {
                 PyValueError::new_err(format!("the resource's description: {err}"))
             })?;
-            Offered::Resource(ResourceDef::from_resource(resource, reader))
+            Offered::Resource(
+                ResourceDef::from_resource(resource, reader).with_meta(scoped(scopes)),
+            )
         };
         self.offer(offering);
         Ok(())
     }
 
-    /// Registers (or replaces) a prompt: `get(arguments_json) -> answer`.
-    fn add_prompt(&self, description: &str, get: Py<PyAny>) -> PyResult<()> {
+    /// Registers (or replaces) a prompt: `get(arguments_json) -> answer`. Only
+    /// callers holding every one of `scopes` may get it.
+    #[pyo3(signature = (description, get, scopes = Vec::new()))]
+    fn add_prompt(&self, description: &str, get: Py<PyAny>, scopes: Vec<String>) -> PyResult<()> {
         let prompt: Prompt = serde_json::from_str(description)
             .map_err(|err| PyValueError::new_err(format!("the prompt's description: {err}")))?;
         let get = Arc::new(get);
@@ -259,7 +279,8 @@ impl NativeServer {
                         .await?;
                 read_prompt_answer(answer)
             }
-        });
+        })
+        .with_meta(scoped(scopes));
         self.offer(Offered::Prompt(def));
         Ok(())
     }
@@ -275,10 +296,23 @@ impl NativeServer {
         self.withdraw(3, name)
     }
 
-    /// Serves stdio until stdin closes or Ctrl-C, with the GIL released.
+    /// Serves stdio until stdin closes or Ctrl-C, with the GIL released. With
+    /// `auth`, the caller is the token in `BOLTMCP_TOKEN`, verified at start.
     fn run_stdio(&self, py: Python<'_>) -> PyResult<()> {
-        let server = self.server();
+        let mut server = self.server();
+        let auth = self
+            .auth
+            .as_ref()
+            .map(|settings| settings.build("stdio"))
+            .transpose()?;
         serve(py, async move {
+            if let Some(auth) = auth {
+                let gate = match auth::stdio_identity(&auth).await? {
+                    Some(caller) => auth.gate().with_identity(caller),
+                    None => auth.gate(),
+                };
+                server = server.gate(gate);
+            }
             tokio::select! {
                 served = boltmcp::transport::serve_stdio(server) => served,
                 () = ctrl_c() => Ok(()),
@@ -293,12 +327,23 @@ impl NativeServer {
             .parse()
             .or_else(|_| format!("[{host}]:{port}").parse())
             .map_err(|err| PyValueError::new_err(format!("{host}:{port}: {err}")))?;
+        let mut config = HttpConfig::default();
+        if let Some(settings) = &self.auth {
+            let endpoint = format!("http://{addr}/mcp");
+            config = config.auth(settings.build(&endpoint)?);
+        }
         let server = self.server();
         serve(py, async move {
-            server
-                .serve_http_until(addr, HttpConfig::default(), ctrl_c())
-                .await
+            server.serve_http_until(addr, config, ctrl_c()).await
         })
+    }
+}
+
+/// Target metadata that requires `scopes`.
+fn scoped(scopes: Vec<String>) -> TargetMeta {
+    TargetMeta {
+        scopes,
+        ..TargetMeta::default()
     }
 }
 
@@ -427,5 +472,6 @@ fn read_answer(mut answer: String) -> Result<CallToolResult, ToolError> {
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<NativeServer>()?;
     module.add_class::<context::NativeContext>()?;
+    module.add_function(wrap_pyfunction!(auth::sign_hs256, module)?)?;
     Ok(())
 }

@@ -24,9 +24,10 @@ from ._content import (
     ResourceLink,
     TextContent,
 )
-from ._context import Context, Elicited, ResourceContents, Root, Sampled
+from ._context import Context, Elicited, Principal, ResourceContents, Root, Sampled
 from ._errors import InputRequired, ToolError
 from ._schema import Field
+from ._security import dev_token
 from ._server import MCPServer
 
 __all__ = [
@@ -41,10 +42,12 @@ __all__ = [
     "ImageContent",
     "InputRequired",
     "MCPServer",
+    "Principal",
     "ResourceContents",
     "ResourceLink",
     "Root",
     "Sampled",
     "TextContent",
     "ToolError",
+    "dev_token",
 ]

@@ -78,6 +78,17 @@ class ResourceContents:
     blob: bytes | None = None
 
 
+@dataclasses.dataclass(frozen=True)
+class Principal:
+    """The verified caller: who (`subject`), what they may do (`scopes`), who vouched
+    for them (`issuer`), and the token's claims."""
+
+    subject: str
+    scopes: tuple[str, ...]
+    issuer: str | None
+    claims: dict[str, Any]
+
+
 class Context:
     """The request's context: progress reports, log messages, cancellation, the
     questions to the client, and reading the server's own resources."""
@@ -120,6 +131,16 @@ class Context:
     def cancelled(self) -> bool:
         """Whether the client cancelled the request (a long handler can stop early)."""
         return self._native.is_cancelled()
+
+    @property
+    def principal(self) -> Principal | None:
+        """The verified caller, when the server has `auth` (over stdio: the holder of
+        the token in `BOLTMCP_TOKEN`); `None` otherwise."""
+        described = self._native.principal()
+        if described is None:
+            return None
+        caller = json.loads(described)
+        return Principal(caller["subject"], tuple(caller["scopes"]), caller["issuer"], caller["claims"])
 
     @overload
     def elicit(self, message: str, schema: type[T]) -> Elicited[T]: ...
@@ -256,4 +277,4 @@ def contents_from_json(items: list[dict[str, Any]]) -> list[ResourceContents]:
     return out
 
 
-__all__ = ["Context", "Elicited", "ResourceContents", "Root", "Sampled"]
+__all__ = ["Context", "Elicited", "Principal", "ResourceContents", "Root", "Sampled"]

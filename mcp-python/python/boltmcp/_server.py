@@ -18,10 +18,10 @@ import re
 import threading
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, overload
 
-from . import _content, _docstring, _schema
+from . import _content, _docstring, _schema, _security
 from ._context import Context, ResourceContents, contents_from_json
 from ._errors import InputRequired, ToolError
 from ._native import NativeServer
@@ -248,17 +248,6 @@ def _invoker(tool: _Tool, read: Callable[[str], list[ResourceContents]]) -> Call
     return invoke
 
 
-def _rate_limit(security: dict[str, Any]) -> str | None:
-    """The per-caller quota of the `security` settings, as the Rust side parses it."""
-    unknown = sorted(set(security) - {"rate_limit"})
-    if unknown:
-        raise ValueError(f"security settings not supported yet: {', '.join(unknown)} (only 'rate_limit')")
-    limit = security.get("rate_limit")
-    if limit is None or isinstance(limit, str):
-        return limit
-    return f"{int(limit['max_requests'])}/{limit.get('per', 'minute')}"
-
-
 _TEMPLATE_VARIABLE = re.compile(r"\{[+#./;?&]?([^}]+)\}")
 
 
@@ -401,13 +390,18 @@ class MCPServer:
         instructions: str | None = None,
         security: dict[str, Any] | None = None,
     ) -> None:
-        """`security` takes, for now, `{"rate_limit": {"max_requests": 100, "per":
-        "minute"}}` (or `{"rate_limit": "100/minute"}`): every caller's own budget,
-        refused past it with a JSON-RPC error carrying `retryAfterMs` (HTTP 429 with
-        `Retry-After` over HTTP)."""
+        """`security` takes `auth` (who may call: JWTs or static tokens, checked by
+        the Rust auth layer; over HTTP a bad token is answered 401 and a missing
+        scope 403) and `rate_limit` (`{"max_requests": 100, "per": "minute"}` or
+        `"100/minute"`: every caller's own budget, refused past it with a JSON-RPC
+        error carrying `retryAfterMs`, or HTTP 429 with `Retry-After`). See
+        `boltmcp._security` for every key."""
         self.name = name
         self.version = version
-        self._native = NativeServer(name, version, instructions, _rate_limit(security or {}))
+        settings = security or {}
+        self._native = NativeServer(
+            name, version, instructions, _security.rate_limit(settings), _security.auth(settings)
+        )
         self._tools: dict[str, _Tool] = {}
         self._resources: dict[str, _Resource] = {}
 
@@ -426,6 +420,7 @@ class MCPServer:
         timeout: float | None = None,
         max_concurrency: int | None = None,
         rate_limit: str | None = None,
+        scopes: Sequence[str] = (),
     ) -> Callable[[F], F]: ...
 
     def tool(
@@ -439,6 +434,7 @@ class MCPServer:
         timeout: float | None = None,
         max_concurrency: int | None = None,
         rate_limit: str | None = None,
+        scopes: Sequence[str] = (),
     ) -> Any:
         """Registers a function as a tool: `@server.tool`, `@server.tool()` or
         `@server.tool("name", title=..., description=..., annotations=...)`.
@@ -446,7 +442,8 @@ class MCPServer:
         The policies the Rust `#[tool(...)]` declares: `timeout` (seconds; past it
         the call is answered with an `isError` result), `max_concurrency` (calls
         beyond it wait in a bounded queue), `rate_limit` (`"10/s"`, `"100/minute"`:
-        the calls all callers together may make)."""
+        the calls all callers together may make), `scopes` (the OAuth scopes a
+        caller must hold, with the `security` settings' `auth`)."""
         if callable(fn_or_name):
             self.add_tool(fn_or_name)
             return fn_or_name
@@ -461,6 +458,7 @@ class MCPServer:
                 timeout=timeout,
                 max_concurrency=max_concurrency,
                 rate_limit=rate_limit,
+                scopes=scopes,
             )
             return fn
 
@@ -477,6 +475,7 @@ class MCPServer:
         timeout: float | None = None,
         max_concurrency: int | None = None,
         rate_limit: str | None = None,
+        scopes: Sequence[str] = (),
     ) -> None:
         """Registers `fn` as a tool, before or while the server runs (clients hear
         `notifications/tools/list_changed`); the options are `tool`'s."""
@@ -488,6 +487,7 @@ class MCPServer:
             timeout,
             max_concurrency,
             rate_limit,
+            list(scopes),
         )
         self._tools[tool.name] = tool
 
@@ -504,13 +504,15 @@ class MCPServer:
         title: str | None = None,
         description: str | None = None,
         mime_type: str | None = None,
+        scopes: Sequence[str] = (),
     ) -> Callable[[F], F]:
         """Registers a function as the resource at `uri`, or as a template
         (`users://{id}/profile`: the function's parameters are its variables). It
-        returns the contents: `str` (text), `bytes` (a blob), or JSON data."""
+        returns the contents: `str` (text), `bytes` (a blob), or JSON data. Only
+        callers holding every one of `scopes` may read it."""
 
         def register(fn: F) -> F:
-            self.add_resource(fn, uri, name=name, title=title, description=description, mime_type=mime_type)
+            self.add_resource(fn, uri, name=name, title=title, description=description, mime_type=mime_type, scopes=scopes)
             return fn
 
         return register
@@ -524,11 +526,12 @@ class MCPServer:
         title: str | None = None,
         description: str | None = None,
         mime_type: str | None = None,
+        scopes: Sequence[str] = (),
     ) -> None:
         """Registers `fn` as the resource (or template) at `uri`, before or while the
         server runs."""
         resource = _Resource(fn, uri, name, title, description, mime_type)
-        self._native.add_resource(json.dumps(resource.description), resource.read)
+        self._native.add_resource(json.dumps(resource.description), resource.read, list(scopes))
         self._resources[uri] = resource
 
     def remove_resource(self, uri: str) -> bool:
@@ -555,10 +558,24 @@ class MCPServer:
 
     @overload
     def prompt(
-        self, name: str | None = None, /, *, title: str | None = None, description: str | None = None
+        self,
+        name: str | None = None,
+        /,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        scopes: Sequence[str] = (),
     ) -> Callable[[F], F]: ...
 
-    def prompt(self, name: Any = None, /, *, title: str | None = None, description: str | None = None) -> Any:
+    def prompt(
+        self,
+        name: Any = None,
+        /,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        scopes: Sequence[str] = (),
+    ) -> Any:
         """Registers a function as a prompt: `@server.prompt`, `@server.prompt()` or
         `@server.prompt("name", ...)`. Its parameters are the prompt's arguments; it
         returns a `str` (one user message) or a list of messages (strings, `(role,
@@ -568,7 +585,7 @@ class MCPServer:
             return name
 
         def register(fn: F) -> F:
-            self.add_prompt(fn, name=name, title=title, description=description)
+            self.add_prompt(fn, name=name, title=title, description=description, scopes=scopes)
             return fn
 
         return register
@@ -580,10 +597,12 @@ class MCPServer:
         name: str | None = None,
         title: str | None = None,
         description: str | None = None,
+        scopes: Sequence[str] = (),
     ) -> None:
-        """Registers `fn` as a prompt, before or while the server runs."""
+        """Registers `fn` as a prompt, before or while the server runs; only callers
+        holding every one of `scopes` may get it."""
         prompt = _Prompt(fn, name, title, description)
-        self._native.add_prompt(json.dumps(prompt.description), prompt.get)
+        self._native.add_prompt(json.dumps(prompt.description), prompt.get, list(scopes))
 
     def remove_prompt(self, name: str) -> bool:
         """Removes the prompt `name`; whether there was one."""
