@@ -63,3 +63,9 @@ pub(crate) async fn run<T: Send + 'static>(
     jobs().send(job).ok()?;
     answered.await.ok()
 }
+
+/// Queues `job` for a handler thread without waiting for it (callbacks whose answer
+/// nobody awaits: progress, notifications, an async call's completion).
+pub(crate) fn submit(job: impl FnOnce(Python<'_>) + Send + 'static) {
+    let _ = jobs().send(Box::new(job));
+}

@@ -11,6 +11,7 @@
 //! never waits for it.
 
 mod auth;
+mod client;
 mod context;
 mod executor;
 
@@ -30,8 +31,8 @@ use pyo3::prelude::*;
 
 /// A server being defined, then served: tools may be added and removed before and
 /// while it runs.
-#[pyclass(module = "boltmcp._native")]
-struct NativeServer {
+#[pyclass(module = "boltmcp._native", frozen)]
+pub(crate) struct NativeServer {
     name: String,
     version: String,
     instructions: Option<String>,
@@ -82,7 +83,7 @@ impl NativeServer {
     }
 
     /// The server to serve: built from the registered tools on the first run.
-    fn server(&self) -> Server {
+    pub(crate) fn server(&self) -> Server {
         let mut state = self.state();
         if let State::Defining(tools) = &mut *state {
             let mut builder = Server::builder(&self.name, &self.version);
@@ -472,6 +473,8 @@ fn read_answer(mut answer: String) -> Result<CallToolResult, ToolError> {
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<NativeServer>()?;
     module.add_class::<context::NativeContext>()?;
+    module.add_class::<client::NativeClient>()?;
+    module.add_class::<client::NativeCall>()?;
     module.add_function(wrap_pyfunction!(auth::sign_hs256, module)?)?;
     Ok(())
 }

@@ -14,6 +14,7 @@ Streamable HTTP).
     server.run()
 """
 
+from ._client import AsyncMCPClient, ClientOptions, Connecting, MCPClient
 from ._content import (
     Audio,
     AudioContent,
@@ -25,14 +26,18 @@ from ._content import (
     TextContent,
 )
 from ._context import Context, Elicited, Principal, ResourceContents, Root, Sampled
-from ._errors import InputRequired, ToolError
+from ._errors import InputRequired, MCPError, ToolError
+from ._results import Prompt, PromptArgument, PromptMessage, PromptResult, Resource, SamplingRequest, Tool, ToolResult
 from ._schema import Field
 from ._security import dev_token
 from ._server import MCPServer
 
 __all__ = [
+    "AsyncMCPClient",
     "Audio",
     "AudioContent",
+    "ClientOptions",
+    "Connecting",
     "ContentBlock",
     "Context",
     "Elicited",
@@ -41,13 +46,23 @@ __all__ = [
     "Image",
     "ImageContent",
     "InputRequired",
+    "MCPClient",
+    "MCPError",
     "MCPServer",
     "Principal",
+    "Prompt",
+    "PromptArgument",
+    "PromptMessage",
+    "PromptResult",
+    "Resource",
     "ResourceContents",
     "ResourceLink",
     "Root",
     "Sampled",
+    "SamplingRequest",
     "TextContent",
+    "Tool",
     "ToolError",
+    "ToolResult",
     "dev_token",
 ]

@@ -173,3 +173,24 @@ def message(item: Any) -> dict[str, Any]:
     if isinstance(item, dict):
         return item
     raise TypeError(f"a message cannot be a {type(item).__name__}")
+
+
+def from_json(item: dict[str, Any]) -> ContentBlock:
+    """A content block from the protocol's JSON (unknown kinds become text)."""
+    kind = item.get("type")
+    if kind == "image":
+        return ImageContent(base64.b64decode(item.get("data", "")), item.get("mimeType", "image/png"))
+    if kind == "audio":
+        return AudioContent(base64.b64decode(item.get("data", "")), item.get("mimeType", "audio/wav"))
+    if kind == "resource":
+        resource = item.get("resource", {})
+        blob = resource.get("blob")
+        return EmbeddedResource(
+            resource.get("uri", ""),
+            resource.get("text"),
+            base64.b64decode(blob) if isinstance(blob, str) else None,
+            resource.get("mimeType"),
+        )
+    if kind == "resource_link":
+        return ResourceLink(item.get("uri", ""), item.get("name", ""), item.get("description"), item.get("mimeType"))
+    return TextContent(str(item.get("text", "")))

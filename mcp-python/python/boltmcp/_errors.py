@@ -14,3 +14,25 @@ class InputRequired(BaseException):
     `InputRequiredResult`, and the retried call runs the handler again, this time with
     the answer. It is not an `Exception`, so an `except Exception:` in a handler lets
     it through; a handler must not swallow it."""
+
+
+class MCPError(Exception):
+    """A request the server refused or that could not complete: `code` and `data`
+    are the JSON-RPC error's (when there was one), `status` the HTTP status (when the
+    server answered over HTTP with one other than 2xx), `retry_after` the seconds a
+    rate-limited caller should wait."""
+
+    def __init__(
+        self,
+        message: str,
+        code: int | None = None,
+        data: object = None,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.data = data
+        self.status = status
+        self.retry_after = retry_after

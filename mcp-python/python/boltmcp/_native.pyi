@@ -37,3 +37,29 @@ class NativeContext:
     def principal(self) -> str | None: ...
 
 def sign_hs256(secret: str, claims: str) -> str: ...
+
+class NativeCall:
+    def cancel(self) -> None: ...
+
+class NativeClient:
+    @staticmethod
+    def connect(
+        connection: str,
+        server: NativeServer | None = None,
+        elicit: Callable[[str], str] | None = None,
+        sample: Callable[[str], str] | None = None,
+        roots: Callable[[str], str] | None = None,
+        notify: Callable[[str, str], None] | None = None,
+    ) -> tuple[str, NativeClient | None]: ...
+    def request(
+        self, method: str, params: str, timeout: float | None = None, progress: Callable[..., None] | None = None
+    ) -> str: ...
+    def submit(
+        self,
+        method: str,
+        params: str,
+        done: Callable[[str], object],
+        timeout: float | None = None,
+        progress: Callable[..., None] | None = None,
+    ) -> NativeCall: ...
+    def close(self) -> None: ...
