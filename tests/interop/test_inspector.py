@@ -149,6 +149,27 @@ def test_tools_call_divide_by_zero(inspector, tap, era, tmp_path) -> None:
     assert "division by zero" in only_text(result["content"]).lower(), result
 
 
+# --- the Python calculator (mcp-python, on the same Rust runtime) ------------------------
+
+
+def test_python_calculator_tools_list(inspector, tap, era, tmp_path) -> None:
+    result = run_inspector(inspector, tap("calculator.py"), era, tmp_path, "--method", "tools/list")
+    tools = {tool["name"]: tool for tool in result["tools"]}
+    assert set(tools) == {"add", "subtract", "multiply", "divide"}, result
+    assert tools["add"]["description"] == "Adds two numbers.", result
+    assert tools["add"]["inputSchema"]["properties"]["a"]["type"] == "number", result
+
+
+def test_python_calculator_tools_call(inspector, tap, era, tmp_path) -> None:
+    args = ["--method", "tools/call", "--tool-name", "multiply", "--tool-arg", "a=6", "--tool-arg", "b=7"]
+    result = run_inspector(inspector, tap("calculator.py"), era, tmp_path, *args)
+    assert result.get("isError", False) is False, result
+    assert result["structuredContent"] == {"result": 42}, result
+    args = ["--method", "tools/call", "--tool-name", "divide", "--tool-arg", "a=1", "--tool-arg", "b=0"]
+    failed = run_inspector(inspector, tap("calculator.py"), era, tmp_path, *args, expect_exit=EXIT_TOOL_ERROR)
+    assert only_text(failed["content"]) == "division by zero", failed
+
+
 # --- notes ------------------------------------------------------------------------------
 
 
