@@ -1,33 +1,78 @@
-//! The native half of the `boltmcp` Python package: a server whose tools are Python
-//! callables, served by boltmcp's Rust runtime (parsing, routing, both protocol eras,
-//! the transports).
+//! The native half of the `boltmcp` Python package: a server whose tools, resources
+//! and prompts are Python callables, served by boltmcp's Rust runtime (parsing,
+//! routing, both protocol eras, the transports, auth and rate limits), and a client.
 //!
 //! The Python half (`python/boltmcp/`) turns decorated functions into what this module
-//! takes: a name, JSON Schemas computed once at decoration, and an `invoke(arguments)`
-//! callable that takes the arguments' JSON text and returns the answer (see
-//! [`read_answer`]).
-//! A call runs `invoke` on one of a few handler threads ([`executor`]), holding the
-//! GIL only while Python runs, so the thread that reads requests (and cancellations)
-//! never waits for it.
+//! takes: a description (JSON Schemas computed once at decoration) and an `invoke`
+//! callable that takes the request's payload as JSON text and answers in tagged text
+//! ([`handler`]). A plain handler runs on one of a few handler threads
+//! ([`executor`]), holding the GIL only while Python runs, so the thread that reads
+//! requests (and cancellations) never waits for it; an `async def` one runs on the
+//! package's event loop.
 
 mod auth;
 mod client;
 mod context;
 mod executor;
+mod handler;
+mod offerings;
+mod tool;
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 use boltmcp::layers::rate_limit::RateLimitLayer;
-use boltmcp::protocol::{
-    CallToolResult, GetPromptResult, Prompt, ReadResourceResult, Resource, ResourceTemplate, Tool,
-};
+use boltmcp::protocol::{TaskSupport, Tool};
 use boltmcp::server::{
-    IntoGetPromptResult, IntoReadResourceResult, PromptDef, PromptRequest, Quota, ResourceDef,
-    ResourceRequest, ResourceTemplateDef, Server, TargetMeta, ToolDef, ToolError,
+    PromptDef, Quota, ResourceDef, ResourceTemplateDef, Server, ServerEvent, ToolDef,
 };
 use boltmcp::transport::http::HttpConfig;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
+use tokio::sync::Notify;
+
+use handler::Handler;
+use offerings::{Completer, ResourceOffering};
+
+/// Stops `run_stdio` or `run_http`: a handler raised `SystemExit` or
+/// `KeyboardInterrupt`.
+static STOP: Notify = Notify::const_new();
+
+/// Asks the serving loop to stop cleanly.
+pub(crate) fn stop_serving() {
+    STOP.notify_one();
+}
+
+/// How a handler is called and the policies around it, as the Python side passes
+/// them (JSON).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct Options {
+    with_context: bool,
+    is_async: bool,
+    /// Seconds, for tools.
+    timeout: Option<f64>,
+    max_concurrency: Option<u32>,
+    /// `"10/s"`: the calls all callers together may make.
+    rate_limit: Option<String>,
+    scopes: Vec<String>,
+    /// `"optional"` or `"required"`: the tool may (must) run as a task.
+    task: Option<String>,
+}
+
+impl Options {
+    fn parse(options: &str) -> PyResult<Self> {
+        serde_json::from_str(options)
+            .map_err(|err| PyValueError::new_err(format!("the options: {err}")))
+    }
+
+    fn handler(&self, invoke: Py<PyAny>) -> Handler {
+        Handler {
+            invoke,
+            with_context: self.with_context,
+            is_async: self.is_async,
+        }
+    }
+}
 
 /// A server being defined, then served: tools may be added and removed before and
 /// while it runs.
@@ -168,28 +213,26 @@ impl NativeServer {
         })
     }
 
-    /// Registers (or replaces) a tool: its protocol description as JSON text, and
-    /// `invoke(arguments_json) -> answer`, or `invoke(arguments_json, context)` when
-    /// `with_context`.
-    ///
-    /// `timeout` (seconds), `max_concurrency`, `rate_limit` (`"10/s"`) and `scopes`
-    /// are the same per-tool policies `#[tool(...)]` declares.
-    #[pyo3(signature = (description, invoke, with_context = false, timeout = None, max_concurrency = None, rate_limit = None, scopes = Vec::new()))]
-    #[allow(clippy::too_many_arguments)]
-    fn add_tool(
-        &self,
-        description: &str,
-        invoke: Py<PyAny>,
-        with_context: bool,
-        timeout: Option<f64>,
-        max_concurrency: Option<u32>,
-        rate_limit: Option<&str>,
-        scopes: Vec<String>,
-    ) -> PyResult<()> {
+    /// Registers (or replaces) a tool: its protocol description as JSON text,
+    /// `invoke` (see [`handler`]) and `options` (JSON: how `invoke` is called, and
+    /// the per-tool policies `#[tool(...)]` declares: `timeout` in seconds,
+    /// `max_concurrency`, `rate_limit`, `scopes`, `task`).
+    fn add_tool(&self, description: &str, invoke: Py<PyAny>, options: &str) -> PyResult<()> {
+        let options = Options::parse(options)?;
         let tool: Tool = serde_json::from_str(description)
             .map_err(|err| PyValueError::new_err(format!("the tool's description: {err}")))?;
-        let mut def = python_tool(tool, Arc::new(invoke), with_context);
-        if let Some(seconds) = timeout {
+        let task = match options.task.as_deref() {
+            None => TaskSupport::Forbidden,
+            Some("optional") => TaskSupport::Optional,
+            Some("required") => TaskSupport::Required,
+            Some(other) => {
+                return Err(PyValueError::new_err(format!(
+                    "task={other:?}: 'optional' or 'required'"
+                )));
+            }
+        };
+        let mut def = tool::python_tool(tool, options.handler(invoke), task);
+        if let Some(seconds) = options.timeout {
             let limit = std::time::Duration::try_from_secs_f64(seconds)
                 .ok()
                 .filter(|limit| !limit.is_zero())
@@ -200,14 +243,14 @@ impl NativeServer {
                 })?;
             def = def.timeout(limit);
         }
-        if let Some(max) = max_concurrency {
+        if let Some(max) = options.max_concurrency {
             def = def.max_concurrency(max, boltmcp::server::DEFAULT_MAX_QUEUED);
         }
         let mut meta = def.meta().clone();
-        if let Some(rate_limit) = rate_limit {
+        if let Some(rate_limit) = &options.rate_limit {
             meta.rate_limit = Some(quota(rate_limit)?);
         }
-        meta.scopes = scopes;
+        meta.scopes = options.scopes;
         def = def.with_meta(meta);
         self.offer(Offered::Tool(def));
         Ok(())
@@ -219,70 +262,66 @@ impl NativeServer {
     }
 
     /// Registers (or replaces) a resource, or a resource template when its
-    /// description has a `uriTemplate`: `read(uri, variables_json) -> answer`. Only
-    /// callers holding every one of `scopes` may read it.
-    #[pyo3(signature = (description, read, scopes = Vec::new()))]
+    /// description has a `uriTemplate`; `invoke` reads it. Only callers holding every
+    /// one of the options' `scopes` may read it. A template's variables complete
+    /// from `completions` (a dict of candidates, or `complete(variable, value)`).
+    #[pyo3(signature = (description, invoke, options, completions = None))]
     fn add_resource(
         &self,
         description: &str,
-        read: Py<PyAny>,
-        scopes: Vec<String>,
+        invoke: Py<PyAny>,
+        options: &str,
+        completions: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        let description: serde_json::Value = serde_json::from_str(description)
-            .map_err(|err| PyValueError::new_err(format!("the resource's description: {err}")))?;
-        let read = Arc::new(read);
-        let reader = move |request: ResourceRequest| {
-            let read = read.clone();
-            async move {
-                let variables = serde_json::to_string(&request.params).unwrap_or_default();
-                let uri = request.uri.clone();
-                let answer =
-                    call_python(move |py| read.call1(py, (uri, variables))?.extract::<String>(py))
-                        .await?;
-                read_resource_answer(answer, &request.uri)
-            }
+        let options = Options::parse(options)?;
+        let completer = completions.map(Completer::from_python).transpose()?;
+        let handler = options.handler(invoke);
+        let offered = match offerings::resource(description, handler, options.scopes, completer)? {
+            ResourceOffering::Fixed(def) => Offered::Resource(def),
+            ResourceOffering::Template(def) => Offered::Template(def),
         };
-        let offering = if description.get("uriTemplate").is_some() {
-            let template: ResourceTemplate =
-                serde_json::from_value(description).map_err(|err| {
-                    PyValueError::new_err(format!("the template's description: {err}"))
-                })?;
-            Offered::Template(
-                ResourceTemplateDef::from_template(template, reader)
-                    .map_err(|err| PyValueError::new_err(err.to_string()))?
-                    .with_meta(scoped(scopes)),
-            )
-        } else {
-            let resource: Resource = serde_json::from_value(description).map_err(|err| {
-                PyValueError::new_err(format!("the resource's description: {err}"))
-            })?;
-            Offered::Resource(
-                ResourceDef::from_resource(resource, reader).with_meta(scoped(scopes)),
-            )
-        };
-        self.offer(offering);
+        self.offer(offered);
         Ok(())
     }
 
-    /// Registers (or replaces) a prompt: `get(arguments_json) -> answer`. Only
-    /// callers holding every one of `scopes` may get it.
-    #[pyo3(signature = (description, get, scopes = Vec::new()))]
-    fn add_prompt(&self, description: &str, get: Py<PyAny>, scopes: Vec<String>) -> PyResult<()> {
-        let prompt: Prompt = serde_json::from_str(description)
-            .map_err(|err| PyValueError::new_err(format!("the prompt's description: {err}")))?;
-        let get = Arc::new(get);
-        let def = PromptDef::from_prompt(prompt, move |request: PromptRequest| {
-            let get = get.clone();
-            async move {
-                let arguments = serde_json::to_string(&request.arguments).unwrap_or_default();
-                let answer =
-                    call_python(move |py| get.call1(py, (arguments,))?.extract::<String>(py))
-                        .await?;
-                read_prompt_answer(answer)
-            }
-        })
-        .with_meta(scoped(scopes));
+    /// Registers (or replaces) a prompt; `invoke` gets it with its arguments. Only
+    /// callers holding every one of the options' `scopes` may get it. Its arguments
+    /// complete from `completions` (a dict of candidates, or `complete(argument,
+    /// value)`).
+    #[pyo3(signature = (description, invoke, options, completions = None))]
+    fn add_prompt(
+        &self,
+        description: &str,
+        invoke: Py<PyAny>,
+        options: &str,
+        completions: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let options = Options::parse(options)?;
+        let completer = completions.map(Completer::from_python).transpose()?;
+        let handler = options.handler(invoke);
+        let def = offerings::prompt(description, handler, options.scopes, completer)?;
         self.offer(Offered::Prompt(def));
+        Ok(())
+    }
+
+    /// Tells listening clients that a list changed (`tools`, `resources` or
+    /// `prompts`), or that the resource at `uri` did (`updated`).
+    #[pyo3(signature = (what, uri = None))]
+    fn announce(&self, what: &str, uri: Option<&str>) -> PyResult<()> {
+        let event = match (what, uri) {
+            ("tools", _) => ServerEvent::ToolsChanged,
+            ("resources", _) => ServerEvent::ResourcesChanged,
+            ("prompts", _) => ServerEvent::PromptsChanged,
+            ("updated", Some(uri)) => ServerEvent::ResourceUpdated(uri.into()),
+            _ => {
+                return Err(PyValueError::new_err(format!(
+                    "nothing to announce as {what:?}"
+                )));
+            }
+        };
+        if let State::Running(server) = &*self.state() {
+            server.announce(event);
+        }
         Ok(())
     }
 
@@ -340,14 +379,6 @@ impl NativeServer {
     }
 }
 
-/// Target metadata that requires `scopes`.
-fn scoped(scopes: Vec<String>) -> TargetMeta {
-    TargetMeta {
-        scopes,
-        ..TargetMeta::default()
-    }
-}
-
 /// Runs `serving` on a one-thread runtime, with the GIL released.
 fn serve<F>(py: Python<'_>, serving: F) -> PyResult<()>
 where
@@ -362,110 +393,24 @@ where
     .map_err(|err| PyRuntimeError::new_err(err.to_string()))
 }
 
-/// Completes at Ctrl-C (SIGINT): the server stops cleanly and `run` returns. (While
+/// Completes at Ctrl-C (SIGINT), or when a handler raised `SystemExit` or
+/// `KeyboardInterrupt`: the server stops cleanly and `run` returns. (While
 /// the runtime serves, this handler is the process's, not Python's.)
 async fn ctrl_c() {
-    if tokio::signal::ctrl_c().await.is_err() {
-        std::future::pending::<()>().await;
+    let signal = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        () = signal => {}
+        () = STOP.notified() => {}
     }
-}
-
-/// A tool whose handler is the Python callable `invoke`; given the request's
-/// context too when `with_context`.
-fn python_tool(tool: Tool, invoke: Arc<Py<PyAny>>, with_context: bool) -> ToolDef {
-    ToolDef::from_boxed(tool, TargetMeta::default(), move |call| {
-        let invoke = invoke.clone();
-        Box::pin(async move {
-            let arguments = call.raw_arguments().to_owned();
-            let ctx = with_context.then(|| call.ctx.clone());
-            let runtime = tokio::runtime::Handle::current();
-            let answer = call_python(move |py| {
-                let answer = match ctx {
-                    Some(ctx) => {
-                        let ctx = Py::new(py, context::NativeContext { ctx, runtime })?;
-                        invoke.call1(py, (arguments, ctx))?
-                    }
-                    None => invoke.call1(py, (arguments,))?,
-                };
-                answer.extract::<String>(py)
-            })
-            .await?;
-            read_answer(answer)
-        })
-    })
 }
 
 /// A quota as people say it (`"10/s"`, `"100/minute"`, `"600/min burst 20"`).
 fn quota(text: &str) -> PyResult<Quota> {
     Quota::parse(text).map_err(|err| PyValueError::new_err(format!("rate limit {text:?}: {err}")))
-}
-
-/// Runs a Python callable's call on a handler thread; its answer or why there is none.
-async fn call_python(
-    call: impl FnOnce(Python<'_>) -> PyResult<String> + Send + 'static,
-) -> Result<String, ToolError> {
-    executor::run(call)
-        .await
-        .ok_or_else(|| ToolError::new("the handler did not run"))?
-        .map_err(|err| ToolError::new(format!("the handler failed: {err}")))
-}
-
-/// What a resource's `read` answered: `T` and a text (in the declared MIME type),
-/// `R` and a whole `ReadResourceResult`'s JSON, or `E` and an error's message.
-fn read_resource_answer(mut answer: String, uri: &str) -> Result<ReadResourceResult, ToolError> {
-    let tag = answer.chars().next().unwrap_or('E');
-    let body = answer.split_off(tag.len_utf8().min(answer.len()));
-    match tag {
-        'T' => body.into_read_resource_result(uri, None),
-        'R' => serde_json::from_str(&body)
-            .map_err(|err| ToolError::new(format!("the resource's contents: {err}"))),
-        _ => Err(ToolError::new(body)),
-    }
-}
-
-/// What a prompt's `get` answered: `T` and the text of one user message, `R` and a
-/// whole `GetPromptResult`'s JSON, or `E` and an error's message.
-fn read_prompt_answer(mut answer: String) -> Result<GetPromptResult, ToolError> {
-    let tag = answer.chars().next().unwrap_or('E');
-    let body = answer.split_off(tag.len_utf8().min(answer.len()));
-    match tag {
-        'T' => body.into_get_prompt_result(),
-        'R' => serde_json::from_str(&body)
-            .map_err(|err| ToolError::new(format!("the prompt's messages: {err}"))),
-        _ => Err(ToolError::new(body)),
-    }
-}
-
-/// The result an `invoke` answered: `T` and a text, `S` and structured content's
-/// JSON (also the text, for clients that ignore `structuredContent`), `E` and an
-/// error's message, `R` and a whole `CallToolResult`'s JSON, or `I` when the handler
-/// stopped to wait for the client's input.
-fn read_answer(mut answer: String) -> Result<CallToolResult, ToolError> {
-    let malformed = |err: serde_json::Error| ToolError::new(format!("the handler's result: {err}"));
-    let Some(tag) = answer.chars().next() else {
-        return Err(ToolError::new("the handler answered nothing"));
-    };
-    let body = answer.split_off(tag.len_utf8());
-    match tag {
-        'T' => Ok(CallToolResult::text(body)),
-        'E' => Ok(CallToolResult::error_text(body)),
-        'S' => {
-            let structured = serde_json::from_str(&body).map_err(malformed)?;
-            Ok(CallToolResult {
-                structured_content: Some(structured),
-                ..CallToolResult::text(body)
-            })
-        }
-        'R' => serde_json::from_str(&body).map_err(malformed),
-        // The handler asked the client a question in 2026-07-28: the runtime answers
-        // the call with an `InputRequiredResult` in place of this.
-        'I' => Err(ToolError::new(
-            "the handler is waiting for the client's input",
-        )),
-        other => Err(ToolError::new(format!(
-            "the handler's answer has no kind: {other:?}"
-        ))),
-    }
 }
 
 /// The native module.
@@ -475,6 +420,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<context::NativeContext>()?;
     module.add_class::<client::NativeClient>()?;
     module.add_class::<client::NativeCall>()?;
+    module.add_class::<handler::NativeDone>()?;
     module.add_function(wrap_pyfunction!(auth::sign_hs256, module)?)?;
     Ok(())
 }

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, Optional, TypedDict
 
 import pytest
 from boltmcp import Field, MCPServer, ToolError
-from boltmcp._server import _invoker, _Tool
+from boltmcp._tool import Tool, invoker as tool_invoker
 
 
 class Color(enum.Enum):
@@ -55,10 +55,11 @@ def described(
 
 def invoker(fn: Callable[..., Any]) -> Callable[..., str]:
     """The native side's view of `fn` as a tool (with no resources to read)."""
-    return _invoker(_Tool(fn, None, None, None, None), lambda uri: [])
+    invoke = tool_invoker(Tool(fn, None, None, None, None), lambda uri: [])
+    return lambda arguments: str(invoke(arguments))
 
 def test_the_input_schema_follows_the_hints_and_the_docstring() -> None:
-    tool = _Tool(described, None, None, None, None)
+    tool = Tool(described, None, None, None, None)
     schema = tool.description["inputSchema"]
     assert tool.description["description"] == "Does a thing."
     assert schema["required"] == ["count", "name"]

@@ -142,8 +142,12 @@ class HttpServer:
         scheme = "https" if pki else "http"
         self.url = f"{scheme}://127.0.0.1:{port}/mcp"
         env = dict(os.environ, RUST_LOG="boltmcp::transport::http=debug")
-        argv = [str(server_binary(name))]
-        argv += ["--port", str(port)] if name == "conformance-server" else [f"127.0.0.1:{port}"]
+        if name.endswith(".py"):  # a Python example (mcp-python/examples), on the installed package
+            argv = [sys.executable, str(PYTHON_EXAMPLES / name)]
+        else:
+            argv = [str(server_binary(name))]
+        conformance = name in ("conformance-server", "conformance_server.py")
+        argv += ["--port", str(port)] if conformance else [f"127.0.0.1:{port}"]
         if pki:
             argv += ["--tls-cert", str(pki / "server.pem"), "--tls-key", str(pki / "server.key")]
         argv += args
@@ -182,7 +186,8 @@ class HttpServer:
 @pytest.fixture
 def http_server(request: pytest.FixtureRequest, tmp_path: Path):
     """Factory: `http_server("calculator-http")` -> a running HttpServer, stopped after the
-    test; `args` are passed to the binary after its address."""
+    test; `args` are passed to the binary after its address. A name ending in `.py` is a
+    Python example from mcp-python/examples."""
     servers: list[HttpServer] = []
     request.node._interop_http = servers
 

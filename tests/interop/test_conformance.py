@@ -1,4 +1,5 @@
-"""The official MCP conformance suite against boltmcp's `conformance-server` example.
+"""The official MCP conformance suite against boltmcp's `conformance-server` example, and
+against the Python package's `conformance_server.py`.
 
 Two pinned versions of `@modelcontextprotocol/conformance` (see package.json; both run on
 the pinned Node 22):
@@ -51,9 +52,11 @@ def failed(results: dict[str, bool]) -> list[str]:
     return sorted(name for name, ok in results.items() if not ok)
 
 
-@pytest.fixture
-def conformance_url(http_server) -> str:
-    return http_server("conformance-server").url
+@pytest.fixture(params=["conformance-server", "conformance_server.py"])
+def conformance_url(http_server, request: pytest.FixtureRequest) -> str:
+    """The Rust fixture, and the Python one (mcp-python/examples), written with the
+    package's public decorators only."""
+    return http_server(request.param).url
 
 
 def test_v0_1_every_server_scenario(conformance_url: str, tmp_path: Path) -> None:

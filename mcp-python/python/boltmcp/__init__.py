@@ -25,7 +25,7 @@ from ._content import (
     ResourceLink,
     TextContent,
 )
-from ._context import Context, Elicited, Principal, ResourceContents, Root, Sampled
+from ._context import Ask, Context, Elicited, Principal, Question, ResourceContents, Root, Sampled
 from ._errors import InputRequired, MCPError, ToolError
 from ._results import Prompt, PromptArgument, PromptMessage, PromptResult, Resource, SamplingRequest, Tool, ToolResult
 from ._schema import Field
@@ -33,6 +33,7 @@ from ._security import dev_token
 from ._server import MCPServer
 
 __all__ = [
+    "Ask",
     "AsyncMCPClient",
     "Audio",
     "AudioContent",
@@ -54,6 +55,7 @@ __all__ = [
     "PromptArgument",
     "PromptMessage",
     "PromptResult",
+    "Question",
     "Resource",
     "ResourceContents",
     "ResourceLink",

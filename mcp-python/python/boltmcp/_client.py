@@ -23,6 +23,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypedDict, TypeVar, overload
 
 from . import _schema
+from ._calls import wait_for
 from ._context import Elicited, ResourceContents, Root, Sampled
 from ._errors import MCPError
 from ._native import NativeClient
@@ -113,9 +114,7 @@ class _Session:
             return value
         if self.loop is not None:
             return asyncio.run_coroutine_threadsafe(_as_coroutine(value), self.loop).result()
-        from ._server import _await
-
-        return _await(value)
+        return wait_for(value)
 
     def answerer(self, handler: Callable[..., Any] | None, shape: Callable[[Any], dict[str, Any]], read: Callable[[dict[str, Any]], tuple[Any, ...]]) -> Callable[[str], str] | None:
         if handler is None:

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Generic, Literal, TypeVar, overload
 
 from . import _content, _schema
+from ._calls import Finished, TaskStarted, respond
 from ._errors import InputRequired, ToolError
 from ._native import NativeContext
 
@@ -93,11 +94,18 @@ class Context:
     """The request's context: progress reports, log messages, cancellation, the
     questions to the client, and reading the server's own resources."""
 
-    __slots__ = ("_native", "_read")
+    __slots__ = ("_finish", "_native", "_read")
 
-    def __init__(self, native: NativeContext, read: Callable[[str], list[ResourceContents]]) -> None:
+    def __init__(
+        self,
+        native: NativeContext,
+        read: Callable[[str], list[ResourceContents]],
+        finish: Callable[[Any], str] | None,
+    ) -> None:
         self._native = native
         self._read = read
+        # How the tool's value becomes its answer (for `as_task`); None outside tools.
+        self._finish = finish
 
     def progress(self, progress: float, total: float | None = None, message: str | None = None) -> None:
         """Reports progress, when the client asked for it; values must grow."""
@@ -142,43 +150,139 @@ class Context:
         caller = json.loads(described)
         return Principal(caller["subject"], tuple(caller["scopes"]), caller["issuer"], caller["claims"])
 
-    @overload
-    def elicit(self, message: str, schema: type[T]) -> Elicited[T]: ...
+    @property
+    def client_capabilities(self) -> dict[str, Any]:
+        """What the client declared it can do (`elicitation`, `sampling`, `roots`, ...)."""
+        return dict(json.loads(self._native.client_capabilities()))
+
+    def close_stream(self, retry_ms: int = 1000) -> bool:
+        """Over Streamable HTTP, lets go of the request's stream now; the client comes
+        back after `retry_ms` for the rest of the answer (SEP-1699). Whether there was
+        a stream to let go of."""
+        return self._native.close_stream(retry_ms)
 
     @overload
-    def elicit(self, message: str, schema: dict[str, Any]) -> Elicited[dict[str, Any]]: ...
+    def elicit(self, message: str, schema: type[T], *, key: str | None = None) -> Elicited[T]: ...
 
-    def elicit(self, message: str, schema: Any) -> Elicited[Any]:
+    @overload
+    def elicit(self, message: str, schema: dict[str, Any], *, key: str | None = None) -> Elicited[dict[str, Any]]: ...
+
+    def elicit(self, message: str, schema: Any, *, key: str | None = None) -> Elicited[Any]:
         """Asks the user to fill in a form shaped like `schema`: a dataclass, a
         `TypedDict` or a pydantic model of strings, numbers, booleans and enums (the
         answer comes back as one), or a `requestedSchema` dict written by hand (the
-        answer comes back as a dict). A client without form elicitation is an error."""
+        answer comes back as a dict). A client without form elicitation is an error.
+        `key` names the question in 2026-07-28 (`inputRequests`), for clients that
+        expect a particular one."""
+        answer: Elicited[Any] = self.ask(Ask.elicit(message, schema, key=key))[0]
+        return answer
+
+    def sample(self, messages: str | Sequence[Any], *, key: str | None = None, **options: Any) -> Sampled:
+        """Asks the client's model for a completion of `messages` (a string, or a
+        list of strings, `(role, content)` pairs and protocol dicts); the options
+        are `Ask.sample`'s."""
+        answer: Sampled = self.ask(Ask.sample(messages, key=key, **options))[0]
+        return answer
+
+    def roots(self, *, key: str | None = None) -> list[Root]:
+        """The client's roots. A client without the `roots` capability is an error."""
+        answer: list[Root] = self.ask(Ask.roots(key=key))[0]
+        return answer
+
+    def ask(self, *questions: Question) -> tuple[Any, ...]:
+        """Asks several questions at once (`Ask.elicit`, `Ask.sample`, `Ask.roots`):
+        in 2026-07-28 they travel in one round, in the legacy era they are sent
+        together. Their answers, in order."""
+        described = [q.described for q in questions]
+        answers = _answer(self._native.ask(json.dumps(described)))
+        return tuple(q.read(a) for q, a in zip(questions, answers))
+
+    def as_task(self, work: Callable[[Context], Any]) -> Any:
+        """Goes on with `work(context)` as a task when the client can take one (a
+        2026-07-28 client of the tasks extension): the call is answered at once with
+        the task, and what `work` returns becomes its result. Otherwise `work` runs
+        now. Return what this returns: `return ctx.as_task(lambda ctx: ...)`."""
+        finish = self._finish
+        if finish is None:
+            raise TypeError("as_task is for tools")
+        read = self._read
+
+        def run(native: NativeContext) -> str:
+            return str(respond(lambda: work(Context(native, read, finish)), finish, None))
+
+        tagged = self._native.as_task(run)
+        if tagged == "K":
+            raise TaskStarted()
+        return Finished(tagged)
+
+    def read_resource(self, uri: str) -> list[ResourceContents]:
+        """Reads one of this server's own resources (or a template's match)."""
+        return self._read(uri)
+
+    async def aelicit(self, message: str, schema: Any, *, key: str | None = None) -> Elicited[Any]:
+        """`elicit` for `async def` handlers."""
+        return await asyncio.to_thread(lambda: self.elicit(message, schema, key=key))
+
+    async def asample(self, messages: str | Sequence[Any], **options: Any) -> Sampled:
+        """`sample` for `async def` handlers."""
+        return await asyncio.to_thread(lambda: self.sample(messages, **options))
+
+    async def aroots(self, *, key: str | None = None) -> list[Root]:
+        """`roots` for `async def` handlers."""
+        return await asyncio.to_thread(lambda: self.roots(key=key))
+
+    async def aask(self, *questions: Question) -> tuple[Any, ...]:
+        """`ask` for `async def` handlers."""
+        return await asyncio.to_thread(self.ask, *questions)
+
+    async def aread_resource(self, uri: str) -> list[ResourceContents]:
+        """`read_resource` for `async def` handlers."""
+        return await asyncio.to_thread(self._read, uri)
+
+
+@dataclasses.dataclass(frozen=True)
+class Question:
+    """One question to the client, made by `Ask`."""
+
+    described: dict[str, Any]
+    read: Callable[[Any], Any]
+
+
+class Ask:
+    """Questions for `Context.ask`, to ask several at once."""
+
+    @staticmethod
+    def elicit(message: str, schema: Any, *, key: str | None = None) -> Question:
+        """A form (see `Context.elicit`)."""
         hint = None if isinstance(schema, dict) else schema
         requested = schema if hint is None else elicitation_schema(hint)
-        answer = _answer(self._native.elicit(message, json.dumps(requested)))
-        action = answer.get("action")
-        if action != "accept":
-            return Elicited("decline" if action == "decline" else "cancel")
-        content = answer.get("content") or {}
-        try:
-            data = content if hint is None else _schema.convert(content, hint)
-        except (TypeError, ValueError) as err:
-            raise ToolError(f"the user's answer does not fit the form: {err}") from err
-        return Elicited("accept", data)
 
+        def read(answer: dict[str, Any]) -> Elicited[Any]:
+            action = answer.get("action")
+            if action != "accept":
+                return Elicited("decline" if action == "decline" else "cancel")
+            content = answer.get("content") or {}
+            try:
+                data = content if hint is None else _schema.convert(content, hint)
+            except (TypeError, ValueError) as err:
+                raise ToolError(f"the user's answer does not fit the form: {err}") from err
+            return Elicited("accept", data)
+
+        return Question({"kind": "elicit", "key": key, "message": message, "schema": requested}, read)
+
+    @staticmethod
     def sample(
-        self,
         messages: str | Sequence[Any],
         *,
+        key: str | None = None,
         system_prompt: str | None = None,
         max_tokens: int = 1000,
         temperature: float | None = None,
         stop_sequences: list[str] | None = None,
         model_preferences: dict[str, Any] | None = None,
         include_context: Literal["none", "thisServer", "allServers"] | None = None,
-    ) -> Sampled:
-        """Asks the client's model for a completion of `messages` (a string, or a
-        list of strings, `(role, content)` pairs and protocol dicts)."""
+    ) -> Question:
+        """A completion from the client's model (see `Context.sample`)."""
         items = [messages] if isinstance(messages, str) else list(messages)
         params: dict[str, Any] = {"messages": [_content.message(m) for m in items], "maxTokens": max_tokens}
         optional = {
@@ -189,35 +293,19 @@ class Context:
             "includeContext": include_context,
         }
         params.update({k: v for k, v in optional.items() if v is not None})
-        answer = _answer(self._native.sample(json.dumps(params)))
-        content = answer.get("content")
-        if isinstance(content, list):  # a tool-using answer's blocks: keep the first
-            content = content[0] if content else {}
-        return Sampled(answer.get("role", "assistant"), content or {}, answer.get("model", ""), answer.get("stopReason"))
 
-    def roots(self) -> list[Root]:
-        """The client's roots. A client without the `roots` capability is an error."""
-        return [Root(r["uri"], r.get("name")) for r in _answer(self._native.roots())]
+        def read(answer: dict[str, Any]) -> Sampled:
+            content = answer.get("content")
+            if isinstance(content, list):  # a tool-using answer's blocks: keep the first
+                content = content[0] if content else {}
+            return Sampled(answer.get("role", "assistant"), content or {}, answer.get("model", ""), answer.get("stopReason"))
 
-    def read_resource(self, uri: str) -> list[ResourceContents]:
-        """Reads one of this server's own resources (or a template's match)."""
-        return self._read(uri)
+        return Question({"kind": "sample", "key": key, "params": params}, read)
 
-    async def aelicit(self, message: str, schema: Any) -> Elicited[Any]:
-        """`elicit` for `async def` tools."""
-        return await asyncio.to_thread(self.elicit, message, schema)
-
-    async def asample(self, messages: str | Sequence[Any], **options: Any) -> Sampled:
-        """`sample` for `async def` tools."""
-        return await asyncio.to_thread(lambda: self.sample(messages, **options))
-
-    async def aroots(self) -> list[Root]:
-        """`roots` for `async def` tools."""
-        return await asyncio.to_thread(self.roots)
-
-    async def aread_resource(self, uri: str) -> list[ResourceContents]:
-        """`read_resource` for `async def` tools."""
-        return await asyncio.to_thread(self._read, uri)
+    @staticmethod
+    def roots(*, key: str | None = None) -> Question:
+        """The client's roots (see `Context.roots`)."""
+        return Question({"kind": "roots", "key": key}, lambda answer: [Root(r["uri"], r.get("name")) for r in answer])
 
 
 def _answer(tagged: str) -> Any:
@@ -277,4 +365,4 @@ def contents_from_json(items: list[dict[str, Any]]) -> list[ResourceContents]:
     return out
 
 
-__all__ = ["Context", "Elicited", "Principal", "ResourceContents", "Root", "Sampled"]
+__all__ = ["Ask", "Context", "Elicited", "Principal", "Question", "ResourceContents", "Root", "Sampled"]

@@ -1,0 +1,106 @@
+"""How a handler's call ends, in the tagged text the native side reads: its answer,
+or `E` (a failure), `P` (a JSON-RPC error: the handler raised `MCPError`), `I` (it
+stopped at a question the client answers on the retry) or `K` (the call went on as a
+task). Plain handlers answer at once; `async def` ones run on the package's event
+loop and answer through `done`."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
+
+from ._errors import InputRequired, MCPError, ToolError
+
+
+class TaskStarted(BaseException):
+    """Ends a handler whose call went on as a task (`Context.as_task`)."""
+
+
+class Finished:
+    """A result already in tagged form (what `Context.as_task` ran)."""
+
+    __slots__ = ("tagged",)
+
+    def __init__(self, tagged: str) -> None:
+        self.tagged = tagged
+
+
+def failed(err: BaseException) -> str:
+    """The tagged answer for a handler that raised `err`."""
+    if isinstance(err, InputRequired):
+        return "I"
+    if isinstance(err, TaskStarted):
+        return "K"
+    if isinstance(err, MCPError):
+        error: dict[str, Any] = {"code": err.code if err.code is not None else -32603, "message": err.message}
+        if err.data is not None:
+            error["data"] = err.data
+        return "P" + json.dumps(error)
+    return "E" + (str(err) if isinstance(err, ToolError) else f"{type(err).__name__}: {err}")
+
+
+class EventLoop:
+    """The one asyncio event loop the package runs async handlers on, in a thread."""
+
+    _loop: asyncio.AbstractEventLoop | None = None
+    _lock = threading.Lock()
+
+    @classmethod
+    def adopt(cls, loop: asyncio.AbstractEventLoop) -> None:
+        """Runs async handlers on `loop` (the caller's, for `MCPServer.run_async`)."""
+        with cls._lock:
+            cls._loop = loop
+
+    @classmethod
+    def get(cls) -> asyncio.AbstractEventLoop:
+        """The loop, started on first use."""
+        with cls._lock:
+            if cls._loop is None:
+                loop = asyncio.new_event_loop()
+                threading.Thread(target=loop.run_forever, name="boltmcp-asyncio", daemon=True).start()
+                cls._loop = loop
+            return cls._loop
+
+
+def wait_for(awaitable: Any) -> Any:
+    """Runs an awaitable on the package's loop and waits for its value (from a
+    handler thread, never from the loop)."""
+
+    async def run() -> Any:
+        return await awaitable
+
+    return asyncio.run_coroutine_threadsafe(run(), EventLoop.get()).result()
+
+
+def respond(start: Callable[[], Any], answer: Callable[[Any], str], done: Callable[[str], None] | None) -> str | Future[None]:
+    """Runs a handler: `start()` calls it (for an async handler, makes its
+    coroutine), `answer` turns its value into the tagged answer. Without `done`, the
+    answer is returned; with it, the coroutine is scheduled on the package's loop, its
+    future returned (the native side cancels it if the request is cancelled), and
+    the answer given to `done`. `KeyboardInterrupt` and `SystemExit` go through: they
+    stop the server."""
+    if done is None:
+        try:
+            value = start()
+            if inspect.isawaitable(value):  # an async handler called without `done`
+                value = wait_for(value)
+            if isinstance(value, Finished):
+                return value.tagged
+            return answer(value)
+        except (InputRequired, TaskStarted, Exception) as err:  # a failing handler is an answer, not a crash
+            return failed(err)
+    answered = done
+
+    async def run() -> None:
+        try:
+            text = answer(await start())
+        except (InputRequired, TaskStarted, Exception) as err:  # as above
+            text = failed(err)
+        answered(text)
+
+    return asyncio.run_coroutine_threadsafe(run(), EventLoop.get())
