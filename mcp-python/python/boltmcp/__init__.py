@@ -14,7 +14,8 @@ Streamable HTTP).
     server.run()
 """
 
-from ._client import AsyncMCPClient, ClientOptions, Connecting, MCPClient
+from typing import TYPE_CHECKING, Any
+
 from ._content import (
     Audio,
     AudioContent,
@@ -27,10 +28,40 @@ from ._content import (
 )
 from ._context import Ask, Context, Elicited, Principal, Question, ResourceContents, Root, Sampled
 from ._errors import InputRequired, MCPError, ToolError
-from ._results import Prompt, PromptArgument, PromptMessage, PromptResult, Resource, SamplingRequest, Tool, ToolResult
 from ._schema import Field
 from ._security import dev_token
 from ._server import MCPServer
+
+if TYPE_CHECKING:
+    from ._client import AsyncMCPClient, ClientOptions, Connecting, MCPClient
+    from ._results import (
+        Prompt,
+        PromptArgument,
+        PromptMessage,
+        PromptResult,
+        Resource,
+        SamplingRequest,
+        Tool,
+        ToolResult,
+    )
+
+# The client's half is imported on first use: a server never pays for it at start.
+_LAZY = dict.fromkeys(("AsyncMCPClient", "ClientOptions", "Connecting", "MCPClient"), "_client") | dict.fromkeys(
+    ("Prompt", "PromptArgument", "PromptMessage", "PromptResult", "Resource", "SamplingRequest", "Tool", "ToolResult"),
+    "_results",
+)
+
+
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'boltmcp' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"boltmcp.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Ask",

@@ -6,15 +6,18 @@ loop and answer through `done`."""
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import json
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future
-from typing import Any
+
+from typing import TYPE_CHECKING, Any
 
 from ._errors import InputRequired, MCPError, ToolError
+
+if TYPE_CHECKING:
+    import asyncio
+    from concurrent.futures import Future
 
 
 class TaskStarted(BaseException):
@@ -59,6 +62,8 @@ class EventLoop:
     @classmethod
     def get(cls) -> asyncio.AbstractEventLoop:
         """The loop, started on first use."""
+        import asyncio
+
         with cls._lock:
             if cls._loop is None:
                 loop = asyncio.new_event_loop()
@@ -70,6 +75,8 @@ class EventLoop:
 def wait_for(awaitable: Any) -> Any:
     """Runs an awaitable on the package's loop and waits for its value (from a
     handler thread, never from the loop)."""
+    import asyncio
+
 
     async def run() -> Any:
         return await awaitable
@@ -94,6 +101,8 @@ def respond(start: Callable[[], Any], answer: Callable[[Any], str], done: Callab
             return answer(value)
         except (InputRequired, TaskStarted, Exception) as err:  # a failing handler is an answer, not a crash
             return failed(err)
+    import asyncio
+
     answered = done
 
     async def run() -> None:

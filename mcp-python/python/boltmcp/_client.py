@@ -15,7 +15,6 @@ without one does not declare the capability.
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import json
 from collections.abc import Awaitable, Callable, Generator, Sequence
@@ -30,6 +29,7 @@ from ._native import NativeClient
 from ._results import Prompt, PromptResult, Resource, SamplingRequest, Tool, ToolResult, read_contents
 
 if TYPE_CHECKING:
+    import asyncio
     from typing_extensions import Unpack
 
     from ._server import MCPServer
@@ -110,6 +110,8 @@ class _Session:
 
     def resolve(self, value: Any) -> Any:
         """A handler's value, awaited first when it is awaitable."""
+        import asyncio
+
         if not inspect.isawaitable(value):
             return value
         if self.loop is not None:
@@ -158,6 +160,8 @@ class _Session:
             return here
 
         def on_loop(*args: Any) -> None:
+            import asyncio
+
             value = function(*args)
             if inspect.isawaitable(value):
                 asyncio.ensure_future(value)
@@ -284,6 +288,8 @@ class Connecting:
         self._session.close()
 
     async def _open(self) -> AsyncMCPClient:
+        import asyncio
+
         self._session.loop = asyncio.get_running_loop()
         await asyncio.to_thread(self._session.connect, *self._connection)
         return AsyncMCPClient(self._session)
@@ -292,6 +298,8 @@ class Connecting:
         return await self._open()
 
     async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        import asyncio
+
         await asyncio.to_thread(self._session.close)
 
     def __await__(self) -> Generator[Any, None, AsyncMCPClient]:
@@ -412,9 +420,13 @@ class AsyncMCPClient(_Info):
 
     async def aclose(self) -> None:
         """Ends the connection (a stdio server is stopped)."""
+        import asyncio
+
         await asyncio.to_thread(self._session.close)
 
     async def _request(self, method: str, params: dict[str, Any], timeout: float | None = None, progress: Progress | None = None) -> Any:
+        import asyncio
+
         loop = asyncio.get_running_loop()
         future: asyncio.Future[str] = loop.create_future()
 

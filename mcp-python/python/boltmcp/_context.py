@@ -14,17 +14,19 @@ wait in a worker thread instead of the event loop.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import dataclasses
 import json
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
 from . import _content, _schema
 from ._calls import Finished, TaskStarted, respond
 from ._errors import InputRequired, ToolError
 from ._native import NativeContext
+
+if TYPE_CHECKING:
+    import asyncio
 
 LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 
@@ -221,22 +223,32 @@ class Context:
 
     async def aelicit(self, message: str, schema: Any, *, key: str | None = None) -> Elicited[Any]:
         """`elicit` for `async def` handlers."""
+        import asyncio
+
         return await asyncio.to_thread(lambda: self.elicit(message, schema, key=key))
 
     async def asample(self, messages: str | Sequence[Any], **options: Any) -> Sampled:
         """`sample` for `async def` handlers."""
+        import asyncio
+
         return await asyncio.to_thread(lambda: self.sample(messages, **options))
 
     async def aroots(self, *, key: str | None = None) -> list[Root]:
         """`roots` for `async def` handlers."""
+        import asyncio
+
         return await asyncio.to_thread(lambda: self.roots(key=key))
 
     async def aask(self, *questions: Question) -> tuple[Any, ...]:
         """`ask` for `async def` handlers."""
+        import asyncio
+
         return await asyncio.to_thread(self.ask, *questions)
 
     async def aread_resource(self, uri: str) -> list[ResourceContents]:
         """`read_resource` for `async def` handlers."""
+        import asyncio
+
         return await asyncio.to_thread(self._read, uri)
 
 

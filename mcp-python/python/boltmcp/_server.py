@@ -7,10 +7,9 @@ on the package's event loop.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable, Sequence
-from typing import Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from . import _security
 from ._calls import EventLoop
@@ -19,6 +18,9 @@ from ._errors import ToolError
 from ._native import NativeServer
 from ._offerings import Prompt, Resource
 from ._tool import Tool, invoker
+
+if TYPE_CHECKING:
+    import asyncio
 
 F = TypeVar("F", bound=Callable[..., Any])
 Completions = dict[str, list[str]] | Callable[[str, str], list[str]]
@@ -310,6 +312,8 @@ class MCPServer:
     async def run_async(self, transport: str = "stdio", host: str = "127.0.0.1", port: int = 8000) -> None:
         """`run`, from a running event loop: `async def` handlers then run on that
         loop instead of the package's own."""
+        import asyncio
+
         EventLoop.adopt(asyncio.get_running_loop())
         await asyncio.to_thread(self.run, transport, host, port)
 
