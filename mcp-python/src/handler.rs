@@ -4,10 +4,10 @@
 //! The Python side's `invoke(payload, context, done)` takes the request's payload as
 //! JSON text, the request's context when the handler declared one, and, for an
 //! `async def` handler, a `done` callable. A plain handler runs on a handler thread
-//! ([`executor`]) and returns its answer; an async one is scheduled on the package's
-//! event loop and returns at once (a `concurrent.futures.Future`), and its answer
-//! comes through `done`, so no handler thread waits for it. If the request is
-//! cancelled meanwhile, the coroutine is cancelled.
+//! ([`executor`]) and returns its answer; an async one is started on the event loop's
+//! own thread ([`event_loop`]) as a task, returns at once (the task's `cancel`), and
+//! its answer comes through `done`, so no handler thread waits for it. If the request
+//! is cancelled meanwhile, the task is cancelled.
 //!
 //! Answers are tagged text. Every kind shares these tags: `E` and a message (a
 //! failure: an `isError` result for a tool), `P` and a JSON-RPC error's JSON (the
@@ -24,7 +24,7 @@ use pyo3::prelude::*;
 use tokio::sync::oneshot;
 
 use crate::context::{NativeContext, Outcome};
-use crate::executor;
+use crate::{event_loop, executor};
 
 /// A Python handler and how to call it.
 #[derive(Debug)]
@@ -58,15 +58,39 @@ impl NativeDone {
     }
 }
 
-/// Cancels a scheduled coroutine when the request stops waiting for it (the client
-/// cancelled, or the call timed out).
-struct CancelOnDrop(Option<Py<PyAny>>);
+/// Whether the request stopped waiting for an async handler, and how to cancel the
+/// handler's task once it runs.
+#[derive(Default)]
+struct Cancel {
+    cancelled: bool,
+    canceller: Option<Py<PyAny>>,
+}
+
+/// Cancels an async handler's task when the request stops waiting for it (the client
+/// cancelled, or the call timed out); one not started yet never starts.
+struct CancelOnDrop {
+    cancel: Arc<Mutex<Cancel>>,
+    armed: bool,
+}
+
+impl CancelOnDrop {
+    /// The answer came: nothing to cancel.
+    fn disarm(mut self) {
+        self.armed = false;
+    }
+}
 
 impl Drop for CancelOnDrop {
     fn drop(&mut self) {
-        if let Some(future) = self.0.take() {
-            executor::submit(move |py| {
-                let _ = future.call_method0(py, "cancel");
+        if !self.armed {
+            return;
+        }
+        let mut cancel = self.cancel.lock().unwrap_or_else(PoisonError::into_inner);
+        cancel.cancelled = true;
+        if let Some(canceller) = cancel.canceller.take() {
+            // `Task.cancel` belongs on the loop's thread.
+            event_loop::submit(move |py| {
+                let _ = canceller.call0(py);
             });
         }
     }
@@ -89,19 +113,61 @@ impl Handler {
         let handler = self.clone();
         let answer = if self.is_async {
             let (sender, answered) = oneshot::channel();
-            let done = NativeDone {
-                answer: Mutex::new(Some(sender)),
+            let cancel = Arc::new(Mutex::new(Cancel::default()));
+            let job_cancel = cancel.clone();
+            let queued = event_loop::submit(move |py| {
+                let done = NativeDone {
+                    answer: Mutex::new(Some(sender)),
+                };
+                let Ok(done) = Py::new(py, done) else {
+                    return; // the sender is dropped: the request hears so
+                };
+                if job_cancel
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .cancelled
+                {
+                    return;
+                }
+                let started = context
+                    .map(|c| Py::new(py, c))
+                    .transpose()
+                    .and_then(|context| {
+                        handler
+                            .invoke
+                            .call1(py, (payload, context, done.clone_ref(py)))
+                    });
+                match started {
+                    Ok(canceller) if !canceller.is_none(py) => {
+                        let mut cancel = job_cancel.lock().unwrap_or_else(PoisonError::into_inner);
+                        if cancel.cancelled {
+                            let _ = canceller.call0(py);
+                        } else {
+                            cancel.canceller = Some(canceller);
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(err) => {
+                        if err.is_instance_of::<PySystemExit>(py)
+                            || err.is_instance_of::<PyKeyboardInterrupt>(py)
+                        {
+                            crate::stop_serving();
+                        }
+                        done.get().__call__(format!("Ethe handler failed: {err}"));
+                    }
+                }
+            });
+            if !queued {
+                return Err(ToolError::new("the event loop's queue could not be made"));
+            }
+            let guard = CancelOnDrop {
+                cancel,
+                armed: true,
             };
-            let scheduled = call_python(move |py| {
-                let context = context.map(|c| Py::new(py, c)).transpose()?;
-                handler.invoke.call1(py, (payload, context, done))
-            })
-            .await?;
-            let mut guard = CancelOnDrop(Some(scheduled));
             let answer = answered
                 .await
                 .map_err(|_| ToolError::new("the handler ended without an answer"))?;
-            guard.0 = None;
+            guard.disarm();
             answer
         } else {
             call_python(move |py| {

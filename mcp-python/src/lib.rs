@@ -13,6 +13,7 @@
 mod auth;
 mod client;
 mod context;
+mod event_loop;
 mod executor;
 mod handler;
 mod offerings;
@@ -422,5 +423,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<client::NativeCall>()?;
     module.add_class::<handler::NativeDone>()?;
     module.add_function(wrap_pyfunction!(auth::sign_hs256, module)?)?;
+    module.add_function(wrap_pyfunction!(event_loop::async_queue_fd, module)?)?;
+    module.add_function(wrap_pyfunction!(event_loop::drain_async, module)?)?;
     Ok(())
 }

@@ -99,6 +99,16 @@ def make_server() -> MCPServer:
         return ENDINGS[-1]
 
     @server.tool()
+    async def nap(seconds: float) -> str:
+        """Sleeps on the event loop."""
+        try:
+            await asyncio.sleep(seconds)
+        except asyncio.CancelledError:
+            ENDINGS.append("nap cancelled")
+            raise
+        return "rested"
+
+    @server.tool()
     def ask(ctx: Context) -> str:
         """Asks the client everything it can."""
         name = ctx.elicit("Name?", {"type": "object", "properties": {"name": {"type": "string"}}})
@@ -211,6 +221,15 @@ async def test_cancelling_an_async_call_cancels_it_on_the_server() -> None:
         while "cancelled" not in ENDINGS and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         assert "cancelled" in ENDINGS, "the server's handler saw the cancellation"
+        napping = asyncio.ensure_future(client.call_tool("nap", {"seconds": 30}))
+        await asyncio.sleep(0.3)
+        napping.cancel()
+        deadline = time.monotonic() + 5
+        while "nap cancelled" not in ENDINGS and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert "nap cancelled" in ENDINGS, "the async handler's task was cancelled"
+        many = await asyncio.gather(*(client.call_tool("nap", {"seconds": 0.2}) for _ in range(20)))
+        assert [r.data for r in many] == ["rested"] * 20
         assert (await client.call_tool("echo", {"text": "on"})).data == {"echo": "on"}
 
 

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._errors import InputRequired, MCPError, ToolError
+from ._native import async_queue_fd, drain_async
 
 if TYPE_CHECKING:
     import asyncio
-    from concurrent.futures import Future
 
 
 class TaskStarted(BaseException):
@@ -48,25 +48,32 @@ def failed(err: BaseException) -> str:
 
 
 class EventLoop:
-    """The one asyncio event loop the package runs async handlers on, in a thread."""
+    """The asyncio event loop async handlers run on: the package's own, in a thread,
+    or the caller's (`MCPServer.run_async`). It watches the native side's queue of
+    handler calls (`add_reader`), so a call starts on the loop's thread directly."""
 
     _loop: asyncio.AbstractEventLoop | None = None
     _lock = threading.Lock()
 
     @classmethod
     def adopt(cls, loop: asyncio.AbstractEventLoop) -> None:
-        """Runs async handlers on `loop` (the caller's, for `MCPServer.run_async`)."""
+        """Runs async handlers on `loop`, the running one (`MCPServer.run_async`)."""
         with cls._lock:
-            cls._loop = loop
+            previous, cls._loop = cls._loop, loop
+        if previous is not loop:
+            if previous is not None:
+                previous.call_soon_threadsafe(previous.remove_reader, async_queue_fd())
+            loop.add_reader(async_queue_fd(), drain_async)
 
     @classmethod
     def get(cls) -> asyncio.AbstractEventLoop:
-        """The loop, started on first use."""
-        import asyncio
-
+        """The loop, the package's own started on first use."""
         with cls._lock:
             if cls._loop is None:
+                import asyncio
+
                 loop = asyncio.new_event_loop()
+                loop.add_reader(async_queue_fd(), drain_async)
                 threading.Thread(target=loop.run_forever, name="boltmcp-asyncio", daemon=True).start()
                 cls._loop = loop
             return cls._loop
@@ -84,13 +91,12 @@ def wait_for(awaitable: Any) -> Any:
     return asyncio.run_coroutine_threadsafe(run(), EventLoop.get()).result()
 
 
-def respond(start: Callable[[], Any], answer: Callable[[Any], str], done: Callable[[str], None] | None) -> str | Future[None]:
+def respond(start: Callable[[], Any], answer: Callable[[Any], str], done: Callable[[str], None] | None) -> str | Callable[..., Any]:
     """Runs a handler: `start()` calls it (for an async handler, makes its
     coroutine), `answer` turns its value into the tagged answer. Without `done`, the
-    answer is returned; with it, the coroutine is scheduled on the package's loop, its
-    future returned (the native side cancels it if the request is cancelled), and
-    the answer given to `done`. `KeyboardInterrupt` and `SystemExit` go through: they
-    stop the server."""
+    answer is returned; with it (on the loop's thread), the coroutine runs as a task,
+    its `cancel` is returned, and the answer is given to `done`. `KeyboardInterrupt`
+    and `SystemExit` go through: they stop the server."""
     if done is None:
         try:
             value = start()
@@ -101,15 +107,18 @@ def respond(start: Callable[[], Any], answer: Callable[[Any], str], done: Callab
             return answer(value)
         except (InputRequired, TaskStarted, Exception) as err:  # a failing handler is an answer, not a crash
             return failed(err)
+    # On the loop's thread (the native side queued this call there): the handler
+    # runs as a task of its own, its `cancel` returned for a cancelled request.
     import asyncio
 
     answered = done
 
     async def run() -> None:
         try:
-            text = answer(await start())
+            value = await start()
+            text = value.tagged if isinstance(value, Finished) else answer(value)
         except (InputRequired, TaskStarted, Exception) as err:  # as above
             text = failed(err)
         answered(text)
 
-    return asyncio.run_coroutine_threadsafe(run(), EventLoop.get())
+    return asyncio.get_running_loop().create_task(run()).cancel

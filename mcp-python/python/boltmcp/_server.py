@@ -152,6 +152,8 @@ class MCPServer:
             scopes=list(scopes),
             task=task,
         )
+        if tool.is_async:
+            EventLoop.get()
         self._native.add_tool(json.dumps(tool.description), invoker(tool, self._read_resource), options)
         self._tools[tool.name] = tool
 
@@ -209,6 +211,8 @@ class MCPServer:
         server runs."""
         resource = Resource(fn, uri, name, title, description, mime_type)
         options = _options(with_context=resource.context_param is not None, is_async=resource.is_async, scopes=list(scopes))
+        if resource.is_async:
+            EventLoop.get()
         self._native.add_resource(json.dumps(resource.description), resource.invoker(self._read_resource), options, completions)
         self._resources[uri] = resource
 
@@ -286,6 +290,8 @@ class MCPServer:
         list[str]`."""
         prompt = Prompt(fn, name, title, description)
         options = _options(with_context=prompt.context_param is not None, is_async=prompt.is_async, scopes=list(scopes))
+        if prompt.is_async:
+            EventLoop.get()
         self._native.add_prompt(json.dumps(prompt.description), prompt.invoker(self._read_resource), options, completions)
 
     def remove_prompt(self, name: str) -> bool:
