@@ -346,7 +346,7 @@ impl NativeServer {
             .as_ref()
             .map(|settings| settings.build("stdio"))
             .transpose()?;
-        serve(py, async move {
+        serve(py, 0, async move {
             if let Some(auth) = auth {
                 let gate = match auth::stdio_identity(&auth).await? {
                     Some(caller) => auth.gate().with_identity(caller),
@@ -374,21 +374,32 @@ impl NativeServer {
             config = config.auth(settings.build(&endpoint)?);
         }
         let server = self.server();
-        serve(py, async move {
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
+        serve(py, workers, async move {
             server.serve_http_until(addr, config, ctrl_c()).await
         })
     }
 }
 
-/// Runs `serving` on a one-thread runtime, with the GIL released.
-fn serve<F>(py: Python<'_>, serving: F) -> PyResult<()>
+/// Runs `serving` with the GIL released: on this thread alone (stdio: one peer, one
+/// stream), or with `workers` more threads (HTTP: many connections, whose parsing and
+/// answering then spread over the cores while Python runs handlers).
+fn serve<F>(py: Python<'_>, workers: usize, serving: F) -> PyResult<()>
 where
     F: std::future::Future<Output = std::io::Result<()>> + Send,
 {
     py.detach(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
+        let runtime = if workers == 0 {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?
+        } else {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(workers)
+                .thread_name("boltmcp-http")
+                .enable_all()
+                .build()?
+        };
         runtime.block_on(serving)
     })
     .map_err(|err| PyRuntimeError::new_err(err.to_string()))

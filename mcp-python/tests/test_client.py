@@ -191,6 +191,18 @@ async def test_async_calls_run_together(mode: str) -> None:
 
 
 @pytest.mark.anyio
+async def test_blocking_handlers_do_not_hold_up_the_calls_behind_them() -> None:
+    """Three plain handlers sleeping outside Python run side by side on the handler
+    threads (one stands by while the others are blocked)."""
+    async with MCPClient.connect_in_memory(make_server()) as client:
+        started = time.monotonic()
+        slept = await asyncio.gather(*(client.call_tool("slow", {"seconds": 0.6}) for _ in range(3)))
+        together = time.monotonic() - started
+    assert [r.data for r in slept] == ["slept"] * 3
+    assert together < 1.5, f"the three blocking calls ran one after another ({together:.2f} s)"
+
+
+@pytest.mark.anyio
 async def test_async_answerers_run_on_the_callers_loop() -> None:
     loops: list[asyncio.AbstractEventLoop] = []
 
