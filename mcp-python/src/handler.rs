@@ -104,8 +104,8 @@ impl Handler {
         payload: String,
         ctx: &Context,
     ) -> Result<String, ToolError> {
-        let outcome = Outcome::default();
-        let context = self.with_context.then(|| NativeContext {
+        let outcome = self.with_context.then(Outcome::default);
+        let context = outcome.as_ref().map(|outcome| NativeContext {
             ctx: ctx.clone(),
             runtime: tokio::runtime::Handle::current(),
             outcome: outcome.clone(),
@@ -179,7 +179,7 @@ impl Handler {
             })
             .await?
         };
-        match outcome.take() {
+        match outcome.and_then(|outcome| outcome.take()) {
             Some(err) => Err(err),
             None => Ok(answer),
         }

@@ -185,6 +185,11 @@ class Tool:
     def answer(self, value: Any) -> str:
         """The answer for a returned value, in the form the native side reads: `T`
         and a text, `S` and structured content's JSON, or `R` and a whole result's."""
+        if self.wraps_result:
+            kind = value.__class__
+            # A number needs no encoder: its repr is its JSON (when it is finite).
+            if kind is int or (kind is float and value - value == 0):
+                return f'S{{"result": {value!r}}}'
         if isinstance(value, Finished):
             return value.tagged
         if not self.wraps_result:
