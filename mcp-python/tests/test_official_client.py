@@ -47,27 +47,38 @@ async def test_the_calculator_lists_and_calls(mode: str) -> None:
     assert "`a` must be a number, not a string" in wrong.content[0].text
 
 
-async def test_the_readme_quick_start_serves_as_pasted(tmp_path: Path) -> None:
-    """The README's Python block, run as written, answers the official client."""
+async def test_the_readme_programs_run_as_pasted(tmp_path: Path) -> None:
+    """The README's Python blocks, as written: the server answers the official
+    client, and the client prints the sum; `mypy --strict` accepts both."""
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     blocks = re.findall(r"^```python\n(.*?)^```$", readme, re.S | re.M)
-    assert len(blocks) == 1, "the README shows one Python program"
-    program = tmp_path / "quick_start.py"
-    program.write_text(blocks[0])
+    assert len(blocks) == 2, "the README shows a server program and a client program"
+    server_program, client_program = tmp_path / "quick_start.py", tmp_path / "client_flow.py"
+    server_program.write_text(blocks[0])
+    client_program.write_text(blocks[1])
     checked = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", str(program)],
+        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", str(server_program), str(client_program)],
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert checked.returncode == 0, f"mypy --strict refuses the README's program:\n{checked.stdout}"
-    params = StdioServerParameters(command=sys.executable, args=[str(program)])
+    assert checked.returncode == 0, f"mypy --strict refuses the README's programs:\n{checked.stdout}"
+    params = StdioServerParameters(command=sys.executable, args=[str(server_program)])
     with anyio.fail_after(30):
         async with Client(params, read_timeout_seconds=20) as client:
             added = await client.call_tool("add", {"a": 2, "b": 3})
             divided = await client.call_tool("divide", {"a": 1, "b": 0})
     assert added.structured_content == {"result": 5.0}
     assert divided.is_error is True and divided.content[0].text == "division by zero"
+    flow = subprocess.run(
+        [sys.executable, str(client_program)],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert flow.returncode == 0, flow.stderr
+    assert flow.stdout.strip() == "8.0"
 
 
 async def test_the_calculator_over_streamable_http_and_ctrl_c(mode: str) -> None:
@@ -175,3 +186,30 @@ async def test_tool_policies_and_the_security_rate_limit() -> None:
     assert together >= 0.6, f"two calls of a one-at-a-time tool overlapped: {together:.2f} s"
     assert refused is not None and "Too many requests: 20/min for this connection" in str(refused), refused
     assert "retryAfterMs" in repr(refused), refused
+
+
+async def test_system_exit_in_a_handler_stops_the_server(tmp_path: Path) -> None:
+    program = tmp_path / "stopping.py"
+    program.write_text(
+        "import sys\n"
+        "from boltmcp import MCPServer\n"
+        "server = MCPServer('stopping')\n"
+        "@server.tool()\n"
+        "def stop() -> str:\n"
+        "    raise SystemExit(0)\n"
+        "server.run()\n"
+        "print('run returned', file=sys.stderr)\n"
+    )
+    server = subprocess.Popen(
+        [sys.executable, str(program)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert server.stdin is not None and server.stdout is not None
+    call = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"stop","arguments":{},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}\n'
+    server.stdin.write(call)
+    server.stdin.flush()
+    try:
+        assert server.wait(timeout=10) == 0, "the server stopped on SystemExit"
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert "run returned" in (server.stderr.read() if server.stderr else "")

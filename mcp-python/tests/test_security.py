@@ -133,15 +133,54 @@ def test_settings_are_checked_when_the_server_is_made() -> None:
         MCPServer("x", security={"auth": {}})
 
 
+STDIO_SERVER = """
+from boltmcp import Context, MCPServer
+
+server = MCPServer("s", security={"auth": {"tokens": {"good": ["admin"]}}})
+
+
+@server.tool()
+def hello() -> str:
+    \"\"\"Anyone.\"\"\"
+    return "hello"
+
+
+@server.tool(scopes=["admin"])
+def reset(ctx: Context) -> str:
+    \"\"\"Admins only.\"\"\"
+    caller = ctx.principal
+    return f"reset by {caller.subject if caller else None}"
+
+
+server.run()
+"""
+
+
+@pytest.mark.anyio
+async def test_a_stdio_server_runs_as_the_holder_of_its_token(tmp_path: Path) -> None:
+    from mcp import StdioServerParameters
+
+    program = tmp_path / "stdio_secure.py"
+    program.write_text(STDIO_SERVER)
+    with anyio.fail_after(30):
+        params = StdioServerParameters(command=sys.executable, args=[str(program)], env={**os.environ, "BOLTMCP_TOKEN": "good"})
+        async with Client(params, read_timeout_seconds=20) as client:
+            admin_tools = {t.name for t in (await client.list_tools()).tools}
+            reset = await client.call_tool("reset", {})
+        env = {k: v for k, v in os.environ.items() if k != "BOLTMCP_TOKEN"}
+        params = StdioServerParameters(command=sys.executable, args=[str(program)], env=env)
+        async with Client(params, read_timeout_seconds=20) as client:
+            anonymous_tools = {t.name for t in (await client.list_tools()).tools}
+            with pytest.raises(Exception):
+                await client.call_tool("reset", {})
+    assert admin_tools == {"hello", "reset"} and anonymous_tools == {"hello"}
+    assert reset.content[0].text == "reset by static-token-1"
+
+
 def test_a_stdio_server_verifies_its_token_at_start(tmp_path: Path) -> None:
     """Over stdio the caller is the holder of `BOLTMCP_TOKEN`; a bad one stops the start."""
     program = tmp_path / "stdio_secure.py"
-    program.write_text(
-        "from boltmcp import MCPServer\n"
-        f"server = MCPServer('s', security={{'auth': {{'tokens': {{'good': ['a']}}}}}})\n"
-        "server.tool(lambda: 1)\n"
-        "server.run()\n"
-    )
+    program.write_text(STDIO_SERVER)
     refused = subprocess.run(
         [sys.executable, str(program)],
         env={**os.environ, "BOLTMCP_TOKEN": "bad"},
