@@ -374,11 +374,20 @@ impl NativeServer {
             config = config.auth(settings.build(&endpoint)?);
         }
         let server = self.server();
-        let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
-        serve(py, workers, async move {
+        serve(py, http_workers(), async move {
             server.serve_http_until(addr, config, ctrl_c()).await
         })
     }
+}
+
+/// The runtime threads serving HTTP: `BOLTMCP_HTTP_WORKERS` (0: the calling thread
+/// alone), or one per core up to 4.
+fn http_workers() -> usize {
+    std::env::var("BOLTMCP_HTTP_WORKERS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .filter(|&n| n <= 256)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get().min(4)))
 }
 
 /// Runs `serving` with the GIL released: on this thread alone (stdio: one peer, one
