@@ -66,6 +66,19 @@ impl Options {
             .map_err(|err| PyValueError::new_err(format!("the options: {err}")))
     }
 
+    /// What a resource or a prompt is registered with: its handler, the scopes it
+    /// requires, and its argument completions.
+    fn offering(
+        invoke: Py<PyAny>,
+        options: &str,
+        completions: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<(Handler, Vec<String>, Option<Completer>)> {
+        let options = Options::parse(options)?;
+        let completer = completions.map(Completer::from_python).transpose()?;
+        let handler = options.handler(invoke);
+        Ok((handler, options.scopes, completer))
+    }
+
     fn handler(&self, invoke: Py<PyAny>) -> Handler {
         Handler {
             invoke,
@@ -274,10 +287,8 @@ impl NativeServer {
         options: &str,
         completions: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        let options = Options::parse(options)?;
-        let completer = completions.map(Completer::from_python).transpose()?;
-        let handler = options.handler(invoke);
-        let offered = match offerings::resource(description, handler, options.scopes, completer)? {
+        let (handler, scopes, completer) = Options::offering(invoke, options, completions)?;
+        let offered = match offerings::resource(description, handler, scopes, completer)? {
             ResourceOffering::Fixed(def) => Offered::Resource(def),
             ResourceOffering::Template(def) => Offered::Template(def),
         };
@@ -297,10 +308,8 @@ impl NativeServer {
         options: &str,
         completions: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        let options = Options::parse(options)?;
-        let completer = completions.map(Completer::from_python).transpose()?;
-        let handler = options.handler(invoke);
-        let def = offerings::prompt(description, handler, options.scopes, completer)?;
+        let (handler, scopes, completer) = Options::offering(invoke, options, completions)?;
+        let def = offerings::prompt(description, handler, scopes, completer)?;
         self.offer(Offered::Prompt(def));
         Ok(())
     }
