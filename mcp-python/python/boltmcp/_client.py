@@ -19,7 +19,7 @@ import inspect
 import json
 from collections.abc import Awaitable, Callable, Generator, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypedDict, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypedDict, TypeVar, cast, overload
 
 from . import _schema
 from ._calls import wait_for
@@ -247,7 +247,7 @@ class _Connector(Generic[OnClass, Now]):
 
         def later(*args: Any, **kwargs: Any) -> Connecting:
             options = {k: kwargs.pop(k) for k in list(kwargs) if k in ClientOptions.__annotations__}
-            return Connecting(_Session(ClientOptions(**options)), self.connect(*args, **kwargs))  # type: ignore[typeddict-item]
+            return Connecting(_Session(cast(ClientOptions, options)), self.connect(*args, **kwargs))
 
         return later
 
