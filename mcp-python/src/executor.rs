@@ -38,6 +38,8 @@ struct State {
     started: Vec<Option<Instant>>,
     /// Whether an idle thread is polling for stalled jobs.
     standby: bool,
+    /// The idle threads, the one that went idle last on top.
+    idle: Vec<usize>,
 }
 
 impl State {
@@ -63,7 +65,9 @@ impl State {
 
 struct Pool {
     state: Mutex<State>,
-    wake: Condvar,
+    /// One per thread, so a job wakes the thread that went idle last: its caches are
+    /// warm, and the work stays with one thread instead of touring them all.
+    wakes: Vec<Condvar>,
 }
 
 impl Pool {
@@ -76,20 +80,28 @@ impl Pool {
         state.jobs.push_back(job);
         // Someone must take it: no thread is running (and will take it when done),
         // or none stands by to notice the running ones stall.
-        if state.running() == 0 || !state.standby {
-            self.wake.notify_one();
+        if (state.running() == 0 || !state.standby)
+            && let Some(&worker) = state.idle.last()
+        {
+            self.wakes[worker].notify_one();
         }
     }
 
     /// Waits, with the GIL released, until this idle thread should take a job.
     fn wait(&self, worker: usize) -> Job {
         let mut state = self.lock();
+        // Only now, with the GIL let go, does this thread stop counting as running: a
+        // job pushed meanwhile is left to it rather than to a thread that would wait
+        // for the GIL it still held.
+        state.started[worker] = None;
+        state.idle.push(worker);
         let mut standing_by = false;
         loop {
             if !state.jobs.is_empty()
                 && state.stalled(Instant::now())
                 && let Some(job) = state.take(worker)
             {
+                state.idle.retain(|&idle| idle != worker);
                 if standing_by {
                     state.standby = false;
                 }
@@ -100,15 +112,13 @@ impl Pool {
                     state.standby = false;
                     standing_by = false;
                 }
-                state = self
-                    .wake
+                state = self.wakes[worker]
                     .wait(state)
                     .unwrap_or_else(PoisonError::into_inner);
             } else {
                 state.standby = true;
                 standing_by = true;
-                state = self
-                    .wake
+                state = self.wakes[worker]
                     .wait_timeout(state, STALLED)
                     .unwrap_or_else(PoisonError::into_inner)
                     .0;
@@ -135,7 +145,7 @@ fn pool() -> &'static Pool {
                 started: vec![None; threads],
                 ..State::default()
             }),
-            wake: Condvar::new(),
+            wakes: (0..threads).map(|_| Condvar::new()).collect(),
         }));
         for worker in 0..threads {
             // A thread that cannot start leaves the others to do the work.
@@ -150,7 +160,8 @@ fn pool() -> &'static Pool {
 fn serve(pool: &'static Pool, worker: usize) {
     Python::attach(|py| {
         loop {
-            // The thread that holds the GIL takes the next job without letting go.
+            // The thread that holds the GIL takes the next job without letting go (it
+            // counts as running until it lets go: see `Pool::wait`).
             let queued = pool.lock().take(worker);
             let job = match queued {
                 Some(job) => job,
@@ -158,7 +169,6 @@ fn serve(pool: &'static Pool, worker: usize) {
             };
             // A panic fails its own call (its answer is dropped), not the thread.
             let _ = std::panic::catch_unwind(AssertUnwindSafe(|| job(py)));
-            pool.lock().started[worker] = None;
         }
     });
 }
