@@ -1,9 +1,12 @@
 """Resources and prompts in Python: a fixed resource, a resource template whose
-variables are the function's parameters, a prompt, and a tool that reports progress
-and logs through its `Context`, on stdio.
+variables are the function's parameters, a prompt, a tool that reports progress and
+logs through its `Context`, and one that asks the user to confirm (elicitation, in
+either protocol era), on stdio.
 
     python mcp-python/examples/notes.py
 """
+
+import dataclasses
 
 from boltmcp import Context, MCPServer, ToolError
 
@@ -40,6 +43,30 @@ def count_words(ctx: Context, id: int) -> int:
     words = len(NOTES[id].split())
     ctx.progress(1, 1, "done")
     return words
+
+
+@dataclasses.dataclass
+class Confirmation:
+    """Whether to go ahead."""
+
+    confirm: bool
+
+
+@server.tool()
+def delete_note(ctx: Context, id: int) -> str:
+    """Deletes a note once the user confirms.
+
+    Args:
+        id: The note.
+    """
+    if id not in NOTES:
+        raise ToolError(f"no note {id}")
+    answer = ctx.elicit(f"Delete note {id} ({NOTES[id]!r})?", Confirmation)
+    if not answer.accepted or answer.data is None or not answer.data.confirm:
+        return f"kept note {id}"
+    del NOTES[id]
+    server.notify_resource_updated("notes://index")
+    return f"deleted note {id}"
 
 
 @server.prompt()

@@ -125,6 +125,31 @@ async def test_resources_templates_and_prompts(mode: str) -> None:
     assert review.messages[0].content.text == "Review this, in a kind tone:\n\nHello"
 
 
+async def test_the_notes_example_asks_before_deleting(mode: str) -> None:
+    """The official client answers the example's elicitation, in both eras."""
+    from mcp import types
+
+    notes = Path(__file__).resolve().parents[1] / "examples" / "notes.py"
+    params = StdioServerParameters(command=sys.executable, args=[str(notes)])
+    answers = iter([{"confirm": False}, {"confirm": True}])
+    asked: list[types.ElicitRequestParams] = []
+
+    async def elicit(context: object, request: types.ElicitRequestParams) -> types.ElicitResult:
+        asked.append(request)
+        return types.ElicitResult(action="accept", content=next(answers))
+
+    with anyio.fail_after(30):
+        async with Client(params, mode=mode, read_timeout_seconds=20, elicitation_callback=elicit) as client:
+            kept = await client.call_tool("delete_note", {"id": 1})
+            deleted = await client.call_tool("delete_note", {"id": 1})
+            index = await client.read_resource("notes://index")
+    assert kept.content[0].text == "kept note 1"
+    assert deleted.content[0].text == "deleted note 1"
+    assert index.contents[0].text == "[2]"
+    assert asked[0].message == "Delete note 1 ('Buy milk')?"
+    assert asked[0].requested_schema["properties"] == {"confirm": {"type": "boolean"}}
+
+
 async def test_a_tool_reports_progress_and_logs_through_its_context(mode: str) -> None:
     notes = Path(__file__).resolve().parents[1] / "examples" / "notes.py"
     params = StdioServerParameters(command=sys.executable, args=[str(notes)])
