@@ -9,71 +9,82 @@ refused. `Image(data, "image/svg+xml")` and `Audio(...)` say the type explicitly
 from __future__ import annotations
 
 import base64
-import dataclasses
 from typing import Any, Union
+
+from ._value import Value
 
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-@dataclasses.dataclass(frozen=True)
-class TextContent:
+class TextContent(Value):
     """A text block."""
 
-    text: str
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
 
     def to_json(self) -> dict[str, Any]:
         """The protocol's JSON for it."""
         return {"type": "text", "text": self.text}
 
 
-@dataclasses.dataclass(frozen=True)
-class ImageContent:
+class ImageContent(Value):
     """An image: its bytes and MIME type (`image/png`)."""
 
-    data: bytes
-    mime_type: str = "image/png"
+    __slots__ = ("data", "mime_type")
+
+    def __init__(self, data: bytes, mime_type: str = "image/png") -> None:
+        self.data = data
+        self.mime_type = mime_type
 
     def to_json(self) -> dict[str, Any]:
         """The protocol's JSON for it."""
         return {"type": "image", "data": _b64(self.data), "mimeType": self.mime_type}
 
 
-@dataclasses.dataclass(frozen=True)
-class AudioContent:
+class AudioContent(Value):
     """A sound: its bytes and MIME type (`audio/wav`)."""
 
-    data: bytes
-    mime_type: str = "audio/wav"
+    __slots__ = ("data", "mime_type")
+
+    def __init__(self, data: bytes, mime_type: str = "audio/wav") -> None:
+        self.data = data
+        self.mime_type = mime_type
 
     def to_json(self) -> dict[str, Any]:
         """The protocol's JSON for it."""
         return {"type": "audio", "data": _b64(self.data), "mimeType": self.mime_type}
 
 
-@dataclasses.dataclass(frozen=True)
-class EmbeddedResource:
+class EmbeddedResource(Value):
     """A resource's contents carried in the result: `text`, or `blob` bytes."""
 
-    uri: str
-    text: str | None = None
-    blob: bytes | None = None
-    mime_type: str | None = None
+    __slots__ = ("uri", "text", "blob", "mime_type")
+
+    def __init__(self, uri: str, text: str | None = None, blob: bytes | None = None, mime_type: str | None = None) -> None:
+        self.uri = uri
+        self.text = text
+        self.blob = blob
+        self.mime_type = mime_type
 
     def to_json(self) -> dict[str, Any]:
         """The protocol's JSON for it."""
         return {"type": "resource", "resource": resource_contents(self.uri, self.text, self.blob, self.mime_type)}
 
 
-@dataclasses.dataclass(frozen=True)
-class ResourceLink:
+class ResourceLink(Value):
     """A link to a resource the client may read."""
 
-    uri: str
-    name: str
-    description: str | None = None
-    mime_type: str | None = None
+    __slots__ = ("uri", "name", "description", "mime_type")
+
+    def __init__(self, uri: str, name: str, description: str | None = None, mime_type: str | None = None) -> None:
+        self.uri = uri
+        self.name = name
+        self.description = description
+        self.mime_type = mime_type
 
     def to_json(self) -> dict[str, Any]:
         """The protocol's JSON for it."""
@@ -83,7 +94,6 @@ class ResourceLink:
         if self.mime_type is not None:
             link["mimeType"] = self.mime_type
         return link
-
 
 ContentBlock = Union[TextContent, ImageContent, AudioContent, EmbeddedResource, ResourceLink]
 CONTENT_TYPES = (TextContent, ImageContent, AudioContent, EmbeddedResource, ResourceLink)

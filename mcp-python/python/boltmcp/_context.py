@@ -15,7 +15,6 @@ wait in a worker thread instead of the event loop.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import json
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
@@ -24,6 +23,7 @@ from . import _content, _schema
 from ._calls import Finished, TaskStarted, respond
 from ._errors import InputRequired, ToolError
 from ._native import NativeContext
+from ._value import Value
 
 if TYPE_CHECKING:
     import asyncio
@@ -33,13 +33,15 @@ LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "e
 T = TypeVar("T")
 
 
-@dataclasses.dataclass(frozen=True)
-class Elicited(Generic[T]):
+class Elicited(Value, Generic[T]):
     """The user's answer to `elicit`: `action` is `accept` (with `data`), `decline`
     or `cancel`."""
 
-    action: Literal["accept", "decline", "cancel"]
-    data: T | None = None
+    __slots__ = ("action", "data")
+
+    def __init__(self, action: Literal["accept", "decline", "cancel"], data: T | None = None) -> None:
+        self.action = action
+        self.data = data
 
     @property
     def accepted(self) -> bool:
@@ -47,14 +49,16 @@ class Elicited(Generic[T]):
         return self.action == "accept"
 
 
-@dataclasses.dataclass(frozen=True)
-class Sampled:
+class Sampled(Value):
     """The client's model's answer to `sample`."""
 
-    role: str
-    content: dict[str, Any]
-    model: str
-    stop_reason: str | None = None
+    __slots__ = ("role", "content", "model", "stop_reason")
+
+    def __init__(self, role: str, content: dict[str, Any], model: str, stop_reason: str | None = None) -> None:
+        self.role = role
+        self.content = content
+        self.model = model
+        self.stop_reason = stop_reason
 
     @property
     def text(self) -> str:
@@ -63,33 +67,39 @@ class Sampled:
         return text if isinstance(text, str) else ""
 
 
-@dataclasses.dataclass(frozen=True)
-class Root:
+class Root(Value):
     """A root the client shares: a `file://` URI and an optional name."""
 
-    uri: str
-    name: str | None = None
+    __slots__ = ("uri", "name")
+
+    def __init__(self, uri: str, name: str | None = None) -> None:
+        self.uri = uri
+        self.name = name
 
 
-@dataclasses.dataclass(frozen=True)
-class ResourceContents:
+class ResourceContents(Value):
     """One item of a resource's contents: `text`, or `blob` bytes."""
 
-    uri: str
-    mime_type: str | None = None
-    text: str | None = None
-    blob: bytes | None = None
+    __slots__ = ("uri", "mime_type", "text", "blob")
+
+    def __init__(self, uri: str, mime_type: str | None = None, text: str | None = None, blob: bytes | None = None) -> None:
+        self.uri = uri
+        self.mime_type = mime_type
+        self.text = text
+        self.blob = blob
 
 
-@dataclasses.dataclass(frozen=True)
-class Principal:
+class Principal(Value):
     """The verified caller: who (`subject`), what they may do (`scopes`), who vouched
     for them (`issuer`), and the token's claims."""
 
-    subject: str
-    scopes: tuple[str, ...]
-    issuer: str | None
-    claims: dict[str, Any]
+    __slots__ = ("subject", "scopes", "issuer", "claims")
+
+    def __init__(self, subject: str, scopes: tuple[str, ...], issuer: str | None, claims: dict[str, Any]) -> None:
+        self.subject = subject
+        self.scopes = scopes
+        self.issuer = issuer
+        self.claims = claims
 
 
 class Context:
@@ -252,12 +262,14 @@ class Context:
         return await asyncio.to_thread(self._read, uri)
 
 
-@dataclasses.dataclass(frozen=True)
-class Question:
+class Question(Value):
     """One question to the client, made by `Ask`."""
 
-    described: dict[str, Any]
-    read: Callable[[Any], Any]
+    __slots__ = ("described", "read")
+
+    def __init__(self, described: dict[str, Any], read: Callable[[Any], Any]) -> None:
+        self.described = described
+        self.read = read
 
 
 class Ask:

@@ -19,6 +19,8 @@ import typing
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ._value import Value
+
 JsonSchema = dict[str, Any]
 
 _PRIMITIVES: dict[type, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}
@@ -26,12 +28,14 @@ _PRIMITIVES: dict[type, str] = {str: "string", int: "integer", float: "number", 
 MISSING: Any = dataclasses.MISSING
 
 
-@dataclasses.dataclass(frozen=True)
-class Field:
+class Field(Value):
     """Describes a parameter or a field: `Annotated[int, Field(description="...")]`."""
 
-    description: str | None = None
-    title: str | None = None
+    __slots__ = ("description", "title")
+
+    def __init__(self, description: str | None = None, title: str | None = None) -> None:
+        self.description = description
+        self.title = title
 
 
 def _pydantic_model() -> type | None:

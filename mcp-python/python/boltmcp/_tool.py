@@ -6,7 +6,6 @@ called, and its value turned into the result's JSON."""
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 import json
 import types
@@ -18,25 +17,37 @@ from . import _content, _docstring, _schema
 from ._calls import Finished, respond
 from ._context import Context, ResourceContents
 from ._errors import ToolError
+from ._value import Value
 
 _JSON_TYPES = {"string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,), "null": (type(None),)}
 _TYPE_NOUNS = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "a boolean", "null": "null"}
 
 
-@dataclasses.dataclass(frozen=True)
-class Param:
+class Param(Value):
     """One parameter, with what its calls need worked out once."""
 
-    name: str
-    hint: Any
-    required: bool
-    json_types: tuple[str, ...]
-    # The Python types its JSON value may have (None: any), and whether a bool is
-    # refused although `bool` is an `int`.
-    accepts: tuple[type, ...] | None
-    refuses_bool: bool
-    # Turns the JSON value into the declared type (None: it already is one).
-    converter: Callable[[Any], Any] | None
+    __slots__ = ("name", "hint", "required", "json_types", "accepts", "refuses_bool", "converter")
+
+    def __init__(
+        self,
+        name: str,
+        hint: Any,
+        required: bool,
+        json_types: tuple[str, ...],
+        accepts: tuple[type, ...] | None,
+        refuses_bool: bool,
+        converter: Callable[[Any], Any] | None,
+    ) -> None:
+        self.name = name
+        self.hint = hint
+        self.required = required
+        self.json_types = json_types
+        # The Python types its JSON value may have (None: any), and whether a bool is
+        # refused although `bool` is an `int`.
+        self.accepts = accepts
+        self.refuses_bool = refuses_bool
+        # Turns the JSON value into the declared type (None: it already is one).
+        self.converter = converter
 
 
 def param_of(name: str, hint: Any, required: bool, json_types: tuple[str, ...]) -> Param:
