@@ -241,17 +241,10 @@ impl NativeClient {
 async fn run(
     client: &Client,
     method: &str,
-    params: Value,
+    mut params: Value,
     timeout: Option<Duration>,
     progress: Option<Py<PyAny>>,
 ) -> Result<Value, ClientError> {
-    let text = |key: &str| {
-        params
-            .get(key)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
     match method {
         "tools/call" => {
             let mut options = CallOptions::new();
@@ -271,46 +264,59 @@ async fn run(
                     });
                 });
             }
-            let arguments = params
-                .get("arguments")
-                .cloned()
-                .unwrap_or_else(|| json!({}));
-            value(
-                client
-                    .call_tool_with(&text("name"), arguments, options)
-                    .await,
-            )
+            let name = text(&params, "name");
+            let arguments = take_arguments(&mut params);
+            value(client.call_tool_with(&name, arguments, options).await)
         }
         "tools/list" => value(client.list_tools().await),
         "resources/list" => value(client.list_resources().await),
         "resources/templates/list" => value(client.list_resource_templates().await),
-        "resources/read" => value(client.read_resource(&text("uri")).await),
-        "resources/subscribe" => value(client.subscribe_resource(&text("uri")).await),
-        "resources/unsubscribe" => value(client.unsubscribe_resource(&text("uri")).await),
+        "resources/read" => value(client.read_resource(&text(&params, "uri")).await),
+        "resources/subscribe" => value(client.subscribe_resource(&text(&params, "uri")).await),
+        "resources/unsubscribe" => value(client.unsubscribe_resource(&text(&params, "uri")).await),
         "prompts/list" => value(client.list_prompts().await),
         "prompts/get" => {
-            let arguments = params
-                .get("arguments")
-                .cloned()
-                .unwrap_or_else(|| json!({}));
-            value(client.get_prompt(&text("name"), arguments).await)
+            let name = text(&params, "name");
+            let arguments = take_arguments(&mut params);
+            value(client.get_prompt(&name, arguments).await)
         }
         "completion/complete" => {
             let reference = params.get("ref").cloned().unwrap_or_default();
             value(
                 client
-                    .complete(reference, &text("argument"), &text("value"))
+                    .complete(
+                        reference,
+                        &text(&params, "argument"),
+                        &text(&params, "value"),
+                    )
                     .await,
             )
         }
         "ping" => value(client.ping().await),
         "logging/setLevel" => {
-            let level: LoggingLevel = serde_json::from_value(json!(text("level")))
+            let level: LoggingLevel = serde_json::from_value(json!(text(&params, "level")))
                 .map_err(|e| ClientError::Malformed(format!("the log level: {e}")))?;
             value(client.set_log_level(level).await)
         }
         other => client.request(other, params).await,
     }
+}
+
+/// The params' string at `key` (empty when there is none).
+fn text(params: &Value, key: &str) -> String {
+    params
+        .get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The params' `arguments`, moved out (an empty object when there are none).
+fn take_arguments(params: &mut Value) -> Value {
+    params
+        .get_mut("arguments")
+        .map(Value::take)
+        .unwrap_or_else(|| json!({}))
 }
 
 /// A typed result as JSON.

@@ -148,9 +148,7 @@ impl Handler {
                     }
                     Ok(_) => {}
                     Err(err) => {
-                        if err.is_instance_of::<PySystemExit>(py)
-                            || err.is_instance_of::<PyKeyboardInterrupt>(py)
-                        {
+                        if stops_the_server(py, &err) {
                             crate::stop_serving();
                         }
                         done.get().__call__(format!("Ethe handler failed: {err}"));
@@ -192,11 +190,7 @@ pub(crate) async fn call_python<T: Send + 'static>(
     call: impl FnOnce(Python<'_>) -> PyResult<T> + Send + 'static,
 ) -> Result<T, ToolError> {
     let outcome = executor::run(move |py| {
-        call(py).map_err(|err| {
-            let stops = err.is_instance_of::<PySystemExit>(py)
-                || err.is_instance_of::<PyKeyboardInterrupt>(py);
-            (stops, err.to_string())
-        })
+        call(py).map_err(|err| (stops_the_server(py, &err), err.to_string()))
     })
     .await
     .ok_or_else(|| ToolError::new("the handler did not run"))?;
@@ -206,6 +200,12 @@ pub(crate) async fn call_python<T: Send + 'static>(
         }
         ToolError::new(format!("the handler failed: {message}"))
     })
+}
+
+/// Whether a handler's exception stops the server: `SystemExit` or
+/// `KeyboardInterrupt`.
+fn stops_the_server(py: Python<'_>, err: &PyErr) -> bool {
+    err.is_instance_of::<PySystemExit>(py) || err.is_instance_of::<PyKeyboardInterrupt>(py)
 }
 
 /// The tags every kind of handler shares: `Some` with how the request ends, `None`
@@ -227,9 +227,12 @@ pub(crate) fn shared_tags(tag: char, body: &str) -> Option<ToolError> {
     }
 }
 
-/// An answer split into its tag and its body.
+/// An answer split into its tag and its body (in place: the body keeps the answer's
+/// allocation). An empty answer is an error without a message.
 pub(crate) fn split(mut answer: String) -> (char, String) {
-    let tag = answer.chars().next().unwrap_or('E');
-    let body = answer.split_off(tag.len_utf8().min(answer.len()));
-    (tag, body)
+    if answer.is_empty() {
+        return ('E', answer);
+    }
+    let tag = answer.remove(0);
+    (tag, answer)
 }

@@ -38,9 +38,11 @@ use offerings::{Completer, ResourceOffering};
 /// `KeyboardInterrupt`.
 static STOP: Notify = Notify::const_new();
 
-/// Asks the serving loop to stop cleanly.
+/// Asks the serving loop to stop cleanly. Only a server serving now hears it: a
+/// handler reached in process (`connect_in_memory`) leaves nothing behind for a later
+/// `run`.
 pub(crate) fn stop_serving() {
-    STOP.notify_one();
+    STOP.notify_waiters();
 }
 
 /// How a handler is called and the policies around it, as the Python side passes
@@ -108,6 +110,15 @@ enum State {
     Running(Server),
 }
 
+/// The kinds of thing a server offers: with a name or URI, what one is called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Tool,
+    Resource,
+    Template,
+    Prompt,
+}
+
 /// One thing a server offers, as registered.
 enum Offered {
     Tool(ToolDef),
@@ -118,12 +129,12 @@ enum Offered {
 
 impl Offered {
     /// What it is and what it is called: a later registration of the same replaces it.
-    fn key(&self) -> (u8, &str) {
+    fn key(&self) -> (Kind, &str) {
         match self {
-            Offered::Tool(def) => (0, def.name()),
-            Offered::Resource(def) => (1, def.uri()),
-            Offered::Template(def) => (2, def.uri_template()),
-            Offered::Prompt(def) => (3, def.name()),
+            Offered::Tool(def) => (Kind::Tool, def.name()),
+            Offered::Resource(def) => (Kind::Resource, def.uri()),
+            Offered::Template(def) => (Kind::Template, def.uri_template()),
+            Offered::Prompt(def) => (Kind::Prompt, def.name()),
         }
     }
 }
@@ -189,7 +200,7 @@ impl NativeServer {
     }
 
     /// Removes what has this kind and name; whether there was one.
-    fn withdraw(&self, kind: u8, name: &str) -> bool {
+    fn withdraw(&self, kind: Kind, name: &str) -> bool {
         match &mut *self.state() {
             State::Defining(all) => {
                 let before = all.len();
@@ -197,10 +208,10 @@ impl NativeServer {
                 all.len() != before
             }
             State::Running(server) => match kind {
-                0 => server.remove_tool(name),
-                1 => server.remove_resource(name),
-                2 => server.remove_resource_template(name),
-                _ => server.remove_prompt(name),
+                Kind::Tool => server.remove_tool(name),
+                Kind::Resource => server.remove_resource(name),
+                Kind::Template => server.remove_resource_template(name),
+                Kind::Prompt => server.remove_prompt(name),
             },
         }
     }
@@ -272,7 +283,7 @@ impl NativeServer {
 
     /// Removes the tool `name`; whether it was there.
     fn remove_tool(&self, name: &str) -> bool {
-        self.withdraw(0, name)
+        self.withdraw(Kind::Tool, name)
     }
 
     /// Registers (or replaces) a resource, or a resource template when its
@@ -338,12 +349,17 @@ impl NativeServer {
     /// Removes the resource at `uri`, or the template `uri` when it is one; whether
     /// it was there.
     fn remove_resource(&self, uri: &str) -> bool {
-        self.withdraw(if uri.contains('{') { 2 } else { 1 }, uri)
+        let kind = if uri.contains('{') {
+            Kind::Template
+        } else {
+            Kind::Resource
+        };
+        self.withdraw(kind, uri)
     }
 
     /// Removes the prompt `name`; whether it was there.
     fn remove_prompt(&self, name: &str) -> bool {
-        self.withdraw(3, name)
+        self.withdraw(Kind::Prompt, name)
     }
 
     /// Serves stdio until stdin closes or Ctrl-C, with the GIL released. With

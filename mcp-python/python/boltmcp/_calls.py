@@ -84,7 +84,6 @@ def wait_for(awaitable: Any) -> Any:
     handler thread, never from the loop)."""
     import asyncio
 
-
     async def run() -> Any:
         return await awaitable
 

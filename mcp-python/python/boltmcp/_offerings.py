@@ -8,7 +8,6 @@ import base64
 import inspect
 import json
 import re
-import typing
 from collections.abc import Callable
 from typing import Any
 
@@ -20,17 +19,6 @@ from ._errors import ToolError
 _TEMPLATE_VARIABLE = re.compile(r"\{[+#./;?&]?([^}]+)\}")
 
 Read = Callable[[str], list[ResourceContents]]
-
-
-def hints_of(fn: Callable[..., Any]) -> dict[str, Any]:
-    """A function's type hints; a `TypeError` naming it when they cannot be read."""
-    try:
-        return typing.get_type_hints(fn, include_extras=True)
-    except NameError as err:
-        raise TypeError(
-            f"cannot read the type hints of {fn.__qualname__}: {err} "
-            "(a type defined inside a function cannot be named by a string annotation)"
-        ) from err
 
 
 def _context_param(fn: Callable[..., Any], hints: dict[str, Any]) -> str | None:
@@ -50,7 +38,7 @@ class Resource:
         variables = [v.strip() for group in _TEMPLATE_VARIABLE.findall(uri) for v in group.split(",")]
         self.is_template = bool(variables)
         self.pattern = template_pattern(uri) if self.is_template else None
-        hints = hints_of(fn)
+        hints = _schema.hints_of(fn)
         self.context_param = _context_param(fn, hints)
         self.params = {p: hints.get(p, str) for p in inspect.signature(fn).parameters if p != self.context_param}
         unknown = set(self.params) - set(variables)
@@ -138,14 +126,17 @@ class Prompt:
         self.name = name or fn.__name__
         self.is_async = inspect.iscoroutinefunction(fn)
         summary, param_docs = _docstring.parse(fn.__doc__)
-        hints = hints_of(fn)
+        hints = _schema.hints_of(fn)
         self.context_param = _context_param(fn, hints)
         self.params: dict[str, Any] = {}
+        self.required: set[str] = set()
         arguments = []
         for param in inspect.signature(fn).parameters.values():
             if param.name == self.context_param:
                 continue
             self.params[param.name] = hints.get(param.name, str)
+            if param.default is param.empty:
+                self.required.add(param.name)
             argument: dict[str, Any] = {"name": param.name, "required": param.default is param.empty}
             if param.name in param_docs:
                 argument["description"] = param_docs[param.name]
@@ -162,15 +153,12 @@ class Prompt:
         if unknown:
             raise ToolError(f"unknown arguments: {', '.join(unknown)}")
         kwargs = {name: _typed(value, self.params[name]) for name, value in values.items()}
-        missing = sorted(name for name in self.params if name not in kwargs and self.description_requires(name))
+        missing = sorted(self.required - set(kwargs))
         if missing:
             raise ToolError(f"invalid arguments: missing {', '.join(missing)}")
         if self.context_param is not None:
             kwargs[self.context_param] = context
         return self.fn(**kwargs)
-
-    def description_requires(self, name: str) -> bool:
-        return any(a["name"] == name and a["required"] for a in self.description["arguments"])
 
     @staticmethod
     def answer(value: Any) -> str:

@@ -175,6 +175,17 @@ class SchemaBuilder:
         return schema
 
 
+def hints_of(fn: Any) -> dict[str, Any]:
+    """A function's type hints; a `TypeError` naming it when they cannot be read."""
+    try:
+        return typing.get_type_hints(fn, include_extras=True)
+    except NameError as err:
+        raise TypeError(
+            f"cannot read the type hints of {fn.__qualname__}: {err} "
+            "(a type defined inside a function cannot be named by a string annotation)"
+        ) from err
+
+
 def is_json(value: Any) -> bool:
     """Whether `value` is plain JSON data (for a default in a schema)."""
     if value is None or isinstance(value, (str, int, float, bool)):

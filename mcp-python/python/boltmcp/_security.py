@@ -29,19 +29,26 @@ _AUTH_KEYS = {"jwt", "tokens", "resource", "authorization_server"}
 _JWT_KEYS = {"secret", "public_key", "jwks_url", "algorithm", "issuer", "audience"}
 
 
-def rate_limit(security: dict[str, Any]) -> str | None:
+def parse(security: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The settings checked: the per-caller quota and the `auth` settings, as the
+    Rust side takes them."""
+    if "sandbox" in security:
+        raise ValueError("security['sandbox'] is not supported by the Python package yet")
+    _known_keys("security", security, _KNOWN)
+    return _rate_limit(security), _auth(security)
+
+
+def _rate_limit(security: dict[str, Any]) -> str | None:
     """The per-caller quota, as the Rust side parses it (`"100/minute"`)."""
-    _check(security)
     limit = security.get("rate_limit")
     if limit is None or isinstance(limit, str):
         return limit
     return f"{int(limit['max_requests'])}/{limit.get('per', 'minute')}"
 
 
-def auth(security: dict[str, Any]) -> str | None:
+def _auth(security: dict[str, Any]) -> str | None:
     """The `auth` settings as JSON for the Rust side, their keys checked here so a
     misspelt one is named with the ones allowed."""
-    _check(security)
     settings = security.get("auth")
     if settings is None:
         return None
@@ -53,12 +60,6 @@ def auth(security: dict[str, Any]) -> str | None:
     if not isinstance(tokens, dict) or not all(isinstance(s, (list, tuple)) for s in tokens.values()):
         raise ValueError("security['auth']['tokens'] maps each token to a list of scopes")
     return json.dumps({**settings, "tokens": {token: list(scopes) for token, scopes in tokens.items()}})
-
-
-def _check(security: dict[str, Any]) -> None:
-    if "sandbox" in security:
-        raise ValueError("security['sandbox'] is not supported by the Python package yet")
-    _known_keys("security", security, _KNOWN)
 
 
 def _known_keys(where: str, settings: Any, known: set[str]) -> None:

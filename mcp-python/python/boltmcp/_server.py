@@ -48,10 +48,8 @@ class MCPServer:
         `boltmcp._security` for every key."""
         self.name = name
         self.version = version
-        settings = security or {}
-        self._native = NativeServer(
-            name, version, instructions, _security.rate_limit(settings), _security.auth(settings)
-        )
+        rate_limit, auth = _security.parse(security or {})
+        self._native = NativeServer(name, version, instructions, rate_limit, auth)
         self._tools: dict[str, Tool] = {}
         self._resources: dict[str, Resource] = {}
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import _content, _docstring, _schema
-from ._calls import Finished, respond
+from ._calls import respond
 from ._context import Context, ResourceContents
 from ._errors import ToolError
 from ._value import Value
@@ -94,13 +94,7 @@ class Tool:
         self.name = name or fn.__name__
         self.is_async = inspect.iscoroutinefunction(fn)
         summary, param_docs = _docstring.parse(fn.__doc__)
-        try:
-            hints = typing.get_type_hints(fn, include_extras=True)
-        except NameError as err:
-            raise TypeError(
-                f"cannot read the type hints of {fn.__qualname__}: {err} "
-                "(a type defined inside a function cannot be named by a string annotation)"
-            ) from err
+        hints = _schema.hints_of(fn)
         builder = _schema.SchemaBuilder()
         properties: dict[str, Any] = {}
         required: list[str] = []
@@ -130,6 +124,7 @@ class Tool:
             kinds = schema.get("type")
             json_types = tuple(kinds) if isinstance(kinds, list) else ((kinds,) if isinstance(kinds, str) else ())
             self.params.append(param_of(param.name, hint, not has_default, json_types))
+        self.names = frozenset(p.name for p in self.params)
         if input_schema is None:
             input_schema = {"type": "object", "properties": properties}
             if required:
@@ -163,8 +158,7 @@ class Tool:
     def bind(self, arguments: dict[str, Any]) -> dict[str, Any]:
         """The keyword arguments for one call; a `ToolError` naming what is wrong."""
         if self.given_schema:
-            names = {p.name for p in self.params}
-            return {k: v for k, v in arguments.items() if self.takes_all or k in names}
+            return {k: v for k, v in arguments.items() if self.takes_all or k in self.names}
         kwargs: dict[str, Any] = {}
         problems: list[str] = []
         for param in self.params:
@@ -187,8 +181,7 @@ class Tool:
             except (TypeError, ValueError) as err:
                 problems.append(f"`{param.name}`: {err}")
         if len(kwargs) + len(problems) < len(arguments):
-            known = {p.name for p in self.params}
-            problems.extend(f"`{extra}` is not a parameter" for extra in sorted(set(arguments) - known))
+            problems.extend(f"`{extra}` is not a parameter" for extra in sorted(set(arguments) - self.names))
         if problems:
             raise ToolError("invalid arguments: " + "; ".join(problems))
         return kwargs
@@ -201,8 +194,6 @@ class Tool:
             # A number needs no encoder: its repr is its JSON (when it is finite).
             if kind is int or (kind is float and value - value == 0):
                 return f'S{{"result": {value!r}}}'
-        if isinstance(value, Finished):
-            return value.tagged
         if not self.wraps_result:
             if value is None:
                 return 'R{"content":[]}'
@@ -216,7 +207,11 @@ class Tool:
         else:
             data = value if value.__class__ in (int, float, bool, str) else _schema.to_json(value)
             structured = {"result": data}
-        return "S" + json.dumps(structured, allow_nan=False)
+        return "S" + _encode(structured)
+
+
+# Encodes structured content; NaN and infinities are refused, as JSON has none.
+_encode = json.JSONEncoder(allow_nan=False).encode
 
 
 def returns_content(hint: Any) -> bool:
