@@ -108,7 +108,7 @@ impl NativeClient {
             notify: notify.map(Arc::new),
         };
         let builder = builder(&connection, answerers)?;
-        let server = server.map(|server| server.get().server());
+        let server = server.map(|server| server.get());
         let runtime = runtime()?;
         let connected = py.detach(|| {
             runtime.block_on(async move {
@@ -120,7 +120,10 @@ impl NativeClient {
                     }
                     "http" => builder.connect_http(&connection.target).await,
                     _ => match server {
-                        Some(server) => builder.connect_in_memory(server).await,
+                        Some(server) => match server.sandboxed(server.server()) {
+                            Ok(served) => builder.connect_in_memory(served).await,
+                            Err(err) => Err(ClientError::Unsupported(err.to_string())),
+                        },
                         None => Err(ClientError::Unsupported("no server to connect to".into())),
                     },
                 }

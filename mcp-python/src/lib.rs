@@ -17,6 +17,7 @@ mod event_loop;
 mod executor;
 mod handler;
 mod offerings;
+mod sandbox;
 mod tool;
 
 use std::sync::{Mutex, PoisonError};
@@ -60,6 +61,8 @@ struct Options {
     scopes: Vec<String>,
     /// `"optional"` or `"required"`: the tool may (must) run as a task.
     task: Option<String>,
+    /// Present when the tool runs in the sandbox: its settings over the server's.
+    sandbox: Option<sandbox::PolicySettings>,
 }
 
 impl Options {
@@ -102,6 +105,7 @@ pub(crate) struct NativeServer {
     /// Who may call (the `security` settings' `auth`).
     auth: Option<auth::AuthSettings>,
     state: Mutex<State>,
+    sandboxing: Mutex<sandbox::Sandboxing>,
 }
 
 /// Before `run`: what was registered so far; after: the running server.
@@ -154,6 +158,12 @@ impl NativeServer {
 
     /// The server to serve: built from the registered tools on the first run.
     pub(crate) fn server(&self) -> Server {
+        self.build(true)
+    }
+
+    /// The server, built on the first call; `gated` puts the rate-limit gate before
+    /// it (a sandbox worker has none: its parent's gate already let the call in).
+    fn build(&self, gated: bool) -> Server {
         let mut state = self.state();
         if let State::Defining(tools) = &mut *state {
             let mut builder = Server::builder(&self.name, &self.version);
@@ -174,12 +184,26 @@ impl NativeServer {
             if let Some(quota) = self.per_caller {
                 limits = limits.per_caller(quota);
             }
-            *state = State::Running(builder.build().gate(limits.build()));
+            let server = builder.build();
+            *state = State::Running(if gated {
+                server.gate(limits.build())
+            } else {
+                server
+            });
         }
         match &*state {
             State::Running(server) => server.clone(),
             State::Defining(_) => unreachable!("built above"),
         }
+    }
+
+    /// `server` with its sandbox, once the Python side configured one (from a
+    /// Tokio runtime, so that its workers start warming).
+    pub(crate) fn sandboxed(&self, server: Server) -> std::io::Result<Server> {
+        self.sandboxing
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .install(server)
     }
 
     /// Registers `offered`, replacing what has its kind and name: kept for the build
@@ -235,13 +259,15 @@ impl NativeServer {
             per_caller: rate_limit.map(quota).transpose()?,
             auth: auth.map(auth::AuthSettings::parse).transpose()?,
             state: Mutex::new(State::Defining(Vec::new())),
+            sandboxing: Mutex::default(),
         })
     }
 
     /// Registers (or replaces) a tool: its protocol description as JSON text,
     /// `invoke` (see [`handler`]) and `options` (JSON: how `invoke` is called, and
     /// the per-tool policies `#[tool(...)]` declares: `timeout` in seconds,
-    /// `max_concurrency`, `rate_limit`, `scopes`, `task`).
+    /// `max_concurrency`, `rate_limit`, `scopes`, `task`, and `sandbox`, the
+    /// tool's sandbox settings over the server's when it runs in one).
     fn add_tool(&self, description: &str, invoke: Py<PyAny>, options: &str) -> PyResult<()> {
         let options = Options::parse(options)?;
         let tool: Tool = serde_json::from_str(description)
@@ -277,8 +303,33 @@ impl NativeServer {
         }
         meta.scopes = options.scopes;
         def = def.with_meta(meta);
+        if let Some(settings) = options.sandbox {
+            self.sandboxing
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .tool(def.name(), settings)?;
+            def = def.sandbox();
+        }
         self.offer(Offered::Tool(def));
         Ok(())
+    }
+
+    /// How this server's sandbox workers start and the policy they run under (JSON:
+    /// `program`, `env`, `policy`), given before the server first serves.
+    fn configure_sandbox(&self, settings: &str) -> PyResult<()> {
+        let settings = sandbox::SandboxSettings::parse(settings)?;
+        self.sandboxing
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .configure(settings);
+        Ok(())
+    }
+
+    /// In a sandbox worker (`launch`: the arguments after the worker marker):
+    /// confines this process, calls `ready`, and serves this server's sandboxed tools
+    /// to the parent over stdio; never returns.
+    fn serve_worker(&self, py: Python<'_>, launch: Vec<String>, ready: Py<PyAny>) -> PyResult<()> {
+        sandbox::serve_worker(py, launch, ready, || self.build(false))
     }
 
     /// Removes the tool `name`; whether it was there.
@@ -372,6 +423,7 @@ impl NativeServer {
             .map(|settings| settings.build("stdio"))
             .transpose()?;
         serve(py, 0, async move {
+            server = self.sandboxed(server)?;
             if let Some(auth) = auth {
                 let gate = match auth::stdio_identity(&auth).await? {
                     Some(caller) => auth.gate().with_identity(caller),
@@ -400,6 +452,7 @@ impl NativeServer {
         }
         let server = self.server();
         serve(py, http_workers(), async move {
+            let server = self.sandboxed(server)?;
             server.serve_http_until(addr, config, ctrl_c()).await
         })
     }
@@ -470,5 +523,10 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(auth::sign_hs256, module)?)?;
     module.add_function(wrap_pyfunction!(event_loop::async_queue_fd, module)?)?;
     module.add_function(wrap_pyfunction!(event_loop::drain_async, module)?)?;
+    #[cfg(target_os = "linux")]
+    module.add(
+        "SANDBOX_WORKER_MARKER",
+        boltmcp::layers::sandbox::WORKER_MARKER,
+    )?;
     Ok(())
 }

@@ -44,7 +44,10 @@ def failed(err: BaseException) -> str:
         if err.data is not None:
             error["data"] = err.data
         return "P" + json.dumps(error)
-    return "E" + (str(err) if isinstance(err, ToolError) else f"{type(err).__name__}: {err}")
+    if isinstance(err, ToolError):
+        return "E" + str(err)
+    said = str(err)
+    return "E" + (f"{type(err).__name__}: {said}" if said else type(err).__name__)
 
 
 class EventLoop:

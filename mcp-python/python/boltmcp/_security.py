@@ -6,6 +6,7 @@
             "tokens": {"a-static-token": ["math:write"]},
         },
         "rate_limit": {"max_requests": 100, "per": "minute"},
+        "sandbox": {"enabled": True, "memory": 512 * 2**20, "wall_clock": 10},
     }
 
 `auth.jwt` takes one or more keys: `secret` (HS256, or `algorithm`), `public_key`
@@ -13,6 +14,8 @@
 must name `issuer` and `audience` (by default the server's own `http://HOST:PORT/mcp`),
 and `alg: none` is never accepted. `auth.tokens` maps static bearer tokens to their
 scopes. `auth.resource` and `auth.authorization_server` go into the RFC 9728 metadata.
+`sandbox` is the policy of sandboxed tools (`boltmcp._sandbox`); with `enabled`,
+every tool is one unless it says `sandbox=False`.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Any
 
 from ._native import sign_hs256
 
-_KNOWN = {"auth", "rate_limit"}
+_KNOWN = {"auth", "rate_limit", "sandbox"}
 _AUTH_KEYS = {"jwt", "tokens", "resource", "authorization_server"}
 _JWT_KEYS = {"secret", "public_key", "jwks_url", "algorithm", "issuer", "audience"}
 
@@ -32,8 +35,6 @@ _JWT_KEYS = {"secret", "public_key", "jwks_url", "algorithm", "issuer", "audienc
 def parse(security: dict[str, Any]) -> tuple[str | None, str | None]:
     """The settings checked: the per-caller quota and the `auth` settings, as the
     Rust side takes them."""
-    if "sandbox" in security:
-        raise ValueError("security['sandbox'] is not supported by the Python package yet")
     _known_keys("security", security, _KNOWN)
     return _rate_limit(security), _auth(security)
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar, overload
 
-from . import _security
+from . import _sandbox, _security
 from ._calls import EventLoop
 from ._context import ResourceContents, contents_from_json
 from ._errors import ToolError
@@ -49,9 +49,13 @@ class MCPServer:
         self.name = name
         self.version = version
         rate_limit, auth = _security.parse(security or {})
+        self._sandbox_by_default, self._sandbox_policy = _sandbox.server_settings(security or {})
         self._native = NativeServer(name, version, instructions, rate_limit, auth)
         self._tools: dict[str, Tool] = {}
         self._resources: dict[str, Resource] = {}
+        self._sandboxed: set[str] = set()
+        self._has_async = False
+        self._serving = False
 
     @overload
     def tool(self, fn: F, /) -> F: ...
@@ -71,6 +75,7 @@ class MCPServer:
         scopes: Sequence[str] = (),
         input_schema: dict[str, Any] | None = None,
         task: Literal["optional", "required"] | None = None,
+        sandbox: bool | dict[str, Any] | None = None,
     ) -> Callable[[F], F]: ...
 
     def tool(
@@ -87,6 +92,7 @@ class MCPServer:
         scopes: Sequence[str] = (),
         input_schema: dict[str, Any] | None = None,
         task: Literal["optional", "required"] | None = None,
+        sandbox: bool | dict[str, Any] | None = None,
     ) -> Any:
         """Registers a function as a tool: `@server.tool`, `@server.tool()` or
         `@server.tool("name", title=..., description=..., annotations=...)`.
@@ -118,6 +124,7 @@ class MCPServer:
                 scopes=scopes,
                 input_schema=input_schema,
                 task=task,
+                sandbox=sandbox,
             )
             return fn
 
@@ -137,10 +144,17 @@ class MCPServer:
         scopes: Sequence[str] = (),
         input_schema: dict[str, Any] | None = None,
         task: Literal["optional", "required"] | None = None,
+        sandbox: bool | dict[str, Any] | None = None,
     ) -> None:
         """Registers `fn` as a tool, before or while the server runs (clients hear
         `notifications/tools/list_changed`); the options are `tool`'s."""
         tool = Tool(fn, name, title, description, annotations, input_schema)
+        sandboxed = _sandbox.tool_settings(tool.name, sandbox, self._sandbox_by_default)
+        if sandboxed is not None and self._serving and not self._sandboxed and self._sandbox_policy is None:
+            raise RuntimeError(
+                f"`{tool.name}`: this server started without a sandbox; give it "
+                "security={'sandbox': {...}} to add sandboxed tools while it runs"
+            )
         options = _options(
             with_context=tool.context_param is not None,
             is_async=tool.is_async,
@@ -149,11 +163,23 @@ class MCPServer:
             rate_limit=rate_limit,
             scopes=list(scopes),
             task=task,
+            sandbox=sandboxed,
         )
         if tool.is_async:
-            EventLoop.get()
+            self._start_loop()
         self._native.add_tool(json.dumps(tool.description), invoker(tool, self._read_resource), options)
         self._tools[tool.name] = tool
+        if sandboxed is None:
+            self._sandboxed.discard(tool.name)
+        else:
+            self._sandboxed.add(tool.name)
+
+    def _start_loop(self) -> None:
+        """Async handlers need the package's event loop: started now, or in a sandbox
+        worker once it is confined (no thread may run before)."""
+        self._has_async = True
+        if not _sandbox.in_worker():
+            EventLoop.get()
 
     def remove_tool(self, name: str) -> bool:
         """Removes the tool `name`; whether there was one."""
@@ -210,7 +236,7 @@ class MCPServer:
         resource = Resource(fn, uri, name, title, description, mime_type)
         options = _options(with_context=resource.context_param is not None, is_async=resource.is_async, scopes=list(scopes))
         if resource.is_async:
-            EventLoop.get()
+            self._start_loop()
         self._native.add_resource(json.dumps(resource.description), resource.invoker(self._read_resource), options, completions)
         self._resources[uri] = resource
 
@@ -289,7 +315,7 @@ class MCPServer:
         prompt = Prompt(fn, name, title, description)
         options = _options(with_context=prompt.context_param is not None, is_async=prompt.is_async, scopes=list(scopes))
         if prompt.is_async:
-            EventLoop.get()
+            self._start_loop()
         self._native.add_prompt(json.dumps(prompt.description), prompt.invoker(self._read_resource), options, completions)
 
     def remove_prompt(self, name: str) -> bool:
@@ -318,6 +344,9 @@ class MCPServer:
         loop instead of the package's own."""
         import asyncio
 
+        launch = _sandbox.take_worker_launch()
+        if launch is not None:
+            self._serve_worker(launch)
         EventLoop.adopt(asyncio.get_running_loop())
         await asyncio.to_thread(self.run, transport, host, port)
 
@@ -327,6 +356,10 @@ class MCPServer:
         either cleanly."""
         if transport not in ("stdio", "http"):
             raise ValueError(f"unknown transport {transport!r}: 'stdio' or 'http'")
+        launch = _sandbox.take_worker_launch()
+        if launch is not None:
+            self._serve_worker(launch)
+        self._prepare()
         try:
             if transport == "stdio":
                 self._native.run_stdio()
@@ -335,3 +368,27 @@ class MCPServer:
         except KeyboardInterrupt:
             # Ctrl-C: the runtime heard it too and has already stopped serving cleanly.
             pass
+
+    def _prepare(self) -> NativeServer:
+        """The native server, about to serve: with a sandbox when a tool is
+        sandboxed or the `security` settings give one."""
+        if not self._serving and (self._sandboxed or self._sandbox_policy is not None):
+            self._native.configure_sandbox(_sandbox.configuration(self._sandbox_policy or {}))
+        self._serving = True
+        return self._native
+
+    def _serve_worker(self, launch: list[str]) -> NoReturn:
+        """In a sandbox worker: confines the process, then serves the sandboxed tools
+        to the server that started it; never returns."""
+        # Imported before confinement, which may leave the interpreter's files
+        # unreadable: the async handlers' machinery, and the codec `socket` looks up
+        # for a host name.
+        import asyncio  # noqa: F401
+        import encodings.idna  # noqa: F401
+
+        def ready() -> None:
+            if self._has_async:
+                EventLoop.get()
+
+        self._native.serve_worker(launch, ready)
+        raise SystemExit(1)

@@ -11,13 +11,15 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::confine::{self, Role};
+use super::confine::{self, Descriptors, Role};
 use super::failure::SETUP_FAILED;
 use super::policy::SandboxPolicy;
 use crate::server::Server;
 
-/// The first argument of a worker process.
-pub(crate) const WORKER_MARKER: &str = "--boltmcp-sandbox-worker";
+/// The argument that makes a process a sandbox worker: the first one of a worker
+/// started from this binary, or the one after an embedding's
+/// [`WorkerProgram`](super::WorkerProgram) arguments.
+pub const WORKER_MARKER: &str = "--boltmcp-sandbox-worker";
 /// The first argument of a command's trampoline.
 pub(crate) const COMMAND_MARKER: &str = "--boltmcp-sandbox-command";
 /// The first argument of a command's init, the first process of its PID namespace.
@@ -46,9 +48,14 @@ pub(crate) fn worker_state() -> Option<&'static WorkerState> {
     WORKER.get()
 }
 
-/// Whether [`init`] ran in this process.
+/// Whether [`init`] (or [`init_program`](super::init_program)) ran in this process.
 pub(crate) fn initialised() -> bool {
     INITIALISED.load(Ordering::Acquire)
+}
+
+/// Records that this process is a server that may start workers.
+pub(super) fn mark_initialised() {
+    INITIALISED.store(true, Ordering::Release);
 }
 
 /// Call this first in `main`, before any runtime or thread starts, with the function
@@ -85,10 +92,12 @@ pub fn init(make_server: impl FnOnce() -> Server) {
     let mut args = std::env::args_os();
     let _program = args.next();
     match args.next() {
-        Some(marker) if marker == WORKER_MARKER => run_worker(args.collect(), make_server),
+        Some(marker) if marker == WORKER_MARKER => {
+            run_worker(args.collect(), make_server, Descriptors::All)
+        }
         Some(marker) if marker == COMMAND_MARKER => run_command(args.collect()),
         Some(marker) if marker == INIT_MARKER => run_init(args.collect()),
-        _ => INITIALISED.store(true, Ordering::Release),
+        _ => mark_initialised(),
     }
 }
 
@@ -130,9 +139,15 @@ fn give_up(reason: impl std::fmt::Display) -> ! {
     std::process::exit(SETUP_FAILED)
 }
 
-fn confined(args: Vec<OsString>, role: Role) -> Launch {
+fn confined(args: Vec<OsString>, role: Role, descriptors: Descriptors) -> Launch {
     let launch = parse(args).unwrap_or_else(|err| give_up(err));
-    match confine::confine(&launch.policy, &launch.scratch, launch.parent, role) {
+    match confine::confine(
+        &launch.policy,
+        &launch.scratch,
+        launch.parent,
+        role,
+        descriptors,
+    ) {
         Ok(warnings) => {
             for warning in warnings {
                 eprintln!("boltmcp sandbox: warning: {warning}");
@@ -143,10 +158,16 @@ fn confined(args: Vec<OsString>, role: Role) -> Launch {
     launch
 }
 
-fn run_worker(args: Vec<OsString>, make_server: impl FnOnce() -> Server) -> ! {
+/// A worker: confines itself, then serves `make_server`'s sandboxed tools over
+/// stdin and stdout until its parent closes them.
+pub(super) fn run_worker(
+    args: Vec<OsString>,
+    make_server: impl FnOnce() -> Server,
+    descriptors: Descriptors,
+) -> ! {
     let executable =
         std::env::current_exe().unwrap_or_else(|err| give_up(format!("this binary: {err}")));
-    let launch = confined(args, Role::Worker);
+    let launch = confined(args, Role::Worker, descriptors);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -174,7 +195,7 @@ fn run_command(args: Vec<OsString>) -> ! {
     // Resolved before landlock, which hides /proc.
     let executable =
         std::env::current_exe().unwrap_or_else(|err| give_up(format!("this binary: {err}")));
-    let launch = confined(args, Role::Command);
+    let launch = confined(args, Role::Command, Descriptors::All);
     let mut signals = SigSet::empty();
     signals.add(Signal::SIGTERM);
     signals.add(Signal::SIGCHLD);

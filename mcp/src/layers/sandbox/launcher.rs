@@ -92,7 +92,8 @@ pub(crate) enum Kind<'a> {
     },
 }
 
-/// Starts a sandbox process: this binary again, in its own process group, with
+/// Starts a sandbox process: this binary again (or an embedding's worker program),
+/// in its own process group, with
 /// piped stdio, a cleared environment, and a fresh scratch directory.
 pub(crate) async fn start(
     kind: Kind<'_>,
@@ -104,7 +105,19 @@ pub(crate) async fn start(
         || Path::new("/proc/self/exe").to_path_buf(),
         |state| state.executable.clone(),
     );
-    let mut command = tokio::process::Command::new(executable);
+    // An embedding's workers run its own command line (an interpreter and a script).
+    let embedded = match kind {
+        Kind::Worker => super::embed::program(),
+        Kind::Command { .. } => None,
+    };
+    let mut command = match embedded {
+        Some(program) => {
+            let mut command = tokio::process::Command::new(&program.program);
+            command.args(&program.args);
+            command
+        }
+        None => tokio::process::Command::new(executable),
+    };
     let policy_text = serde_json::to_string(policy).map_err(io::Error::other)?;
     command
         .arg(match kind {
@@ -127,6 +140,9 @@ pub(crate) async fn start(
         if let Some(value) = std::env::var_os(name) {
             command.env(name, value);
         }
+    }
+    if let Some(program) = embedded {
+        command.envs(program.env.iter().map(|(k, v)| (k, v)));
     }
     if let Kind::Command { program, args, env } = kind {
         command.arg(program).args(args);

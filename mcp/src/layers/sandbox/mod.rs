@@ -2,6 +2,8 @@
 //! worker process confined by the kernel, never in the server's process.
 //!
 //! - [`init`]: the first call in `main`; in a worker process it never returns.
+//!   An interpreter that embeds boltmcp uses [`init_program`] and [`serve_worker`]
+//!   instead ([`WorkerProgram`]).
 //! - [`Sandbox`]: the policies and pools a server's sandboxed tools run under,
 //!   installed with [`Server::sandbox`](crate::server::Server::sandbox).
 //! - [`SandboxPolicy`]: limits and allowances, safe by default.
@@ -20,6 +22,7 @@ mod audit;
 mod command;
 mod confine;
 mod dispatch;
+mod embed;
 mod entry;
 mod failure;
 mod launcher;
@@ -31,6 +34,7 @@ mod worker_side;
 
 pub use command::{CommandOutput, DEFAULT_MAX_OUTPUT, SandboxedCommand};
 pub use dispatch::{Sandbox, SandboxError};
+pub use embed::{WORKER_MARKER, WorkerProgram, init_program, serve_worker};
 pub use entry::init;
 pub use failure::Failure;
 pub use policy::SandboxPolicy;

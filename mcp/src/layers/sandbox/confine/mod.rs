@@ -2,7 +2,9 @@
 //! before any thread exists, in the order that lets each step use what the next one
 //! takes away (bubblewrap and nsjail order theirs the same way):
 //!
-//! 1. inherited state scrubbed: blocking stdio, no other descriptors ([`fds`]);
+//! 1. alone: no other thread runs (landlock and seccomp bind only the threads that
+//!    exist after them); inherited state scrubbed: blocking stdio, no other
+//!    descriptors ([`fds`]);
 //! 2. dies with its parent (`PR_SET_PDEATHSIG`), and leaves if the parent is gone;
 //! 3. namespaces: network, IPC, UTS, and a user namespace when not root ([`identity`]);
 //! 4. resource limits ([`limits`]);
@@ -19,6 +21,7 @@ mod landlock;
 pub(crate) mod limits;
 mod seccomp;
 
+pub(crate) use fds::Descriptors;
 pub(crate) use identity::SANDBOX_UID_BASE;
 pub(crate) use seccomp::system_call_name;
 
@@ -56,6 +59,11 @@ pub(crate) enum ConfineError {
     Seccomp(#[from] seccompiler::Error),
     #[error("the server that started this sandbox is gone")]
     Orphaned,
+    #[error(
+        "{0} threads run in this process; a sandbox confines itself from its only \
+         thread (start threads after it, or none before serving)"
+    )]
+    Threaded(usize),
 }
 
 fn step(step: &'static str) -> impl FnOnce(io::Error) -> ConfineError {
@@ -77,9 +85,14 @@ pub(crate) fn confine(
     scratch: &Path,
     parent: u32,
     role: Role,
+    descriptors: Descriptors,
 ) -> Result<Vec<String>, ConfineError> {
     let mut warnings = Vec::new();
-    fds::scrub().map_err(step("closing inherited descriptors"))?;
+    let threads = threads().map_err(step("counting threads"))?;
+    if threads != 1 {
+        return Err(ConfineError::Threaded(threads));
+    }
+    fds::scrub(descriptors).map_err(step("closing inherited descriptors"))?;
     nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).map_err(nix_step("PR_SET_PDEATHSIG"))?;
     // The parent may have died before the line above: then nobody would kill us.
     if nix::unistd::getppid().as_raw().unsigned_abs() != parent {
@@ -126,6 +139,11 @@ pub(crate) fn confine(
     };
     seccomp::install(&seccomp::filters(&denials)?)?;
     Ok(warnings)
+}
+
+/// The threads this process runs now.
+fn threads() -> io::Result<usize> {
+    Ok(std::fs::read_dir("/proc/self/task")?.count())
 }
 
 /// Clears `sets` of this thread's capabilities: after a user namespace is entered
