@@ -254,22 +254,29 @@ async fn run(
             if let Some(limit) = timeout {
                 options = options.timeout(limit);
             }
+            let reporting = Arc::new(InFlight::default());
             if let Some(listener) = progress {
                 let listener = Arc::new(listener);
+                let reporting = reporting.clone();
                 options = options.on_progress(move |report| {
                     let listener = listener.clone();
+                    let queued = InFlight::begin(&reporting);
                     executor::submit(move |py| {
                         let called =
                             listener.call1(py, (report.progress, report.total, report.message));
                         if let Err(err) = called {
                             err.print(py);
                         }
+                        drop(queued);
                     });
                 });
             }
             let name = text(&params, "name");
             let arguments = take_arguments(&mut params);
-            value(client.call_tool_with(&name, arguments, options).await)
+            let result = client.call_tool_with(&name, arguments, options).await;
+            // The reports came before the answer: the caller hears them all before it.
+            reporting.settled().await;
+            value(result)
         }
         "tools/list" => value(client.list_tools().await),
         "resources/list" => value(client.list_resources().await),
@@ -430,4 +437,48 @@ fn failure(err: &ClientError) -> String {
         "retry_after": err.retry_after().map(|d| d.as_secs_f64()),
     });
     format!("X{described}")
+}
+
+/// Callbacks queued for a handler thread and not yet run.
+#[derive(Debug, Default)]
+struct InFlight {
+    count: std::sync::atomic::AtomicUsize,
+    idle: tokio::sync::Notify,
+}
+
+/// One queued callback: counted until it is dropped, run or not.
+struct Queued(Arc<InFlight>);
+
+impl Drop for Queued {
+    fn drop(&mut self) {
+        if self
+            .0
+            .count
+            .fetch_sub(1, std::sync::atomic::Ordering::AcqRel)
+            == 1
+        {
+            self.0.idle.notify_waiters();
+        }
+    }
+}
+
+impl InFlight {
+    fn begin(this: &Arc<InFlight>) -> Queued {
+        this.count.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        Queued(this.clone())
+    }
+
+    /// Completes once every queued callback has run (or was dropped unrun, as at
+    /// the interpreter's exit).
+    async fn settled(&self) {
+        loop {
+            let idle = self.idle.notified();
+            tokio::pin!(idle);
+            idle.as_mut().enable();
+            if self.count.load(std::sync::atomic::Ordering::Acquire) == 0 {
+                return;
+            }
+            idle.await;
+        }
+    }
 }

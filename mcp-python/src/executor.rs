@@ -16,6 +16,7 @@
 
 use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -28,6 +29,12 @@ const THREADS: usize = 4;
 
 /// How long a job runs before a standing-by thread takes the next one beside it.
 const STALLED: Duration = Duration::from_millis(2);
+
+/// How long the interpreter's exit waits for running jobs.
+const EXIT_GRACE: Duration = Duration::from_secs(1);
+
+/// Set once the interpreter exits ([`close`]): no thread takes a job after it.
+static CLOSED: AtomicBool = AtomicBool::new(false);
 
 type Job = Box<dyn FnOnce(Python<'_>) + Send>;
 
@@ -76,6 +83,10 @@ impl Pool {
     }
 
     fn push(&self, job: Job) {
+        if CLOSED.load(Ordering::Acquire) {
+            // Dropped unrun: whoever waits for its answer hears that it could not run.
+            return;
+        }
         let mut state = self.lock();
         state.jobs.push_back(job);
         // Someone must take it: no thread is running (and will take it when done),
@@ -97,6 +108,15 @@ impl Pool {
         state.idle.push(worker);
         let mut standing_by = false;
         loop {
+            if CLOSED.load(Ordering::Acquire) {
+                // Taking the GIL back now would meet a finalizing interpreter, which
+                // ends the thread with a forced unwind that aborts the process.
+                state.jobs.clear();
+                state = self.wakes[worker]
+                    .wait(state)
+                    .unwrap_or_else(PoisonError::into_inner);
+                continue;
+            }
             if !state.jobs.is_empty()
                 && state.stalled(Instant::now())
                 && let Some(job) = state.take(worker)
@@ -136,8 +156,9 @@ fn thread_count() -> usize {
         .unwrap_or(THREADS)
 }
 
+static POOL: OnceLock<&'static Pool> = OnceLock::new();
+
 fn pool() -> &'static Pool {
-    static POOL: OnceLock<&'static Pool> = OnceLock::new();
     POOL.get_or_init(|| {
         let threads = thread_count();
         let pool: &'static Pool = Box::leak(Box::new(Pool {
@@ -169,6 +190,26 @@ fn serve(pool: &'static Pool, worker: usize) {
             };
             // A panic fails its own call (its answer is dropped), not the thread.
             let _ = std::panic::catch_unwind(AssertUnwindSafe(|| job(py)));
+        }
+    });
+}
+
+/// At the interpreter's exit (`atexit`): no job starts from now on, and those
+/// running get [`EXIT_GRACE`] to finish, with the GIL released for them.
+#[pyfunction(name = "close_handler_threads")]
+pub(crate) fn close(py: Python<'_>) {
+    CLOSED.store(true, Ordering::Release);
+    let Some(pool) = POOL.get() else {
+        return;
+    };
+    py.detach(|| {
+        let deadline = Instant::now() + EXIT_GRACE;
+        let mut state = pool.lock();
+        state.jobs.clear();
+        while state.running() > 0 && Instant::now() < deadline {
+            drop(state);
+            std::thread::sleep(Duration::from_millis(1));
+            state = pool.lock();
         }
     });
 }

@@ -523,6 +523,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(auth::sign_hs256, module)?)?;
     module.add_function(wrap_pyfunction!(event_loop::async_queue_fd, module)?)?;
     module.add_function(wrap_pyfunction!(event_loop::drain_async, module)?)?;
+    module.add_function(wrap_pyfunction!(executor::close, module)?)?;
     #[cfg(target_os = "linux")]
     module.add(
         "SANDBOX_WORKER_MARKER",

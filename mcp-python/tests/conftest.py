@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -31,11 +33,15 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(script: Path, *args: str, stdout: int | None = subprocess.DEVNULL) -> Iterator[subprocess.Popen[str]]:
+def serving(
+    script: Path, *args: str, stdout: int | None = subprocess.DEVNULL, prefix: Sequence[str] = ()
+) -> Iterator[subprocess.Popen[str]]:
     """Runs `python script args...` (which must listen on the port in its arguments),
-    waits until it listens, and kills it afterwards if it is still running."""
+    after `prefix` (a wrapper such as `contain.sh root`), waits until it listens, and
+    kills it, with its whole process group, afterwards if it is still running."""
     port = next(int(a.rsplit(":", 1)[-1]) for a in reversed(args) if a.rsplit(":", 1)[-1].isdigit())
-    server = subprocess.Popen([sys.executable, str(script), *args], stdin=subprocess.DEVNULL, stdout=stdout, text=True)
+    command = [*prefix, sys.executable, str(script), *args]
+    server = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=stdout, text=True, start_new_session=True)
     try:
         deadline = time.monotonic() + 20
         while True:
@@ -48,6 +54,6 @@ def serving(script: Path, *args: str, stdout: int | None = subprocess.DEVNULL) -
                 time.sleep(0.05)
         yield server
     finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait()

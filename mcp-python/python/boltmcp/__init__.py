@@ -14,8 +14,10 @@ Streamable HTTP).
     server.run()
 """
 
+import atexit
 from typing import TYPE_CHECKING, Any
 
+from . import _native
 from ._content import (
     Audio,
     AudioContent,
@@ -31,6 +33,9 @@ from ._errors import InputRequired, MCPError, ToolError
 from ._schema import Field
 from ._security import dev_token
 from ._server import MCPServer
+
+# A handler thread must not take the GIL back from an interpreter that is finalizing.
+atexit.register(_native.close_handler_threads)
 
 if TYPE_CHECKING:
     from ._client import AsyncMCPClient, ClientOptions, Connecting, MCPClient

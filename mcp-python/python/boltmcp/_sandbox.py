@@ -14,7 +14,8 @@ becomes an `isError` result naming the cause, and a fresh worker takes its place
 
 What this means for a script:
 
-- it must reach `server.run()` (or `run_async()`) as the server does; what it does
+- it runs with the server's own arguments and must reach `server.run()` (or
+  `run_async()`) as the server does, whatever transport it names; what it does
   before is done again in each worker, and no thread may be running by then;
 - a tool reads the interpreter's installation and the directories of `sys.path`,
   but nothing of the project beyond the modules already imported: import what the
@@ -154,7 +155,7 @@ def worker_command() -> tuple[list[str], dict[str, str]]:
         # each thread's arena reserves 64 MiB of it.
         "MALLOC_ARENA_MAX": "2",
     }
-    return [sys.executable, "-m", "boltmcp._worker", *target], env
+    return [sys.executable, "-m", "boltmcp._worker", *target, *sys.argv[1:]], env
 
 
 def _interpreter_paths() -> list[str]:

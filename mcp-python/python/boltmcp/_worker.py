@@ -1,11 +1,11 @@
 """The start of a sandbox worker, as the server starts one:
 
-    python -m boltmcp._worker script PATH  --boltmcp-sandbox-worker PARENT SCRATCH POLICY
-    python -m boltmcp._worker module NAME  --boltmcp-sandbox-worker PARENT SCRATCH POLICY
+    python -m boltmcp._worker script PATH [ARG...] --boltmcp-sandbox-worker PARENT SCRATCH POLICY
+    python -m boltmcp._worker module NAME [ARG...] --boltmcp-sandbox-worker PARENT SCRATCH POLICY
 
-It runs the server's program as `__main__`, with the arguments the program sees
-cleared; the program's `server.run()` then confines the process and serves the
-sandboxed tools (see `boltmcp._sandbox`)."""
+It runs the server's program as `__main__` with the server's own arguments, so
+the program takes the same path to `server.run()`, which then confines the process
+and serves the sandboxed tools (see `boltmcp._sandbox`)."""
 
 from __future__ import annotations
 
@@ -22,12 +22,13 @@ SETUP_FAILED = 121
 
 def main() -> None:
     args = sys.argv[1:]
-    if len(args) < 3 or args[0] not in ("script", "module") or args[2] != SANDBOX_WORKER_MARKER:
+    if SANDBOX_WORKER_MARKER not in args or len(args) < 3 or args[0] not in ("script", "module"):
         sys.stderr.write(__doc__ or "")
         sys.exit(2)
-    kind, target, launch = args[0], args[1], args[3:]
+    marker = args.index(SANDBOX_WORKER_MARKER)
+    kind, target, own, launch = args[0], args[1], args[2:marker], args[marker + 1 :]
     _sandbox.begin_worker(launch)
-    sys.argv = [target]
+    sys.argv = [target, *own]
     if kind == "script":
         # What `python PATH` puts first on the import path.
         sys.path[0] = os.path.dirname(target)
