@@ -4,6 +4,7 @@ hints and docstrings, calls, structured results, and a `ToolError`."""
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -52,12 +53,15 @@ async def test_the_readme_programs_run_as_pasted(tmp_path: Path) -> None:
     client, and the client prints the sum; `mypy --strict` accepts both."""
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     blocks = re.findall(r"^```python\n(.*?)^```$", readme, re.S | re.M)
-    assert len(blocks) == 2, "the README shows a server program and a client program"
+    assert len(blocks) == 3, "the README shows a server program, a client program and a sandboxed server"
     server_program, client_program = tmp_path / "quick_start.py", tmp_path / "client_flow.py"
+    sandboxed_program = tmp_path / "sandboxed.py"
     server_program.write_text(blocks[0])
     client_program.write_text(blocks[1])
+    sandboxed_program.write_text(blocks[2])
+    programs = [str(server_program), str(client_program), str(sandboxed_program)]
     checked = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", str(server_program), str(client_program)],
+        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", *programs],
         capture_output=True,
         text=True,
         timeout=120,
@@ -79,6 +83,14 @@ async def test_the_readme_programs_run_as_pasted(tmp_path: Path) -> None:
     )
     assert flow.returncode == 0, flow.stderr
     assert flow.stdout.strip() == "8.0"
+    sandboxed = StdioServerParameters(command=sys.executable, args=[str(sandboxed_program)])
+    with anyio.fail_after(30):
+        async with Client(sandboxed, read_timeout_seconds=20) as client:
+            inspected = await client.call_tool("inspect", {})
+    assert inspected.is_error is False and inspected.structured_content is not None
+    if os.geteuid() == 0:
+        # A worker started by root runs as a user of its own.
+        assert inspected.structured_content["uid"] >= 0x7000_0000
 
 
 async def test_the_calculator_over_streamable_http_and_ctrl_c(mode: str) -> None:
