@@ -23,7 +23,7 @@ import anyio
 import pytest
 from mcp import Client, StdioServerParameters
 
-from boltmcp import MCPClient, ToolResult
+from boltmcp import MCPClient, MCPServer, ToolResult
 from conftest import free_port, serving
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -278,3 +278,43 @@ def test_a_script_that_never_reaches_run_in_the_worker_is_named(tmp_path: Path, 
     with MCPClient.connect_stdio(sys.executable, [str(guarded)], timeout=30) as client:
         result = client.call_tool("noop")
         assert result.is_error and "without reaching server.run()" in str(result), result
+
+
+def test_a_server_with_sandboxed_tools_is_not_served_in_process() -> None:
+    server = MCPServer("in-process")
+
+    @server.tool(sandbox=True)
+    def noop() -> int:
+        return 1
+
+    with pytest.raises(RuntimeError, match="connect_stdio"):
+        MCPClient.connect_in_memory(server).__enter__()
+
+
+def test_run_async_in_a_worker_serves_async_sandboxed_tools(tmp_path: Path) -> None:
+    served = script(
+        tmp_path,
+        """
+        import asyncio
+        import os
+
+        from boltmcp import MCPServer
+
+        server = MCPServer("async")
+
+        @server.tool(sandbox=True)
+        async def where() -> int:
+            await asyncio.sleep(0)
+            return os.getpid()
+
+        @server.tool()
+        def here() -> int:
+            return os.getpid()
+
+        asyncio.run(server.run_async())
+        """,
+    )
+    with MCPClient.connect_stdio(sys.executable, [str(served)], timeout=30) as client:
+        where = client.call_tool("where")
+        assert not where.is_error, where
+        assert where.data != client.call_tool("here").data

@@ -139,7 +139,7 @@ class _Session:
         notify = options.get("on_notification")
         answer, native = NativeClient.connect(
             json.dumps(described),
-            server._prepare() if server is not None else None,
+            server._prepare(in_process=True) if server is not None else None,
             self.answerer(options.get("on_elicit"), _elicit_answer, lambda p: (p.get("message", ""), p.get("requestedSchema", {}))),
             self.answerer(options.get("on_sample"), _sample_answer, lambda p: (SamplingRequest.from_json(p),)),
             self.answerer(options.get("on_roots"), _roots_answer, lambda p: ()),

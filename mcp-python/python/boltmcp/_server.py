@@ -369,10 +369,19 @@ class MCPServer:
             # Ctrl-C: the runtime heard it too and has already stopped serving cleanly.
             pass
 
-    def _prepare(self) -> NativeServer:
+    def _prepare(self, in_process: bool = False) -> NativeServer:
         """The native server, about to serve: with a sandbox when a tool is
-        sandboxed or the `security` settings give one."""
-        if not self._serving and (self._sandboxed or self._sandbox_policy is not None):
+        sandboxed or the `security` settings give one. Served in this process
+        (`connect_in_memory`), it has none: its workers would run this program,
+        which does not serve it, again."""
+        wants_sandbox = bool(self._sandboxed) or self._sandbox_policy is not None
+        if in_process and wants_sandbox:
+            raise RuntimeError(
+                "a server with sandboxed tools runs as a program (its workers start it "
+                "again): connect to it with connect_stdio(sys.executable, ['server.py']) "
+                "rather than connect_in_memory"
+            )
+        if not self._serving and wants_sandbox:
             self._native.configure_sandbox(_sandbox.configuration(self._sandbox_policy or {}))
         self._serving = True
         return self._native
