@@ -44,8 +44,10 @@ class MCPServer:
         the Rust auth layer; over HTTP a bad token is answered 401 and a missing
         scope 403) and `rate_limit` (`{"max_requests": 100, "per": "minute"}` or
         `"100/minute"`: every caller's own budget, refused past it with a JSON-RPC
-        error carrying `retryAfterMs`, or HTTP 429 with `Retry-After`). See
-        `boltmcp._security` for every key."""
+        error carrying `retryAfterMs`, or HTTP 429 with `Retry-After`) and `sandbox`
+        (the policy of sandboxed tools, `{"wall_clock": 10, "memory": 2**29}`; with
+        `"enabled": True` every tool is one). See `boltmcp._security` and
+        `boltmcp._sandbox` for every key."""
         self.name = name
         self.version = version
         rate_limit, auth = _security.parse(security or {})
