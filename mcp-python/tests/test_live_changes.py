@@ -119,5 +119,8 @@ def test_run_async_runs_async_handlers_on_the_callers_loop(tmp_path: Path) -> No
 def test_an_unknown_security_setting_is_named() -> None:
     with pytest.raises(ValueError, match="unknown 'rate_limits'"):
         MCPServer("x", security={"rate_limits": "1/s"})
-    with pytest.raises(ValueError, match="sandbox"):
-        MCPServer("x", security={"sandbox": {"enabled": True}})
+    with pytest.raises(ValueError, match="unknown 'memry'.*the settings are .*memory"):
+        MCPServer("x", security={"sandbox": {"memry": 2**30}})
+    server = MCPServer("x")
+    with pytest.raises(ValueError, match="sandbox of `f`: unknown 'wall'"):
+        server.tool("f", sandbox={"wall": 3})(lambda: 1)
