@@ -234,6 +234,15 @@ impl NativeServer {
             .install(server)
     }
 
+    /// After serving: the sandbox's idle workers end now, with their scratch
+    /// directories (the server itself may live as long as the interpreter).
+    fn stop_sandbox_workers(&self) {
+        #[cfg(target_os = "linux")]
+        if let State::Running(server) = &*self.state() {
+            server.stop_sandbox_workers();
+        }
+    }
+
     /// Registers `offered`, replacing what has its kind and name: kept for the build
     /// before `run`, added to the running server after (clients hear `list_changed`).
     fn offer(&self, offered: Offered) {
@@ -450,7 +459,7 @@ impl NativeServer {
             .as_ref()
             .map(|settings| settings.build("stdio"))
             .transpose()?;
-        serve(py, 0, async move {
+        let served = serve(py, 0, async move {
             server = self.sandboxed(server)?;
             if let Some(auth) = auth {
                 let gate = match auth::stdio_identity(&auth).await? {
@@ -463,7 +472,9 @@ impl NativeServer {
                 served = boltmcp::transport::serve_stdio(server) => served,
                 () = ctrl_c() => Ok(()),
             }
-        })
+        });
+        self.stop_sandbox_workers();
+        served
     }
 
     /// Serves Streamable HTTP at `http://HOST:PORT/mcp` until Ctrl-C, with the GIL
@@ -479,10 +490,12 @@ impl NativeServer {
             config = config.auth(settings.build(&endpoint)?);
         }
         let server = self.server();
-        serve(py, http_workers(), async move {
+        let served = serve(py, http_workers(), async move {
             let server = self.sandboxed(server)?;
             server.serve_http_until(addr, config, ctrl_c()).await
-        })
+        });
+        self.stop_sandbox_workers();
+        served
     }
 }
 

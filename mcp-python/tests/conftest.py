@@ -34,13 +34,17 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serving(
-    script: Path, *args: str, stdout: int | None = subprocess.DEVNULL, prefix: Sequence[str] = ()
+    script: Path,
+    *args: str,
+    stdout: int | None = subprocess.DEVNULL,
+    prefix: Sequence[str] = (),
+    python: str = sys.executable,
 ) -> Iterator[subprocess.Popen[str]]:
     """Runs `python script args...` (which must listen on the port in its arguments),
     after `prefix` (a wrapper such as `contain.sh root`), waits until it listens, and
     kills it, with its whole process group, afterwards if it is still running."""
     port = next(int(a.rsplit(":", 1)[-1]) for a in reversed(args) if a.rsplit(":", 1)[-1].isdigit())
-    command = [*prefix, sys.executable, str(script), *args]
+    command = [*prefix, python, str(script), *args]
     server = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=stdout, text=True, start_new_session=True)
     try:
         deadline = time.monotonic() + 20

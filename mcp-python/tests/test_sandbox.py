@@ -4,15 +4,22 @@ beside the repository, so an attack the sandbox failed to stop could not take th
 machine down.
 
 Each attack is answered with an `isError` result naming its cause, the worker is
-replaced, and the server goes on serving; the workers are this interpreter running
-the same script, as another user when started as root, and none outlives its
-server."""
+replaced, and the server goes on serving; the workers are the server's interpreter
+running the same script, as another user when started as root, and none outlives
+its server. The example is attacked as root and, from root, as `nobody` (on the
+system's interpreter, with a copy of the package any user can read)."""
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import os
+import pwd
+import shutil
+import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from collections.abc import Iterator
@@ -23,6 +30,7 @@ import anyio
 import pytest
 from mcp import Client, StdioServerParameters
 
+import boltmcp
 from boltmcp import MCPClient, MCPServer, ToolResult
 from conftest import free_port, serving
 
@@ -36,19 +44,47 @@ SANDBOX_UID_BASE = 0x7000_0000
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the sandbox is Linux's")
 
 
-def contained() -> list[str]:
-    """The backstop for attack tests: a pids cgroup, as root, when the shared tools
-    are there."""
-    return ["bash", str(CONTAIN), "root"] if CONTAIN.exists() and os.geteuid() == 0 else []
+def contained(user: str = "root") -> list[str]:
+    """The backstop for attack tests: a pids cgroup as root, or `nobody` with a
+    process limit, when the shared tools are there."""
+    return ["bash", str(CONTAIN), user] if CONTAIN.exists() and os.geteuid() == 0 else []
+
+
+def system_python() -> str | None:
+    """An interpreter outside `/root`, which `nobody` may run: the system's, when it
+    takes the package's abi3 wheel (CPython 3.10 or later)."""
+    for candidate in ("/usr/bin/python3", "/usr/local/bin/python3"):
+        if not os.path.exists(candidate) or candidate.startswith(sys.prefix):
+            continue
+        checked = subprocess.run([candidate, "-c", "import sys; print(sys.version_info >= (3, 10))"], capture_output=True, text=True)
+        if checked.stdout.strip() == "True":
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def reachable() -> Iterator[Path]:
+    """The installed package and the example where any user can read them (the
+    checkout and this interpreter may sit below `/root`, which only root enters)."""
+    base = Path(tempfile.mkdtemp(prefix="boltmcp-sandbox-test-"))
+    shutil.copytree(Path(boltmcp.__file__).parent, base / "boltmcp", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(SERVER, base / SERVER.name)
+    for path in [base, *base.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    yield base
+    shutil.rmtree(base, ignore_errors=True)
 
 
 class Served:
-    """A sandboxed server over HTTP, with a client and what it heard."""
+    """A sandboxed server over HTTP, as `user`, with a client."""
 
-    def __init__(self, process: subprocess.Popen[str], client: MCPClient, url: str) -> None:
+    def __init__(self, process: subprocess.Popen[str], client: MCPClient, url: str, user: str, script: Path, python: str) -> None:
         self.process = process
         self.client = client
         self.url = url
+        self.user = user
+        self.script = script
+        self.python = python
 
     def call(self, tool: str, **arguments: Any) -> ToolResult:
         return self.client.call_tool(tool, arguments, timeout=30)
@@ -63,13 +99,40 @@ class Served:
         assert result.is_error, result
         assert cause in str(result), f"expected {cause!r} in: {result}"
 
+    def forbidden(self, call: str) -> str:
+        """How a forbidden system call is named: by its name when the server runs as
+        root (which reads the kernel's audit of it), by its signal otherwise."""
+        return f"forbidden system call `{call}`" if self.user == "root" and os.geteuid() == 0 else "forbidden system call"
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
+
+@pytest.fixture(params=["self", "nobody"])
+def served(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
+    """The example as whoever runs the tests (root in CI) and, from root, as
+    `nobody`, on the system's interpreter with a readable copy of the package."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/mcp"
-    with serving(SERVER, "--http", f"127.0.0.1:{port}", prefix=contained()) as process, MCPClient.connect_http(url) as client:
-        yield Served(process, client, url)
+    script, python, user = SERVER, sys.executable, "root" if os.geteuid() == 0 else "self"
+    prefix = contained()
+    if request.param == "nobody":
+        python_outside = system_python()
+        if os.geteuid() != 0 or not CONTAIN.exists() or python_outside is None:
+            pytest.skip("runs as root, with contain.sh and a system Python 3.10+")
+        base = request.getfixturevalue("reachable")
+        script, python, user, prefix = base / SERVER.name, python_outside, "nobody", contained("nobody")
+        monkeypatch.setenv("PYTHONPATH", str(base))
+    with serving(script, "--http", f"127.0.0.1:{port}", prefix=prefix, python=python) as process:
+        with MCPClient.connect_http(url) as client:
+            yield Served(process, client, url, user, script, python)
+        stop(process)
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    """Ctrl-C: the server stops serving and ends its workers, with their scratch
+    directories."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGINT)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=15)
 
 
 def cmdline(pid: int) -> list[str]:
@@ -97,13 +160,15 @@ def test_a_sandboxed_tool_runs_in_a_confined_worker_running_the_same_script(serv
     first = served.value("inspect")
     server_pid = first["ppid"]
     assert first["pid"] != server_pid
-    assert str(SERVER) in cmdline(server_pid) and MARKER not in cmdline(server_pid)
+    assert str(served.script) in cmdline(server_pid) and MARKER not in cmdline(server_pid)
     worker = cmdline(first["pid"])
-    assert worker[0] == sys.executable and "boltmcp._worker" in worker and str(SERVER) in worker and MARKER in worker
+    assert worker[0] == served.python and "boltmcp._worker" in worker and str(served.script) in worker and MARKER in worker
     # The worker ran the script with the server's own arguments.
     assert "--http" in worker
-    if os.geteuid() == 0:
+    if served.user == "root":
         assert first["uid"] >= SANDBOX_UID_BASE
+    elif served.user == "nobody":
+        assert first["uid"] == pwd.getpwnam("nobody").pw_uid
     # A warm worker serves the next call; the unsandboxed tool runs in the server.
     assert served.value("inspect")["pid"] in workers_of(server_pid)
     assert served.value("add", a=2, b=3) == 5
@@ -111,7 +176,7 @@ def test_a_sandboxed_tool_runs_in_a_confined_worker_running_the_same_script(serv
 
 def test_the_filesystem_beyond_the_scratch_directory_is_out_of_reach(served: Served, tmp_path: Path) -> None:
     served.refused("read_file", "PermissionError", path="/etc/shadow")
-    served.refused("read_file", "PermissionError", path=str(SERVER))
+    served.refused("read_file", "PermissionError", path=str(served.script))
     escape = tmp_path / "escape.txt"
     served.refused("write_file", "PermissionError", path=str(escape), text="out")
     assert not escape.exists()
@@ -122,8 +187,8 @@ def test_the_filesystem_beyond_the_scratch_directory_is_out_of_reach(served: Ser
 
 def test_attacks_are_contained_named_and_the_server_goes_on(served: Served) -> None:
     before = served.value("inspect")["pid"]
-    served.refused("connect", "forbidden system call `socket`", host="127.0.0.1", port=9)
-    served.refused("spawn", "forbidden system call `clone`")
+    served.refused("connect", served.forbidden("socket"), host="127.0.0.1", port=9)
+    served.refused("spawn", served.forbidden("clone"))
     served.refused("allocate", "MemoryError", mib=4096)
     served.refused("fib", "CPU time limit 2 s", n=60)
     started = time.monotonic()
@@ -168,6 +233,18 @@ def test_workers_die_with_their_server(tmp_path: Path) -> None:
     while any(Path(f"/proc/{pid}").exists() and MARKER in cmdline(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists() and MARKER in cmdline(pid)]
+
+
+def test_a_stopped_server_leaves_no_scratch_directory_behind() -> None:
+    port = free_port()
+    with serving(SERVER, "--http", f"127.0.0.1:{port}") as process:
+        with MCPClient.connect_http(f"http://127.0.0.1:{port}/mcp") as client:
+            assert client.call_tool("write_file", {"path": "kept.txt", "text": "x"}).data == 1
+        scratch = glob.glob(os.path.join(tempfile.gettempdir(), f"boltmcp-sandbox-{process.pid}-*"))
+        assert scratch, "each worker has a scratch directory while it lives"
+        stop(process)
+        assert process.returncode == 0
+    assert not [path for path in scratch if os.path.exists(path)]
 
 
 @pytest.mark.anyio

@@ -20,6 +20,9 @@ pub(crate) trait SandboxRunner: Send + Sync + 'static {
         timeout: Option<Duration>,
         call: ToolCall,
     ) -> BoxFuture<'static, Result<CallToolResult, ToolError>>;
+
+    /// Ends the idle workers now.
+    fn stop_idle(&self);
 }
 
 /// Where a server's sandbox goes once it has one; shared by every handler the

@@ -112,6 +112,16 @@ impl Server {
             .map_err(|_| SandboxError::AlreadyInstalled)?;
         Ok(self)
     }
+
+    /// Ends the sandbox's idle workers now: each is killed and reaped, and its
+    /// scratch directory removed. For a server that stops serving but lives on (an
+    /// embedding's, whose server is dropped only when its interpreter exits, if
+    /// ever); a later sandboxed call starts new workers.
+    pub fn stop_sandbox_workers(&self) {
+        if let Some(sandbox) = self.inner.registry.sandbox.get() {
+            sandbox.stop_idle();
+        }
+    }
 }
 
 /// An installed sandbox: its pools, one per distinct policy.
@@ -173,6 +183,12 @@ impl Runner {
 }
 
 impl SandboxRunner for Runner {
+    fn stop_idle(&self) {
+        for pool in std::iter::once(&self.default).chain(self.per_tool.values()) {
+            pool.stop_idle();
+        }
+    }
+
     fn run(
         &self,
         tool: Arc<str>,

@@ -49,9 +49,17 @@ async fn on_launcher<T: Send + 'static>(job: impl FnOnce() -> T + Send + 'static
         .map_err(|_| io::Error::other("the sandbox launcher thread is gone"))
 }
 
-/// A private directory for one sandbox process, removed by [`Scratch::remove`].
+/// A private directory for one sandbox process, removed by [`Scratch::remove`] once
+/// the process is gone, and when dropped at the latest (a start abandoned halfway,
+/// as when the runtime shuts down while a worker warms up).
 #[derive(Debug)]
 pub(crate) struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        self.remove();
+    }
+}
 
 impl Scratch {
     fn create() -> io::Result<Scratch> {

@@ -178,6 +178,18 @@ impl Pool {
     }
 }
 
+impl Pool {
+    /// Ends every idle worker now (killed, reaped, its directory removed), leaving
+    /// room for new ones: for a server that stopped serving but lives on.
+    pub(crate) fn stop_idle(&self) {
+        let idle: Vec<Worker> = lock(&self.idle).drain(..).collect();
+        for worker in idle {
+            self.release();
+            drop(worker);
+        }
+    }
+}
+
 impl Drop for Pool {
     fn drop(&mut self) {
         for worker in lock(&self.idle).drain(..) {
