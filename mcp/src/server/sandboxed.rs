@@ -22,6 +22,7 @@ pub(crate) trait SandboxRunner: Send + Sync + 'static {
     ) -> BoxFuture<'static, Result<CallToolResult, ToolError>>;
 
     /// Ends the idle workers now.
+    #[cfg(all(feature = "sandbox", target_os = "linux"))]
     fn stop_idle(&self);
 }
 
