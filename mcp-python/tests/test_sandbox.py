@@ -211,7 +211,7 @@ def test_progress_and_logs_come_back_from_the_worker(served: Served) -> None:
     with MCPClient.connect_http(served.url, mode="legacy", on_notification=lambda m, p: heard.append((m, p))) as client:
         client.set_log_level("info")
         assert client.call_tool("slow_square", {"x": 3}).data == 9
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 15
         while not any(method == "notifications/message" for method, _ in heard) and time.monotonic() < deadline:
             time.sleep(0.05)
     logged = [params for method, params in heard if method == "notifications/message"]
@@ -366,6 +366,20 @@ def test_a_server_with_sandboxed_tools_is_not_served_in_process() -> None:
 
     with pytest.raises(RuntimeError, match="connect_stdio"):
         MCPClient.connect_in_memory(server).__enter__()
+
+
+def test_a_sandboxed_tool_is_not_added_while_the_server_runs() -> None:
+    server = MCPServer("running")
+
+    @server.tool()
+    def plain() -> int:
+        return 1
+
+    with MCPClient.connect_in_memory(server) as client:
+        assert client.call_tool("plain").data == 1
+        with pytest.raises(RuntimeError, match="before reaching run"):
+            server.add_tool(lambda: 2, name="late", sandbox=True)
+        assert [tool.name for tool in client.list_tools()] == ["plain"]
 
 
 def test_run_async_in_a_worker_serves_async_sandboxed_tools(tmp_path: Path) -> None:

@@ -17,6 +17,8 @@ What this means for a script:
 - it runs with the server's own arguments and must reach `server.run()` (or
   `run_async()`) as the server does, whatever transport it names; what it does
   before is done again in each worker, and no thread may be running by then;
+- its sandboxed tools are registered before `run()`: a worker knows only those
+  (adding one while the server runs is refused);
 - a tool reads the interpreter's installation and the directories of `sys.path`,
   but nothing of the project beyond the modules already imported: import what the
   tools need at the top of the script (as root, the worker's own user may not even

@@ -152,10 +152,10 @@ class MCPServer:
         `notifications/tools/list_changed`); the options are `tool`'s."""
         tool = Tool(fn, name, title, description, annotations, input_schema)
         sandboxed = _sandbox.tool_settings(tool.name, sandbox, self._sandbox_by_default)
-        if sandboxed is not None and self._serving and not self._sandboxed and self._sandbox_policy is None:
+        if sandboxed is not None and self._serving:
             raise RuntimeError(
-                f"`{tool.name}`: this server started without a sandbox; give it "
-                "security={'sandbox': {...}} to add sandboxed tools while it runs"
+                f"`{tool.name}`: a sandboxed tool is registered before the server runs; its "
+                "workers know only the tools the script defines before reaching run()"
             )
         options = _options(
             with_context=tool.context_param is not None,
