@@ -368,6 +368,29 @@ def test_a_server_with_sandboxed_tools_is_not_served_in_process() -> None:
         MCPClient.connect_in_memory(server).__enter__()
 
 
+def test_a_question_from_a_sandboxed_tool_is_named(tmp_path: Path) -> None:
+    asking = script(
+        tmp_path,
+        """
+        from boltmcp import Context, MCPServer
+
+        server = MCPServer("asking")
+
+        @server.tool(sandbox=True)
+        def ask(ctx: Context) -> str:
+            return str(ctx.elicit("Name?", {"type": "object", "properties": {"name": {"type": "string"}}}).data)
+
+        server.run()
+        """,
+    )
+    for mode in ("legacy", "2026-07-28"):
+        with MCPClient.connect_stdio(
+            sys.executable, [str(asking)], mode=mode, on_elicit=lambda message, schema: {"name": "Ada"}, timeout=30
+        ) as client:
+            result = client.call_tool("ask")
+            assert result.is_error and "cannot ask the client questions" in str(result), result
+
+
 def test_a_sandboxed_tool_is_not_added_while_the_server_runs() -> None:
     server = MCPServer("running")
 

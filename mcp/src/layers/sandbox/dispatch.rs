@@ -10,7 +10,7 @@ use super::failure::Failure;
 use super::metrics::{SharedRecorder, ToolMetrics};
 use super::policy::SandboxPolicy;
 use super::pool::{Lease, Pool};
-use crate::protocol::CallToolResult;
+use crate::protocol::{CallToolResult, code};
 use crate::server::sandboxed::SandboxRunner;
 use crate::server::{BoxFuture, Server, ToolCall, ToolError};
 use crate::sync::lock;
@@ -123,6 +123,11 @@ impl Server {
         }
     }
 }
+
+/// What a sandboxed call that asked the client a question is answered with.
+const NO_QUESTIONS: &str = "a sandboxed tool cannot ask the client questions \
+    (elicitation, sampling, roots): its worker has no line to the client; ask in an \
+    unsandboxed tool and pass the answer as an argument";
 
 /// An installed sandbox: its pools, one per distinct policy.
 struct Runner {
@@ -248,7 +253,9 @@ async fn run_call(
             Ok(result)
         }
         // The worker's engine refused the request (unknown tool, bad params): it is
-        // well, and the caller hears the same error.
+        // well, and the caller hears the same error; but a question to the client
+        // (which the worker's link to the server cannot carry) is named as such, not
+        // blamed on the caller's capabilities.
         Ok(Err(err)) if err.rpc().is_some() => {
             metrics.call(
                 started.elapsed(),
@@ -257,11 +264,13 @@ async fn run_call(
                 None,
             );
             pool.give_back(lease);
-            Err(err
-                .rpc()
-                .cloned()
-                .map(ToolError::protocol)
-                .unwrap_or_else(|| ToolError::new(err)))
+            Err(match err.rpc() {
+                Some(rpc) if rpc.code == code::MISSING_REQUIRED_CLIENT_CAPABILITY => {
+                    ToolError::new(NO_QUESTIONS)
+                }
+                Some(rpc) => ToolError::protocol(rpc.clone()),
+                None => ToolError::new(err),
+            })
         }
         Ok(Err(_closed)) => {
             let cpu = lease.worker.cpu_used();
