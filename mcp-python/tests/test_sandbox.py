@@ -368,6 +368,41 @@ def test_a_server_with_sandboxed_tools_is_not_served_in_process() -> None:
         MCPClient.connect_in_memory(server).__enter__()
 
 
+def test_a_server_run_as_a_module_starts_its_workers_as_that_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "served_package"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "server.py").write_text(
+        textwrap.dedent(
+            """
+            import os
+
+            from boltmcp import MCPServer
+
+            server = MCPServer("module")
+
+            @server.tool(sandbox=True)
+            def where() -> int:
+                return os.getpid()
+
+            @server.tool()
+            def here() -> int:
+                return os.getpid()
+
+            if __name__ == "__main__":
+                server.run()
+            """
+        )
+    )
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    with MCPClient.connect_stdio(sys.executable, ["-m", "served_package.server"], timeout=30) as client:
+        where = client.call_tool("where")
+        assert not where.is_error, where
+        worker = cmdline(where.data)
+        assert worker[worker.index("boltmcp._worker") + 1 :][:2] == ["module", "served_package.server"]
+        assert where.data != client.call_tool("here").data
+
+
 def test_a_question_from_a_sandboxed_tool_is_named(tmp_path: Path) -> None:
     asking = script(
         tmp_path,
