@@ -12,6 +12,7 @@
 //! JSON (`message`, `code`, `data`, `status`, `retry_after`), which the Python side
 //! raises as `MCPError`.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
@@ -442,7 +443,7 @@ fn failure(err: &ClientError) -> String {
 /// Callbacks queued for a handler thread and not yet run.
 #[derive(Debug, Default)]
 struct InFlight {
-    count: std::sync::atomic::AtomicUsize,
+    count: AtomicUsize,
     idle: tokio::sync::Notify,
 }
 
@@ -451,12 +452,7 @@ struct Queued(Arc<InFlight>);
 
 impl Drop for Queued {
     fn drop(&mut self) {
-        if self
-            .0
-            .count
-            .fetch_sub(1, std::sync::atomic::Ordering::AcqRel)
-            == 1
-        {
+        if self.0.count.fetch_sub(1, Ordering::AcqRel) == 1 {
             self.0.idle.notify_waiters();
         }
     }
@@ -464,7 +460,7 @@ impl Drop for Queued {
 
 impl InFlight {
     fn begin(this: &Arc<InFlight>) -> Queued {
-        this.count.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        this.count.fetch_add(1, Ordering::AcqRel);
         Queued(this.clone())
     }
 
@@ -475,7 +471,7 @@ impl InFlight {
             let idle = self.idle.notified();
             tokio::pin!(idle);
             idle.as_mut().enable();
-            if self.count.load(std::sync::atomic::Ordering::Acquire) == 0 {
+            if self.count.load(Ordering::Acquire) == 0 {
                 return;
             }
             idle.await;

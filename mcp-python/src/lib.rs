@@ -321,15 +321,7 @@ impl NativeServer {
         };
         let mut def = tool::python_tool(tool, options.handler(invoke), task);
         if let Some(seconds) = options.timeout {
-            let limit = std::time::Duration::try_from_secs_f64(seconds)
-                .ok()
-                .filter(|limit| !limit.is_zero())
-                .ok_or_else(|| {
-                    PyValueError::new_err(format!(
-                        "timeout {seconds}: give a positive number of seconds"
-                    ))
-                })?;
-            def = def.timeout(limit);
+            def = def.timeout(positive_seconds("timeout", seconds)?);
         }
         if let Some(max) = options.max_concurrency {
             def = def.max_concurrency(max, boltmcp::server::DEFAULT_MAX_QUEUED);
@@ -341,10 +333,17 @@ impl NativeServer {
         meta.scopes = options.scopes;
         def = def.with_meta(meta);
         if let Some(settings) = options.sandbox {
+            if matches!(*self.state(), State::Running(_)) {
+                return Err(PyRuntimeError::new_err(format!(
+                    "`{}`: a sandboxed tool is registered before the server runs; its \
+                     workers know only the tools the script defines before reaching run()",
+                    def.name()
+                )));
+            }
             self.sandboxing
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .tool(def.name(), settings)?;
+                .tool(def.name(), settings);
             def = def.sandbox();
         }
         self.offer(Offered::Tool(def));
@@ -546,6 +545,18 @@ async fn ctrl_c() {
         () = signal => {}
         () = STOP.notified() => {}
     }
+}
+
+/// `seconds` as a duration, for the setting `name`; refused unless it is positive.
+pub(crate) fn positive_seconds(name: &str, seconds: f64) -> PyResult<std::time::Duration> {
+    std::time::Duration::try_from_secs_f64(seconds)
+        .ok()
+        .filter(|limit| !limit.is_zero())
+        .ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "{name} {seconds}: give a positive number of seconds"
+            ))
+        })
 }
 
 /// A quota as people say it (`"10/s"`, `"100/minute"`, `"600/min burst 20"`).

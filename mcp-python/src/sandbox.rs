@@ -12,8 +12,6 @@
 use std::collections::HashMap;
 use std::io;
 use std::path::PathBuf;
-#[cfg(target_os = "linux")]
-use std::time::Duration;
 
 #[cfg(target_os = "linux")]
 use boltmcp::layers::sandbox::{Sandbox, SandboxPolicy, WorkerProgram};
@@ -23,7 +21,7 @@ use pyo3::prelude::*;
 
 /// A policy as Python says it: what is given replaces the default's (or, for one
 /// tool, the server's) value. Times are in seconds, sizes in bytes.
-#[derive(Debug, Default, Clone, PartialEq, serde::Deserialize)]
+#[derive(Debug, Default, Clone, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub(crate) struct PolicySettings {
     cpu_time: Option<f64>,
@@ -46,10 +44,10 @@ impl PolicySettings {
     #[cfg(target_os = "linux")]
     fn apply(&self, mut policy: SandboxPolicy) -> PyResult<SandboxPolicy> {
         if let Some(seconds) = self.cpu_time {
-            policy = policy.cpu_time(seconds_of("cpu_time", seconds)?);
+            policy = policy.cpu_time(crate::positive_seconds("sandbox cpu_time", seconds)?);
         }
         if let Some(seconds) = self.wall_clock {
-            policy = policy.wall_clock(seconds_of("wall_clock", seconds)?);
+            policy = policy.wall_clock(crate::positive_seconds("sandbox wall_clock", seconds)?);
         }
         if let Some(bytes) = self.memory {
             policy = policy.memory(bytes);
@@ -86,18 +84,6 @@ impl PolicySettings {
         }
         Ok(policy)
     }
-}
-
-#[cfg(target_os = "linux")]
-fn seconds_of(name: &str, seconds: f64) -> PyResult<Duration> {
-    Duration::try_from_secs_f64(seconds)
-        .ok()
-        .filter(|limit| !limit.is_zero())
-        .ok_or_else(|| {
-            PyValueError::new_err(format!(
-                "sandbox {name} {seconds}: give a positive number of seconds"
-            ))
-        })
 }
 
 /// How the server's workers start and the policy of its sandboxed tools, as the
@@ -169,18 +155,10 @@ impl Sandboxing {
         }
     }
 
-    /// Records that `tool` is sandboxed, under `settings` over the server's policy. A
-    /// tool added once the sandbox is installed runs under the server's policy: its
-    /// own settings would need a pool the sandbox does not have.
-    pub(crate) fn tool(&mut self, tool: &str, settings: PolicySettings) -> PyResult<()> {
-        if self.installed && settings != PolicySettings::default() {
-            return Err(PyValueError::new_err(format!(
-                "`{tool}`: a tool's own sandbox settings are given before the server runs; \
-                 added now, it can only run under the server's (sandbox=True)"
-            )));
-        }
+    /// Records that `tool` is sandboxed, under `settings` over the server's policy
+    /// (before the server runs: its workers know only the tools defined by then).
+    pub(crate) fn tool(&mut self, tool: &str, settings: PolicySettings) {
         self.tools.insert(tool.to_owned(), settings);
-        Ok(())
     }
 
     /// `server` with its sandbox, installed on the first call (in a Tokio runtime,

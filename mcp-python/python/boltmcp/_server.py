@@ -152,11 +152,6 @@ class MCPServer:
         `notifications/tools/list_changed`); the options are `tool`'s."""
         tool = Tool(fn, name, title, description, annotations, input_schema)
         sandboxed = _sandbox.tool_settings(tool.name, sandbox, self._sandbox_by_default)
-        if sandboxed is not None and self._serving:
-            raise RuntimeError(
-                f"`{tool.name}`: a sandboxed tool is registered before the server runs; its "
-                "workers know only the tools the script defines before reaching run()"
-            )
         options = _options(
             with_context=tool.context_param is not None,
             is_async=tool.is_async,
