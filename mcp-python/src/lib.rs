@@ -44,7 +44,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// Sets mimalloc's options for a small server, first in the module's init, before
 /// anything is allocated (the first allocation reserves the first arena):
 ///
-/// - an arena's memory is committed as it is used, not all at once: 5 MiB less
+/// - an arena's memory is committed as it is used, not all at once: about 6 MiB less
 ///   resident;
 /// - an arena reserves 32 MiB of address space, not 1 GiB: a sandbox worker runs
 ///   under an address-space limit (256 MiB by default), in which a 1 GiB
