@@ -6,10 +6,9 @@ loop and answer through `done`."""
 
 from __future__ import annotations
 
-import inspect
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from typing import TYPE_CHECKING, Any
 
@@ -102,7 +101,7 @@ def respond(start: Callable[[], Any], answer: Callable[[Any], str], done: Callab
     if done is None:
         try:
             value = start()
-            if inspect.isawaitable(value):  # an async handler called without `done`
+            if isinstance(value, Awaitable):  # an async handler called without `done`
                 value = wait_for(value)
             if isinstance(value, Finished):
                 return value.tagged

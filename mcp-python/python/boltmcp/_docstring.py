@@ -8,7 +8,6 @@ rest of the docstring is the description.
 
 from __future__ import annotations
 
-import inspect
 import re
 
 _GOOGLE_HEADINGS = {"args:", "arguments:", "parameters:", "params:"}
@@ -21,7 +20,7 @@ def parse(doc: str | None) -> tuple[str | None, dict[str, str]]:
     """The description, and each parameter's text by name."""
     if not doc:
         return None, {}
-    lines = inspect.cleandoc(doc).splitlines()
+    lines = _clean(doc)
     kept: list[str] = []
     params: dict[str, str] = {}
     i = 0
@@ -38,6 +37,21 @@ def parse(doc: str | None) -> tuple[str | None, dict[str, str]]:
         i += 1
     description = "\n".join(kept).strip() or None
     return description, params
+
+
+def _clean(doc: str) -> list[str]:
+    """The docstring's lines as `inspect.cleandoc` leaves them (without importing
+    `inspect`, which a server's start would pay for): tabs expanded, the first line
+    stripped, the common indentation of the others removed, and blank lines dropped
+    from both ends."""
+    lines = doc.expandtabs().splitlines()
+    margin = min((len(line) - len(line.lstrip()) for line in lines[1:] if line.strip()), default=0)
+    lines = [lines[0].lstrip(), *(line[margin:] for line in lines[1:])]
+    while lines and not lines[-1].strip():
+        lines.pop()
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    return lines
 
 
 def _google_section(lines: list[str], i: int, params: dict[str, str]) -> int:

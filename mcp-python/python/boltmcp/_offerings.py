@@ -5,13 +5,12 @@ and raise `MCPError`)."""
 from __future__ import annotations
 
 import base64
-import inspect
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from . import _content, _docstring, _schema
+from . import _content, _docstring, _schema, _signature
 from ._calls import respond, wait_for
 from ._context import Context, ResourceContents
 from ._errors import ToolError
@@ -22,7 +21,7 @@ Read = Callable[[str], list[ResourceContents]]
 
 
 def _context_param(fn: Callable[..., Any], hints: dict[str, Any]) -> str | None:
-    return next((name for name in inspect.signature(fn).parameters if hints.get(name) is Context), None)
+    return next((p.name for p in _signature.parameters(fn) if hints.get(p.name) is Context), None)
 
 
 class Resource:
@@ -33,14 +32,14 @@ class Resource:
         self.fn = fn
         self.uri = uri
         self.mime_type = mime_type
-        self.is_async = inspect.iscoroutinefunction(fn)
+        self.is_async = _signature.is_async(fn)
         summary, _ = _docstring.parse(fn.__doc__)
         variables = [v.strip() for group in _TEMPLATE_VARIABLE.findall(uri) for v in group.split(",")]
         self.is_template = bool(variables)
         self.pattern = template_pattern(uri) if self.is_template else None
         hints = _schema.hints_of(fn)
         self.context_param = _context_param(fn, hints)
-        self.params = {p: hints.get(p, str) for p in inspect.signature(fn).parameters if p != self.context_param}
+        self.params = {p.name: hints.get(p.name, str) for p in _signature.parameters(fn) if p.name != self.context_param}
         unknown = set(self.params) - set(variables)
         if unknown:
             raise TypeError(f"{fn.__qualname__}: parameters {sorted(unknown)} are not variables of {uri!r}")
@@ -72,7 +71,7 @@ class Resource:
     def read_here(self, uri: str, values: dict[str, Any]) -> dict[str, Any]:
         """Reads it in this thread (`Context.read_resource`): no context is given."""
         value = self.call(values, None)
-        if inspect.isawaitable(value):
+        if isinstance(value, Awaitable):
             value = wait_for(value)
         return self.contents(uri, value)
 
@@ -124,20 +123,20 @@ class Prompt:
     def __init__(self, fn: Callable[..., Any], name: str | None, title: str | None, description: str | None) -> None:
         self.fn = fn
         self.name = name or fn.__name__
-        self.is_async = inspect.iscoroutinefunction(fn)
+        self.is_async = _signature.is_async(fn)
         summary, param_docs = _docstring.parse(fn.__doc__)
         hints = _schema.hints_of(fn)
         self.context_param = _context_param(fn, hints)
         self.params: dict[str, Any] = {}
         self.required: set[str] = set()
         arguments = []
-        for param in inspect.signature(fn).parameters.values():
+        for param in _signature.parameters(fn):
             if param.name == self.context_param:
                 continue
             self.params[param.name] = hints.get(param.name, str)
-            if param.default is param.empty:
+            if param.default is _signature.EMPTY:
                 self.required.add(param.name)
-            argument: dict[str, Any] = {"name": param.name, "required": param.default is param.empty}
+            argument: dict[str, Any] = {"name": param.name, "required": param.default is _signature.EMPTY}
             if param.name in param_docs:
                 argument["description"] = param_docs[param.name]
             arguments.append(argument)

@@ -11,21 +11,33 @@ pydantic is installed), and `Annotated[T, ...]` carrying a description (a plain 
 
 from __future__ import annotations
 
-import dataclasses
 import enum
-import inspect
+import sys
 import types
 import typing
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ._signature import EMPTY
 from ._value import Value
 
 JsonSchema = dict[str, Any]
 
 _PRIMITIVES: dict[type, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}
 
-MISSING: Any = dataclasses.MISSING
+# A field without a default.
+MISSING: Any = EMPTY
+
+
+def _dataclasses() -> Any:
+    """The `dataclasses` module once anything has imported it; until then nothing
+    can be a dataclass, and a server's start need not pay for importing it."""
+    return sys.modules.get("dataclasses")
+
+
+def is_dataclass_type(hint: Any) -> bool:
+    module = _dataclasses()
+    return module is not None and isinstance(hint, type) and module.is_dataclass(hint)
 
 
 class Field(Value):
@@ -84,7 +96,7 @@ class SchemaBuilder:
             if title:
                 described["title"] = title
             return described
-        if hint is Any or hint is inspect.Parameter.empty:
+        if hint is Any or hint is EMPTY:
             return {}
         if hint is None or hint is type(None):
             return {"type": "null"}
@@ -114,7 +126,7 @@ class SchemaBuilder:
         if origin in (dict, Mapping) or hint is dict:
             value = args[1] if len(args) == 2 else Any
             return {"type": "object", "additionalProperties": self.schema(value)}
-        if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        if is_dataclass_type(hint):
             return self._dataclass(hint)
         if is_typed_dict(hint):
             return self._typed_dict(hint)
@@ -155,6 +167,7 @@ class SchemaBuilder:
     def _dataclass(self, cls: type) -> JsonSchema:
         hints = typing.get_type_hints(cls, include_extras=True)
         fields = []
+        dataclasses = _dataclasses()
         for field in dataclasses.fields(cls):
             has_default = field.default is not dataclasses.MISSING or field.default_factory is not dataclasses.MISSING
             default = field.default if field.default is not dataclasses.MISSING else MISSING
@@ -219,7 +232,7 @@ def convert(value: Any, hint: Any) -> Any:
         return hint(value)
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
-    if dataclasses.is_dataclass(hint) and isinstance(hint, type) and isinstance(value, dict):
+    if is_dataclass_type(hint) and isinstance(value, dict):
         hints = typing.get_type_hints(hint, include_extras=True)
         return hint(**{k: convert(v, hints.get(k, Any)) for k, v in value.items()})
     if is_pydantic_model(hint):
@@ -244,7 +257,8 @@ def to_json(value: Any) -> Any:
         return value
     if isinstance(value, enum.Enum):
         return to_json(value.value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    dataclasses = _dataclasses()
+    if dataclasses is not None and dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if hasattr(value, "model_dump") and callable(value.model_dump):
         return value.model_dump(mode="json")

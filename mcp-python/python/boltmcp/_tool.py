@@ -6,14 +6,13 @@ called, and its value turned into the result's JSON."""
 
 from __future__ import annotations
 
-import inspect
 import json
 import types
 import typing
 from collections.abc import Callable
 from typing import Any
 
-from . import _content, _docstring, _schema
+from . import _content, _docstring, _schema, _signature
 from ._calls import respond
 from ._context import Context, ResourceContents
 from ._errors import ToolError
@@ -57,7 +56,7 @@ def param_of(name: str, hint: Any, required: bool, json_types: tuple[str, ...]) 
     converter: Callable[[Any], Any] | None
     if hint is float:
         converter = float
-    elif hint in (int, str, bool, Any) or hint is inspect.Parameter.empty:
+    elif hint in (int, str, bool, Any) or hint is _signature.EMPTY:
         converter = None
     else:
         converter = lambda value, hint=hint: _schema.convert(value, hint)  # noqa: E731
@@ -92,7 +91,7 @@ class Tool:
     ) -> None:
         self.fn = fn
         self.name = name or fn.__name__
-        self.is_async = inspect.iscoroutinefunction(fn)
+        self.is_async = _signature.is_async(fn)
         summary, param_docs = _docstring.parse(fn.__doc__)
         hints = _schema.hints_of(fn)
         builder = _schema.SchemaBuilder()
@@ -103,10 +102,10 @@ class Tool:
         # With a hand-written input schema, the arguments are passed as they come.
         self.takes_all = False
         self.given_schema = input_schema is not None
-        for param in inspect.signature(fn).parameters.values():
-            if param.kind is param.VAR_KEYWORD:
+        for param in _signature.parameters(fn):
+            if param.kind == _signature.VAR_KEYWORD:
                 self.takes_all = True
-            if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            if param.is_variadic:
                 continue
             hint = hints.get(param.name, Any)
             if hint is Context:
@@ -115,7 +114,7 @@ class Tool:
             schema = dict(builder.schema(hint))
             if param.name in param_docs and "description" not in schema:
                 schema["description"] = param_docs[param.name]
-            has_default = param.default is not param.empty
+            has_default = param.default is not _signature.EMPTY
             if has_default and _schema.is_json(param.default):
                 schema["default"] = param.default
             properties[param.name] = schema
@@ -137,7 +136,7 @@ class Tool:
         if annotations:
             self.description["annotations"] = annotations
         self.wraps_result = False
-        returned = hints.get("return", inspect.Signature.empty)
+        returned = hints.get("return", _signature.EMPTY)
         output = self._output_schema(returned, builder)
         if output is not None:
             self.description["outputSchema"] = output
@@ -147,7 +146,7 @@ class Tool:
                 output["$defs"] = builder.defs
 
     def _output_schema(self, returned: Any, builder: _schema.SchemaBuilder) -> dict[str, Any] | None:
-        if returned in (inspect.Signature.empty, None, type(None), str, Any, object) or returns_content(returned):
+        if returned in (_signature.EMPTY, None, type(None), str, Any, object) or returns_content(returned):
             return None
         schema = builder.schema(returned)
         if schema.get("type") == "object":
