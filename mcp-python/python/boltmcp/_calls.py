@@ -52,9 +52,16 @@ def failed(err: BaseException) -> str:
 class EventLoop:
     """The asyncio event loop async handlers run on: the package's own, in a thread,
     or the caller's (`MCPServer.run_async`). It watches the native side's queue of
-    handler calls (`add_reader`), so a call starts on the loop's thread directly."""
+    handler calls (`add_reader`), so a call starts on the loop's thread directly.
+
+    The package's loop starts in the background (`start`) when a server with async
+    handlers begins serving: importing asyncio is half a start on a slow machine, and
+    answering `initialize` or `tools/list` needs no loop. Calls queued meanwhile wait
+    in the native queue, and whoever needs the loop itself waits for it (`get`)."""
 
     _loop: asyncio.AbstractEventLoop | None = None
+    _starting = False
+    _ready = threading.Event()
     _lock = threading.Lock()
 
     @classmethod
@@ -62,23 +69,49 @@ class EventLoop:
         """Runs async handlers on `loop`, the running one (`MCPServer.run_async`)."""
         with cls._lock:
             previous, cls._loop = cls._loop, loop
+            cls._ready.set()
         if previous is not loop:
             if previous is not None:
                 previous.call_soon_threadsafe(previous.remove_reader, async_queue_fd())
             loop.add_reader(async_queue_fd(), drain_async)
 
     @classmethod
-    def get(cls) -> asyncio.AbstractEventLoop:
-        """The loop, the package's own started on first use."""
+    def start(cls) -> None:
+        """Starts the package's loop in a thread, unless there is a loop already or one
+        on its way; returns at once."""
         with cls._lock:
-            if cls._loop is None:
-                import asyncio
+            if cls._loop is not None or cls._starting:
+                return
+            cls._starting = True
+        threading.Thread(target=cls._run_own, name="boltmcp-asyncio", daemon=True).start()
 
-                loop = asyncio.new_event_loop()
+    @classmethod
+    def _run_own(cls) -> None:
+        import asyncio
+
+        loop = asyncio.new_event_loop()
+        with cls._lock:
+            cls._starting = False
+            adopted = cls._loop is not None  # `run_async` gave its own meanwhile
+            if not adopted:
                 loop.add_reader(async_queue_fd(), drain_async)
-                threading.Thread(target=loop.run_forever, name="boltmcp-asyncio", daemon=True).start()
                 cls._loop = loop
-            return cls._loop
+                cls._ready.set()
+        if adopted:
+            loop.close()
+        else:
+            loop.run_forever()
+
+    @classmethod
+    def get(cls) -> asyncio.AbstractEventLoop:
+        """The loop, the package's own started on first use; waits while it starts."""
+        loop = cls._loop
+        if loop is None:
+            cls.start()
+            cls._ready.wait()
+            loop = cls._loop
+            assert loop is not None  # `_ready` is set only with a loop
+        return loop
 
 
 def wait_for(awaitable: Any) -> Any:

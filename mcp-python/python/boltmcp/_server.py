@@ -172,11 +172,12 @@ class MCPServer:
             self._sandboxed.add(tool.name)
 
     def _start_loop(self) -> None:
-        """Async handlers need the package's event loop: started now, or in a sandbox
+        """Async handlers need the package's event loop: started in the background
+        when the server begins serving (now, if it serves already), or in a sandbox
         worker once it is confined (no thread may run before)."""
         self._has_async = True
-        if not _sandbox.in_worker():
-            EventLoop.get()
+        if self._serving and not _sandbox.in_worker():
+            EventLoop.start()
 
     def remove_tool(self, name: str) -> bool:
         """Removes the tool `name`; whether there was one."""
@@ -381,6 +382,8 @@ class MCPServer:
         if not self._serving and wants_sandbox:
             self._native.configure_sandbox(_sandbox.configuration(self._sandbox_policy or {}))
         self._serving = True
+        if self._has_async:
+            EventLoop.start()
         return self._native
 
     def _serve_worker(self, launch: list[str]) -> NoReturn:
