@@ -3,6 +3,7 @@ completions, resource subscriptions, and `run_async` on the caller's event loop.
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -11,6 +12,8 @@ from typing import Any
 import pytest
 
 from boltmcp import MCPClient, MCPServer
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def wait_until(check: Any, seconds: float = 5) -> bool:
@@ -100,6 +103,12 @@ async def where() -> str:
     return threading.current_thread().name
 
 
+@server.tool()
+async def threads() -> list[str]:
+    \"\"\"The names of the threads alive.\"\"\"
+    return sorted(t.name for t in threading.enumerate())
+
+
 async def main() -> None:
     threading.current_thread().name = "users-loop"
     await server.run_async()
@@ -114,6 +123,23 @@ def test_run_async_runs_async_handlers_on_the_callers_loop(tmp_path: Path) -> No
     program.write_text(RUN_ASYNC)
     with MCPClient(timeout=20).connect_stdio(sys.executable, [str(program)]) as client:
         assert client.call_tool("where").data == "users-loop"
+        # The caller's loop is the only one: the package did not start its own.
+        assert "boltmcp-asyncio" not in client.call_tool("threads").data
+
+
+def test_async_handlers_start_no_thread_before_the_server_serves() -> None:
+    probe = (
+        "import sys, threading\n"
+        f"sys.path.insert(0, {str(EXAMPLES)!r})\n"
+        "import async_calculator\n"
+        "print(sorted(t.name for t in threading.enumerate()))\n"
+        "from boltmcp import MCPClient\n"
+        "with MCPClient.connect_in_memory(async_calculator.server) as client:\n"
+        "    print(client.call_tool('add', {'a': 1, 'b': 2}).data)\n"
+        "    print('boltmcp-asyncio' in [t.name for t in threading.enumerate()])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.split("\n")[:3] == ["['MainThread']", "3.0", "True"], out
 
 
 def test_an_unknown_security_setting_is_named() -> None:
