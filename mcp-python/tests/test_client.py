@@ -169,6 +169,37 @@ def test_in_memory_with_every_kind_of_request(mode: str) -> None:
     assert isinstance(got.messages[0].content, TextContent) and got.messages[0].content.text == "Review: x = 1"
 
 
+@pytest.mark.parametrize(("mode", "unasked"), [("2026-07-28", []), ("legacy", ["at info"])])
+def test_set_log_level_asks_for_logs_in_both_eras(mode: str, unasked: list[str]) -> None:
+    """2026-07-28 has no `logging/setLevel`: the level rides in each later request's
+    `_meta`, and a request that does not ask hears no logs. Legacy starts at info."""
+    server = MCPServer("chatty")
+
+    @server.tool()
+    def chatty(ctx: Context) -> str:
+        ctx.info("at info")
+        ctx.debug("at debug")
+        return "said"
+
+    heard: list[str] = []
+
+    def logs_of_a_call(expected: int) -> list[str]:
+        heard.clear()
+        assert client.call_tool("chatty").data == "said"
+        deadline = time.monotonic() + (5 if expected else 0.2)
+        while len(heard) < max(expected, 1) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return list(heard)
+
+    on_notification = lambda method, params: heard.append(params["data"]) if method == "notifications/message" else None  # noqa: E731
+    with MCPClient.connect_in_memory(server, mode=mode, on_notification=on_notification) as client:
+        assert logs_of_a_call(len(unasked)) == unasked
+        client.set_log_level("debug")
+        assert logs_of_a_call(2) == ["at info", "at debug"]
+        client.set_log_level("warning")
+        assert logs_of_a_call(0) == []
+
+
 def test_a_call_past_its_timeout_raises_and_the_server_goes_on() -> None:
     with MCPClient.connect_in_memory(make_server()) as client:
         started = time.monotonic()

@@ -402,7 +402,8 @@ class MCPClient(_Info):
         self._request("ping", {})
 
     def set_log_level(self, level: str) -> None:
-        """Asks a legacy-era server for log messages at `level` and above."""
+        """Asks the server for log messages at `level` and above: legacy `logging/setLevel`;
+        in 2026-07-28, every later request asks for them in its `_meta`."""
         self._request("logging/setLevel", {"level": level})
 
     def request(self, method: str, params: dict[str, Any] | None = None) -> Any:
@@ -482,7 +483,8 @@ class AsyncMCPClient(_Info):
         await self._request("ping", {})
 
     async def set_log_level(self, level: str) -> None:
-        """Asks a legacy-era server for log messages at `level` and above."""
+        """Asks the server for log messages at `level` and above: legacy `logging/setLevel`;
+        in 2026-07-28, every later request asks for them in its `_meta`."""
         await self._request("logging/setLevel", {"level": level})
 
     async def request(self, method: str, params: dict[str, Any] | None = None) -> Any:

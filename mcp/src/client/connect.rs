@@ -286,6 +286,7 @@ impl ClientBuilder {
             server_info: Implementation::default(),
             server_capabilities: Default::default(),
             instructions: None,
+            log_level: Default::default(),
         };
         match self.era {
             EraChoice::Legacy => initialize(&mut inner).await?,

@@ -15,7 +15,7 @@
 //! answers (2026-07-28 `basic/patterns/mrtr`); a legacy server asks the same handlers
 //! with real requests instead.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
@@ -45,8 +45,9 @@ pub use http_options::{Attempt, HeaderInjector, HeaderProvider, HeadersFuture, R
 
 use crate::protocol::{
     CallToolResult, ClientCapabilities, CompleteResult, GetPromptResult, Implementation,
-    LoggingLevel, META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_PROTOCOL_VERSION, Prompt,
-    ProtocolVersion, ReadResourceResult, Resource, ResourceTemplate, ServerCapabilities, Tool,
+    LoggingLevel, META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_LOG_LEVEL,
+    META_PROTOCOL_VERSION, Prompt, ProtocolVersion, ReadResourceResult, Resource, ResourceTemplate,
+    ServerCapabilities, Tool,
 };
 use crate::server::Server;
 use rpc::Rpc;
@@ -176,6 +177,8 @@ struct ClientInner {
     server_info: Implementation,
     server_capabilities: ServerCapabilities,
     instructions: Option<String>,
+    /// 2026-07-28: the log level every request asks for (`set_log_level`).
+    log_level: Mutex<Option<LoggingLevel>>,
 }
 
 impl ClientInner {
@@ -197,6 +200,13 @@ impl ClientInner {
             );
             meta.insert(META_CLIENT_INFO.into(), json!(self.info));
             meta.insert(META_CLIENT_CAPABILITIES.into(), json!(self.capabilities));
+            let level = *self
+                .log_level
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if let Some(level) = level {
+                meta.insert(META_LOG_LEVEL.into(), json!(level));
+            }
         }
         params
     }
@@ -478,9 +488,20 @@ impl Client {
         self.request("ping", json!({})).await.map(drop)
     }
 
-    /// Legacy `logging/setLevel`.
+    /// Asks the server for log messages at `level` and above, in either era. Legacy:
+    /// `logging/setLevel`. 2026-07-28 has no such request: a request asks for the logs
+    /// of its own handling in its `_meta` (`server/utilities/logging` §Per-request log
+    /// level), so every later request of this client carries
+    /// `io.modelcontextprotocol/logLevel`.
     pub async fn set_log_level(&self, level: LoggingLevel) -> Result<(), ClientError> {
-        self.legacy_only("logging/setLevel")?;
+        if self.inner.era == Era::Modern {
+            *self
+                .inner
+                .log_level
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some(level);
+            return Ok(());
+        }
         self.request("logging/setLevel", json!({ "level": level }))
             .await
             .map(drop)

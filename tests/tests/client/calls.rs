@@ -162,14 +162,85 @@ async fn the_handlers_answer_in_both_eras() {
 async fn legacy_only_methods_work_in_legacy_and_are_refused_in_modern() {
     let [modern, legacy] = both_eras().await;
     legacy.ping().await.expect("ping");
-    legacy
-        .set_log_level(LoggingLevel::Debug)
-        .await
-        .expect("set level");
     assert!(matches!(
         modern.ping().await,
         Err(ClientError::Unsupported(_))
     ));
+}
+
+/// A server whose `chatty` tool logs once at `info` and once at `debug`.
+fn chatty_server() -> boltmcp::server::Server {
+    let server = fixtures::server();
+    server.add_tool(boltmcp::server::ToolDef::new(
+        "chatty",
+        json!({"type": "object"}),
+        |call: boltmcp::server::ToolCall| async move {
+            call.ctx.log(LoggingLevel::Info, None, "at info");
+            call.ctx.log(LoggingLevel::Debug, None, "at debug");
+            "said"
+        },
+    ));
+    server
+}
+
+/// The log messages heard during one call of `chatty`.
+async fn logs_of_a_call(
+    client: &Client,
+    heard: &mut tokio::sync::mpsc::UnboundedReceiver<Value>,
+) -> Vec<Value> {
+    client.call_tool("chatty", json!({})).await.expect("chatty");
+    // A call's logs come before its response; a moment more catches any stray one.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut logs = Vec::new();
+    while let Ok(data) = heard.try_recv() {
+        logs.push(data);
+    }
+    logs
+}
+
+#[tokio::test]
+async fn set_log_level_asks_for_logs_in_both_eras() {
+    for (era, unasked) in [
+        // 2026-07-28 `server/utilities/logging`: no logs for a request that does not ask.
+        (EraChoice::Modern, vec![]),
+        // Legacy: the server's default level until `logging/setLevel`.
+        (EraChoice::Legacy, vec![json!("at info")]),
+    ] {
+        let (sender, mut heard) = tokio::sync::mpsc::unbounded_channel();
+        let client = builder()
+            .era(era)
+            .on_notification(move |method, params| {
+                if method == "notifications/message" {
+                    let _ = sender.send(params["data"].clone());
+                }
+            })
+            .connect_in_memory(chatty_server())
+            .await
+            .expect("connect");
+        assert_eq!(
+            logs_of_a_call(&client, &mut heard).await,
+            unasked,
+            "{era:?}"
+        );
+        client
+            .set_log_level(LoggingLevel::Debug)
+            .await
+            .expect("set level");
+        assert_eq!(
+            logs_of_a_call(&client, &mut heard).await,
+            [json!("at info"), json!("at debug")],
+            "{era:?}"
+        );
+        client
+            .set_log_level(LoggingLevel::Warning)
+            .await
+            .expect("set level");
+        assert_eq!(
+            logs_of_a_call(&client, &mut heard).await,
+            Vec::<Value>::new(),
+            "{era:?}"
+        );
+    }
 }
 
 #[tokio::test]
