@@ -297,12 +297,27 @@ fn text(result: &CallToolResult) -> String {
 }
 
 /// The example's binary where any user can run it: the checkout may sit below a
-/// directory only root may enter (`/root`).
+/// directory only root may enter (`/root`). The copy outlives this process (nothing
+/// runs at a test binary's exit), so each run first removes the copies of runs that
+/// have ended: each is 150 MB.
 fn reachable_copy() -> std::path::PathBuf {
     use std::os::unix::fs::PermissionsExt;
+    const PREFIX: &str = "boltmcp-sandbox-test-";
     static COPY: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     COPY.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("boltmcp-sandbox-test-{}", std::process::id()));
+        let temp = std::env::temp_dir();
+        for entry in std::fs::read_dir(&temp).into_iter().flatten().flatten() {
+            let name = entry.file_name();
+            let ended = name
+                .to_str()
+                .and_then(|name| name.strip_prefix(PREFIX))
+                .and_then(|pid| pid.parse::<u32>().ok())
+                .is_some_and(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists());
+            if ended {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        let dir = temp.join(format!("{PREFIX}{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("a directory for the copy");
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755))
             .expect("open to all");
