@@ -4,7 +4,8 @@
 #
 #   sync   `add` as a plain function, on stdio: mcp-load pinned to one core, strictly
 #          sequential, as the README's other stdio rows (also: start to the
-#          `initialize` answer, and peak RSS)
+#          `initialize` answer, and peak RSS). A fourth "server", floor.py, is the
+#          interpreter answering with canned lines: the floor under any start.
 #   async  `add` as an `async def`, same setup, against `mcp` with an async `add`
 #   http   2026-07-28 `tools/call` of `add` over Streamable HTTP, 64 connections (wrk,
 #          benches/http/mcp-call.lua, as benches/run-http.sh), against `mcp` served
@@ -16,7 +17,7 @@
 #
 # Usage: benches/run-python.sh   (any cwd)
 # Environment: CALLS (5000: the anchors answer about 1,000 calls a second)
-#              RUNS (3)  PIN (0)  WARMUP (500)  PYTHON (python3)
+#              RUNS (5)  PIN (0)  WARMUP (500)  PYTHON (python3)
 #              DURATION (10s per wrk run)  ROWS ("sync async http")
 #              BOLTMCP_PORT (18091)  MCP_PORT (18092)
 set -euo pipefail
@@ -24,7 +25,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 CALLS="${CALLS:-5000}"
-RUNS="${RUNS:-3}"
+RUNS="${RUNS:-5}"
 PIN="${PIN:-0}"
 WARMUP="${WARMUP:-500}"
 DURATION="${DURATION:-10s}"
@@ -37,6 +38,10 @@ OUT="$TARGET/python-bench"
 # script) would add its own start-up to every server's.
 PYTHON="$("${PYTHON:-python3}" -c 'import sys; print(sys.executable)')"
 mkdir -p "$OUT"
+# Cached bytecode as an installed package has it: with writing it turned off (as a
+# sandbox may set), a source file copied over an installed one is compiled again by
+# every start, which alone costs this machine about 25 ms of the start row.
+unset PYTHONDONTWRITEBYTECODE
 
 wants() { [[ " $ROWS " == *" $1 "* ]]; }
 
@@ -51,7 +56,8 @@ if wants sync; then
     echo "== sync add on stdio" >&2
     load --server "boltmcp-python=$PYTHON mcp-python/examples/calculator.py" \
         --server "mcp=$PYTHON benches/anchors/python/mcp_calculator.py" \
-        --server "fastmcp=$PYTHON benches/anchors/python/fastmcp_calculator.py" | tee "$OUT/sync.txt"
+        --server "fastmcp=$PYTHON benches/anchors/python/fastmcp_calculator.py" \
+        --server "floor=$PYTHON benches/anchors/python/floor.py" | tee "$OUT/sync.txt"
 fi
 
 if wants async; then
@@ -97,11 +103,16 @@ fi
 echo
 echo "== ratios (medians over $RUNS runs)"
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-summary() { awk -v name="$2" '$1 == name && $2 ~ /^[0-9]/ {print $2}' "$OUT/$1.txt"; }
+# A server's median from mcp-load's table: column 2 is calls/s, column 7 start ms.
+summary() { awk -v name="$2" -v col="${3:-2}" '$1 == name && $2 ~ /^[0-9]/ {print $col}' "$OUT/$1.txt"; }
 ratio() { awk -v a="$2" -v b="$3" -v label="$1" 'BEGIN {printf "%-40s %8.0f / %8.0f = %6.1fx\n", label, a, b, a / b}'; }
 if wants sync; then
     ratio "sync stdio: boltmcp-python / mcp" "$(summary sync boltmcp-python)" "$(summary sync mcp)"
     ratio "sync stdio: boltmcp-python / fastmcp" "$(summary sync boltmcp-python)" "$(summary sync fastmcp)"
+    awk -v ours="$(summary sync boltmcp-python 7)" -v floor="$(summary sync floor 7)" \
+        -v mcp="$(summary sync mcp 7)" -v fastmcp="$(summary sync fastmcp 7)" 'BEGIN {
+        printf "start to initialize, ms (medians): boltmcp-python %.1f, the interpreter alone %.1f (difference %.1f); mcp %.0f; fastmcp %.0f\n",
+            ours, floor, ours - floor, mcp, fastmcp }'
 fi
 if wants async; then
     ratio "async stdio: boltmcp-python / mcp" "$(summary async boltmcp-python-async)" "$(summary async mcp-async)"

@@ -40,8 +40,6 @@ pub mod server;
 pub mod transport;
 
 mod sync;
-#[cfg(any(feature = "metrics", feature = "rate-limit"))]
-mod tsc;
 
 #[cfg(feature = "macros")]
 pub use boltmcp_macros::{handlers, prompt, resource, tool};

@@ -10,25 +10,7 @@
 //! ([`MetricsLayer`](crate::layers::metrics::MetricsLayer)).
 
 use std::sync::Arc;
-use std::time::Duration;
-
-// Durations on the TSC where the metrics feature already brings the clock: half the
-// cost of two `clock_gettime` calls per request.
-#[cfg(feature = "metrics")]
-use crate::tsc::{now, since};
-#[cfg(not(feature = "metrics"))]
-use std::time::Instant;
-
-#[cfg(feature = "metrics")]
-type Instant = quanta::Instant;
-#[cfg(not(feature = "metrics"))]
-fn now() -> Instant {
-    Instant::now()
-}
-#[cfg(not(feature = "metrics"))]
-fn since(earlier: Instant) -> Duration {
-    earlier.elapsed()
-}
+use std::time::{Duration, Instant};
 
 use super::{Failure, RefusalKind, Target};
 use crate::protocol::Era;
@@ -123,13 +105,13 @@ pub(crate) struct Watch(Option<(Arc<dyn Observation>, Instant)>);
 impl Watch {
     /// Begins observing a request, when there is an observer.
     pub(crate) fn begin(observer: Option<&Arc<dyn Observer>>, request: RequestInfo<'_>) -> Self {
-        Watch(observer.map(|observer| (observer.begin(&request), now())))
+        Watch(observer.map(|observer| (observer.begin(&request), Instant::now())))
     }
 
     /// Finishes the observation with `outcome`.
     pub(crate) fn finish(mut self, outcome: Outcome) {
         if let Some((observation, started)) = self.0.take() {
-            observation.finish(outcome, since(started));
+            observation.finish(outcome, started.elapsed());
         }
     }
 
@@ -147,7 +129,7 @@ impl Watch {
 impl Drop for Watch {
     fn drop(&mut self) {
         if let Some((observation, started)) = self.0.take() {
-            observation.finish(Outcome::Cancelled, since(started));
+            observation.finish(Outcome::Cancelled, started.elapsed());
         }
     }
 }
