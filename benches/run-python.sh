@@ -40,7 +40,7 @@ PYTHON="$("${PYTHON:-python3}" -c 'import sys; print(sys.executable)')"
 mkdir -p "$OUT"
 # Cached bytecode as an installed package has it: with writing it turned off (as a
 # sandbox may set), a source file copied over an installed one is compiled again by
-# every start, which alone costs this machine about 25 ms of the start row.
+# every start: two runs here minutes apart, with and without, started in 94 and 65 ms.
 unset PYTHONDONTWRITEBYTECODE
 
 wants() { [[ " $ROWS " == *" $1 "* ]]; }

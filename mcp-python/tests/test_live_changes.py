@@ -142,6 +142,22 @@ def test_async_handlers_start_no_thread_before_the_server_serves() -> None:
     assert out.stdout.split("\n")[:3] == ["['MainThread']", "3.0", "True"], out
 
 
+def test_an_event_loop_that_cannot_start_is_an_error_not_a_hang() -> None:
+    probe = (
+        "import asyncio\n"
+        "from boltmcp._calls import EventLoop\n"
+        "def no_loop():\n"
+        "    raise OSError('no descriptor left')\n"
+        "asyncio.new_event_loop = no_loop\n"
+        "try:\n"
+        "    EventLoop.get()\n"
+        "except RuntimeError as err:\n"
+        "    print(err, '/', err.__cause__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip() == "the event loop for async handlers did not start / no descriptor left", out
+
+
 def test_an_unknown_security_setting_is_named() -> None:
     with pytest.raises(ValueError, match="unknown 'rate_limits'"):
         MCPServer("x", security={"rate_limits": "1/s"})

@@ -61,6 +61,7 @@ class EventLoop:
 
     _loop: asyncio.AbstractEventLoop | None = None
     _starting = False
+    _failure: BaseException | None = None  # why the package's loop did not start
     _ready = threading.Event()
     _lock = threading.Lock()
 
@@ -89,7 +90,14 @@ class EventLoop:
     def _run_own(cls) -> None:
         import asyncio
 
-        loop = asyncio.new_event_loop()
+        try:
+            loop = asyncio.new_event_loop()
+        except Exception as err:  # no descriptor left, say: `get` raises it, not hangs
+            with cls._lock:
+                cls._starting = False
+                cls._failure = err
+                cls._ready.set()
+            return
         with cls._lock:
             cls._starting = False
             adopted = cls._loop is not None  # `run_async` gave its own meanwhile
@@ -110,7 +118,8 @@ class EventLoop:
             cls.start()
             cls._ready.wait()
             loop = cls._loop
-            assert loop is not None  # `_ready` is set only with a loop
+            if loop is None:
+                raise RuntimeError("the event loop for async handlers did not start") from cls._failure
         return loop
 
 

@@ -20,8 +20,8 @@ _TEMPLATE_VARIABLE = re.compile(r"\{[+#./;?&]?([^}]+)\}")
 Read = Callable[[str], list[ResourceContents]]
 
 
-def _context_param(fn: Callable[..., Any], hints: dict[str, Any]) -> str | None:
-    return next((p.name for p in _signature.parameters(fn) if hints.get(p.name) is Context), None)
+def _context_param(params: list[_signature.Parameter], hints: dict[str, Any]) -> str | None:
+    return next((p.name for p in params if hints.get(p.name) is Context), None)
 
 
 class Resource:
@@ -38,8 +38,9 @@ class Resource:
         self.is_template = bool(variables)
         self.pattern = template_pattern(uri) if self.is_template else None
         hints = _schema.hints_of(fn)
-        self.context_param = _context_param(fn, hints)
-        self.params = {p.name: hints.get(p.name, str) for p in _signature.parameters(fn) if p.name != self.context_param}
+        params = _signature.parameters(fn)
+        self.context_param = _context_param(params, hints)
+        self.params = {p.name: hints.get(p.name, str) for p in params if p.name != self.context_param}
         unknown = set(self.params) - set(variables)
         if unknown:
             raise TypeError(f"{fn.__qualname__}: parameters {sorted(unknown)} are not variables of {uri!r}")
@@ -126,11 +127,12 @@ class Prompt:
         self.is_async = _signature.is_async(fn)
         summary, param_docs = _docstring.parse(fn.__doc__)
         hints = _schema.hints_of(fn)
-        self.context_param = _context_param(fn, hints)
+        params = _signature.parameters(fn)
+        self.context_param = _context_param(params, hints)
         self.params: dict[str, Any] = {}
         self.required: set[str] = set()
         arguments = []
-        for param in _signature.parameters(fn):
+        for param in params:
             if param.name == self.context_param:
                 continue
             self.params[param.name] = hints.get(param.name, str)

@@ -18,7 +18,6 @@ import typing
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ._signature import EMPTY
 from ._value import Value
 
 JsonSchema = dict[str, Any]
@@ -26,7 +25,7 @@ JsonSchema = dict[str, Any]
 _PRIMITIVES: dict[type, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}
 
 # A field without a default.
-MISSING: Any = EMPTY
+MISSING: Any = object()
 
 
 def _dataclasses() -> Any:
@@ -96,7 +95,7 @@ class SchemaBuilder:
             if title:
                 described["title"] = title
             return described
-        if hint is Any or hint is EMPTY:
+        if hint is Any:
             return {}
         if hint is None or hint is type(None):
             return {"type": "null"}

@@ -25,7 +25,7 @@ _CO_COROUTINE = 0x80
 
 
 class _Empty:
-    """The default of a parameter without one, and the hint of an unannotated one."""
+    """The default of a parameter without one."""
 
     def __repr__(self) -> str:
         return "<empty>"

@@ -56,7 +56,7 @@ def param_of(name: str, hint: Any, required: bool, json_types: tuple[str, ...]) 
     converter: Callable[[Any], Any] | None
     if hint is float:
         converter = float
-    elif hint in (int, str, bool, Any) or hint is _signature.EMPTY:
+    elif hint in (int, str, bool, Any):
         converter = None
     else:
         converter = lambda value, hint=hint: _schema.convert(value, hint)  # noqa: E731
@@ -136,7 +136,7 @@ class Tool:
         if annotations:
             self.description["annotations"] = annotations
         self.wraps_result = False
-        returned = hints.get("return", _signature.EMPTY)
+        returned = hints.get("return", Any)
         output = self._output_schema(returned, builder)
         if output is not None:
             self.description["outputSchema"] = output
@@ -146,7 +146,7 @@ class Tool:
                 output["$defs"] = builder.defs
 
     def _output_schema(self, returned: Any, builder: _schema.SchemaBuilder) -> dict[str, Any] | None:
-        if returned in (_signature.EMPTY, None, type(None), str, Any, object) or returns_content(returned):
+        if returned in (None, type(None), str, Any, object) or returns_content(returned):
             return None
         schema = builder.schema(returned)
         if schema.get("type") == "object":
